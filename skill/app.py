@@ -1,0 +1,72 @@
+"""build_skill(): the one place handlers are registered. The Flask server, the Lambda entry
+point and the text chat all wrap the skill this returns."""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Mapping, Optional
+
+from ask_sdk_core.exceptions import SerializationException
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_core.skill_builder import SkillBuilder
+from ask_sdk_model import RequestEnvelope
+
+from skill import handlers
+from skill.content import DEFAULT_LOCALE, Content, available_locales, load_content
+from skill.speech import render_ssml
+
+logger = logging.getLogger(__name__)
+
+
+def build_skill(contents: Optional[Mapping[str, Content]] = None,
+                default_locale: str = DEFAULT_LOCALE) -> CustomSkill:
+    """A ready skill. Content is loaded and checked here, once, not per request."""
+    if contents is None:
+        contents = {locale: load_content(locale) for locale in available_locales()}
+    content_for = handlers.content_resolver(contents, default_locale)
+    builder = SkillBuilder()
+    # Registration order is priority: specific handlers first, catch-alls last.
+    for handler_class in (handlers.LaunchRequestHandler, handlers.AnswerIntentHandler,
+                          handlers.ReportSymptomIntentHandler, handlers.NavigationIntentHandler,
+                          handlers.StopIntentHandler, handlers.FallbackIntentHandler):
+        builder.add_request_handler(handler_class(content_for))
+    builder.add_request_handler(handlers.SessionEndedRequestHandler())
+    builder.add_request_handler(handlers.OtherRequestHandler())
+    builder.add_exception_handler(handlers.SafeExceptionHandler(content_for))
+    return builder.create()
+
+
+def handle_event(skill: CustomSkill, event: Any, context: Any = None) -> dict:
+    """Run one Alexa request envelope (a dict, as Lambda passes it) through the skill and
+    return the response envelope as a dict. Never raises: anything it cannot understand gets
+    a short spoken safe answer with the emergency number."""
+    try:
+        envelope = skill.serializer.deserialize(payload=json.dumps(event), obj_type=RequestEnvelope)
+        if envelope is None or envelope.request is None:
+            raise SerializationException("no request in the envelope")
+        response = skill.invoke(request_envelope=envelope, context=context)
+        return skill.serializer.serialize(response)
+    except SerializationException as problem:
+        logger.warning("refused an event that is not an Alexa request: %s", problem)
+        return safe_response(_locale_of(event))
+    except Exception:  # noqa: BLE001 - the entry point must always answer
+        logger.exception("could not handle the event")
+        return safe_response(_locale_of(event))
+
+
+def safe_response(locale: Optional[str] = None) -> dict:
+    """A complete Alexa response that says the error text, with the emergency number, for
+    requests too broken to reach the skill's own exception handler."""
+    contents = {name: load_content(name) for name in available_locales()}
+    content = handlers.content_resolver(contents, DEFAULT_LOCALE)(locale)
+    return {"version": "1.0", "sessionAttributes": {},
+            "response": {"outputSpeech": {"type": "SSML",
+                                          "ssml": render_ssml((content.speech["error"],),
+                                                              content.facts)},
+                         "shouldEndSession": True}}
+
+
+def _locale_of(event: Any) -> Optional[str]:
+    request = event.get("request") if isinstance(event, dict) else None
+    locale = request.get("locale") if isinstance(request, dict) else None
+    return locale if isinstance(locale, str) else None

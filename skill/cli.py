@@ -1,0 +1,152 @@
+"""sciatica-skill: talk to the skill as text, serve it over HTTPS for Alexa, check content."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Callable, Optional, TextIO
+
+from skill.content import DEFAULT_LOCALE, ContentError, available_locales, load_content
+
+
+def main(argv: Optional[list] = None) -> int:
+    parser = argparse.ArgumentParser(prog="sciatica-skill", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    chat = commands.add_parser("chat", help="type what you would say; read what Alexa would say")
+    chat.add_argument("--locale", default=DEFAULT_LOCALE)
+    chat.add_argument("--show-json", action="store_true", help="print each request and response")
+    chat.set_defaults(run=_chat)
+
+    serve = commands.add_parser("serve", help="run the HTTPS endpoint for Alexa (Flask)")
+    serve.add_argument("--host", default=os.environ.get("SCIATICA_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("SCIATICA_PORT", "5000")))
+    serve.add_argument("--skill-id", default=os.environ.get("SCIATICA_SKILL_ID"),
+                       help="refuse requests for any other skill (env SCIATICA_SKILL_ID)")
+    serve.add_argument("--no-verify", action="store_true",
+                       help="skip Alexa's request signature check (local testing only)")
+    serve.set_defaults(run=_serve)
+
+    check = commands.add_parser("check-content", help="load and check every content file")
+    check.set_defaults(run=_check_content)
+
+    model = commands.add_parser("write-model", help="regenerate interaction_model/<locale>.json")
+    model.add_argument("--directory", default="interaction_model")
+    model.set_defaults(run=_write_model)
+
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+def _chat(args, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+    from skill.app import build_skill, handle_event
+    from skill.envelopes import Conversation, launch_request, session_ended_request
+    from skill.interaction_model import build_interaction_model
+    from skill.nlu import resolve
+
+    model = build_interaction_model(args.locale)
+    skill = build_skill()
+    conversation = Conversation(locale=args.locale)
+    last_reprompt: Optional[str] = None
+    write: Callable[[str], None] = lambda line: print(line, file=stdout, flush=True)  # noqa: E731
+
+    def send(request: dict) -> None:
+        nonlocal last_reprompt
+        envelope = conversation.envelope(request)
+        response = handle_event(skill, envelope)
+        conversation.absorb(response)
+        if args.show_json:
+            write(json.dumps({"request": envelope["request"], "response": response}, indent=2))
+        body = response.get("response", {})
+        if body.get("outputSpeech"):
+            write("Alexa: " + speech_text(body["outputSpeech"]))
+        if body.get("card"):
+            card = body["card"]
+            write(f"[card in the Alexa app] {card.get('title')}: {card.get('content')}")
+        reprompt = (body.get("reprompt") or {}).get("outputSpeech")
+        last_reprompt = speech_text(reprompt) if reprompt else None
+        if conversation.session_id is None:
+            write("(the skill has ended the session; say 'open sciatica check' to start again)")
+
+    write("Sciatica Check text chat. Type what you would say to Alexa. An empty line is "
+          "silence; Ctrl-D quits.")
+    write("You: open sciatica check")
+    send(launch_request())
+    silences = 0
+    for line in stdin:
+        utterance = line.strip()
+        if not utterance:
+            # Alexa says the reprompt once after silence, then ends the session.
+            if conversation.session_id is None:
+                continue
+            silences += 1
+            if silences == 1 and last_reprompt:
+                write("Alexa: " + last_reprompt)
+            else:
+                send(session_ended_request("EXCEEDED_MAX_REPROMPTS"))
+                conversation.session_id = None
+            continue
+        silences = 0
+        request = resolve(model, utterance, in_session=conversation.session_id is not None)
+        if conversation.session_id is None and request.get("type") != "LaunchRequest" \
+                and not _is_one_shot(utterance):
+            write("(no session is open: start with 'open sciatica check')")
+            continue
+        send(request)
+    return 0
+
+
+def _is_one_shot(utterance: str) -> bool:
+    return bool(re.match(r"^\W*(alexa\W+)?(ask|tell)\b", utterance, re.IGNORECASE))
+
+
+def speech_text(output_speech: dict) -> str:
+    """What a listener hears, without the SSML markup."""
+    if output_speech.get("type") == "PlainText":
+        return output_speech.get("text", "")
+    ssml = output_speech.get("ssml", "")
+    text = re.sub(r"<break[^>]*/>", " ", ssml)
+    text = re.sub(r"<[^>]+>", "", text)
+    text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _serve(args) -> int:
+    from skill.app import build_skill
+    from skill.server import create_app
+
+    verify = not args.no_verify
+    if not verify:
+        print("WARNING: request signature verification is OFF. Use --no-verify only for "
+              "local testing; Alexa requires it on a public endpoint.", file=sys.stderr)
+    app = create_app(build_skill(), verify_signature=verify, skill_id=args.skill_id)
+    app.run(host=args.host, port=args.port)
+    return 0
+
+
+def _check_content(args) -> int:
+    failed = False
+    for locale in available_locales():
+        try:
+            content = load_content(locale)
+            print(f"{locale}: ok ({len(content.questions)} questions, "
+                  f"{len(content.advice)} advice chunks)")
+        except ContentError as error:
+            failed = True
+            print(error, file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _write_model(args) -> int:
+    from skill.interaction_model import write_interaction_model
+
+    for locale in available_locales():
+        print(write_interaction_model(locale, Path(args.directory)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

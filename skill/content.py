@@ -1,0 +1,245 @@
+"""load_content(): a locale's YAML -> schema check -> frozen dataclasses.
+
+Everything the skill says, and the clinical reference behind it, lives in skill/content/*.yaml.
+A broken file fails here, at load time, naming the file, the key and the problem: in the tests,
+never in a patient's conversation."""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping, Optional, Union
+
+import yaml
+
+from skill.schema import (Check, ContentError, ListOf, MapOf, OneOf, Problem, Record, Text,
+                          count_words, placeholders_in)
+
+CONTENT_DIR = Path(__file__).parent / "content"
+DEFAULT_LOCALE = "en-US"
+
+TIERS = ("emergency", "urgent")          # a question's tier when answered yes
+OUTCOMES = ("emergency", "urgent", "self_care")
+FACT_NAMES = frozenset({"emergency_number", "emergency_place", "same_day_care"})
+SPEECH_KEYS = (
+    "welcome", "restart_notice", "start_over", "counted_as_yes",
+    "not_understood", "answer_needed", "symptom_noted", "symptom_not_recognised",
+    "help_screening", "help_advice", "help_offer", "advice_prompt", "advice_reprompt",
+    "advice_not_understood", "advice_end", "goodbye", "error",
+)
+MAX_QUESTION_WORDS = 30
+MAX_WELCOME_WORDS = 60
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    tier: str
+    ask: str
+    reprompt: str
+    clarify: str
+    help: str
+    references: tuple
+
+
+@dataclass(frozen=True)
+class Outcome:
+    tier: str
+    speech: tuple
+    card_title: str
+    references: tuple
+    offer: Optional[str] = None
+    offer_reprompt: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class AdviceChunk:
+    id: str
+    outcomes: tuple
+    text: str
+    references: tuple
+
+
+@dataclass(frozen=True)
+class Content:
+    locale: str
+    source: str
+    facts: Mapping[str, str]
+    references: Mapping[str, str]
+    speech: Mapping[str, str]
+    questions: tuple
+    common_symptoms: Mapping[str, str]   # symptom id -> acknowledgement
+    outcomes: Mapping[str, Outcome]
+    advice: tuple
+
+    def question(self, question_id: str) -> Question:
+        return self._questions_by_id()[question_id]
+
+    def advice_for(self, outcome: str) -> tuple:
+        return tuple(chunk for chunk in self.advice if outcome in chunk.outcomes)
+
+    def _questions_by_id(self) -> Mapping[str, Question]:
+        return {question.id: question for question in self.questions}
+
+
+def _schema() -> Record:
+    fact_text = Text(placeholders=FACT_NAMES)
+    references = ListOf(Text())
+    speech_keys = {key: fact_text for key in SPEECH_KEYS}
+    speech_keys["help_screening"] = Text(placeholders=FACT_NAMES | {"position", "total"})
+    question = Record(
+        required={
+            "id": Text(), "tier": OneOf(TIERS),
+            "ask": Text(placeholders=FACT_NAMES, max_words=MAX_QUESTION_WORDS),
+            "reprompt": Text(placeholders=FACT_NAMES, max_words=MAX_QUESTION_WORDS),
+            "clarify": Text(placeholders=FACT_NAMES, max_words=MAX_QUESTION_WORDS),
+            "help": fact_text, "references": references,
+        },
+        optional={"note": Text()},
+    )
+    outcome = Record(required={"speech": ListOf(fact_text), "card_title": fact_text,
+                               "references": references},
+                     optional={"offer": fact_text, "offer_reprompt": fact_text})
+    return Record(required={
+        "locale": Text(),
+        "references": MapOf(Text()),
+        "facts": Record(required={**{name: Text() for name in FACT_NAMES}, "references": references}),
+        "speech": Record(required=speech_keys),
+        "questions": Check(ListOf(question), _question_rules),
+        "common_symptoms": MapOf(Record(required={"acknowledge": fact_text, "references": references}),
+                                 min_items=0),
+        "outcomes": Record(required={
+            "emergency": outcome,
+            "urgent": Check(outcome, _needs_offer),
+            "self_care": outcome,
+        }),
+        "advice": Check(ListOf(Record(
+            required={"id": Text(), "for": ListOf(OneOf(("self_care", "urgent"))),
+                      "text": fact_text, "references": references},
+            optional={"note": Text()})), _advice_rules),
+    })
+
+
+def _question_rules(questions):
+    seen = set()
+    reached_urgent = False
+    for index, question in enumerate(questions):
+        if question["id"] in seen:
+            yield (index, "id"), f"duplicate question id {question['id']!r}"
+        seen.add(question["id"])
+        if question["tier"] == "urgent":
+            reached_urgent = True
+        elif reached_urgent:
+            # Cauda equina signs are asked first, so an emergency is never delayed.
+            yield (index, "tier"), "an emergency question must come before every urgent one"
+    if not any(question["tier"] == "emergency" for question in questions):
+        yield (), "needs at least one emergency (cauda equina) question"
+
+
+def _needs_offer(outcome):
+    for key in ("offer", "offer_reprompt"):
+        if key not in outcome:
+            yield (key,), "is missing (the urgent outcome offers the self-care tips)"
+
+
+def _advice_rules(chunks):
+    ids = [chunk["id"] for chunk in chunks]
+    for index, chunk_id in enumerate(ids):
+        if ids.index(chunk_id) != index:
+            yield (index, "id"), f"duplicate advice id {chunk_id!r}"
+    for outcome in ("self_care", "urgent"):
+        if not any(outcome in chunk["for"] for chunk in chunks):
+            yield (), f"no advice for outcome {outcome!r}"
+    if "safety_net" not in ids:
+        yield (), "the safety_net advice (the cauda equina warning signs) is required"
+
+
+def _cross_checks(raw) -> list:
+    """Rules that span sections: references exist, ids don't clash, the launch fits."""
+    problems = []
+    known = set(raw["references"])
+
+    def check_refs(path, refs):
+        for index, ref in enumerate(refs):
+            if ref not in known:
+                problems.append(Problem(path + (index,), f"unknown reference {ref!r}"))
+
+    check_refs(("facts", "references"), raw["facts"]["references"])
+    for index, question in enumerate(raw["questions"]):
+        check_refs(("questions", index, "references"), question["references"])
+    for index, chunk in enumerate(raw["advice"]):
+        check_refs(("advice", index, "references"), chunk["references"])
+    for name, outcome in raw["outcomes"].items():
+        check_refs(("outcomes", name, "references"), outcome["references"])
+    for name, symptom in raw["common_symptoms"].items():
+        check_refs(("common_symptoms", name, "references"), symptom["references"])
+        if name in {question["id"] for question in raw["questions"]}:
+            problems.append(Problem(("common_symptoms", name), "clashes with a question id"))
+    welcome = fill(raw["speech"]["welcome"], raw["facts"]) + " " + raw["questions"][0]["ask"]
+    if count_words(welcome) > MAX_WELCOME_WORDS:
+        problems.append(Problem(("speech", "welcome"), f"welcome plus first question has "
+                                f"{count_words(welcome)} words, more than {MAX_WELCOME_WORDS}"))
+    return problems
+
+
+def fill(text: str, values: Mapping[str, str]) -> str:
+    """Replace the {placeholders} that `values` names; leave the others for a later stage."""
+    for name in placeholders_in(text):
+        if name in values:
+            text = text.replace("{" + name + "}", str(values[name]))
+    return text
+
+
+def _build(raw, source: str) -> Content:
+    facts = {name: str(raw["facts"][name]) for name in FACT_NAMES}
+    return Content(
+        locale=raw["locale"],
+        source=source,
+        facts=MappingProxyType(facts),
+        references=MappingProxyType(dict(raw["references"])),
+        speech=MappingProxyType({key: raw["speech"][key].strip() for key in SPEECH_KEYS}),
+        questions=tuple(
+            Question(id=q["id"], tier=q["tier"], ask=q["ask"], reprompt=q["reprompt"],
+                     clarify=q["clarify"], help=q["help"], references=tuple(q["references"]))
+            for q in raw["questions"]),
+        common_symptoms=MappingProxyType(
+            {name: entry["acknowledge"] for name, entry in raw["common_symptoms"].items()}),
+        outcomes=MappingProxyType({
+            name: Outcome(tier=name, speech=tuple(entry["speech"]), card_title=entry["card_title"],
+                          references=tuple(entry["references"]), offer=entry.get("offer"),
+                          offer_reprompt=entry.get("offer_reprompt"))
+            for name, entry in raw["outcomes"].items()}),
+        advice=tuple(AdviceChunk(id=c["id"], outcomes=tuple(c["for"]), text=c["text"],
+                                 references=tuple(c["references"])) for c in raw["advice"]),
+    )
+
+
+def load_content_file(path: Union[str, Path]) -> Content:
+    """Load and check one content file; raises ContentError listing every problem."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ContentError(str(path), [Problem((), f"cannot be read: {error}")]) from error
+    except yaml.YAMLError as error:
+        raise ContentError(str(path), [Problem((), f"is not valid YAML: {error}")]) from error
+    problems = list(_schema().check(raw, ()))
+    if not problems:
+        problems = _cross_checks(raw)
+    if problems:
+        raise ContentError(str(path), problems)
+    return _build(raw, str(path))
+
+
+@functools.lru_cache(maxsize=None)
+def load_content(locale: str = DEFAULT_LOCALE) -> Content:
+    """The checked content for a locale, loaded once per process (content is immutable)."""
+    path = CONTENT_DIR / f"{locale}.yaml"
+    if not path.is_file():
+        raise ContentError(str(path), [Problem((), f"no content file for locale {locale!r}")])
+    return load_content_file(path)
+
+
+def available_locales() -> tuple:
+    return tuple(sorted(p.stem for p in CONTENT_DIR.glob("*.yaml") if p.stem.count(".") == 0))

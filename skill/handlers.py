@@ -1,0 +1,217 @@
+"""Thin ask-sdk handlers: Alexa request -> triage event -> triage.step -> Alexa response.
+
+Nothing clinical is decided here; the screen's rules live in triage.py and its words in YAML."""
+from __future__ import annotations
+
+import logging
+from typing import Callable, Mapping, Optional
+
+from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import get_intent_name, get_locale, is_intent_name, is_request_type
+from ask_sdk_model import IntentRequest, Response
+from ask_sdk_model.ui import SimpleCard
+
+from skill import triage
+from skill.content import Content
+from skill.speech import render_ssml, render_text
+from skill.triage import Reply, SymptomReport
+
+logger = logging.getLogger(__name__)
+
+ContentFor = Callable[[Optional[str]], Content]
+
+ANSWER_INTENTS = {"AMAZON.YesIntent": Reply.YES, "AMAZON.NoIntent": Reply.NO,
+                  "NotSureIntent": Reply.NOT_SURE}
+NAVIGATION_INTENTS = {"AMAZON.HelpIntent": Reply.HELP, "AMAZON.RepeatIntent": Reply.REPEAT,
+                      "AMAZON.StartOverIntent": Reply.START_OVER, "AMAZON.NextIntent": Reply.NEXT}
+STOP_INTENTS = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent")
+SYMPTOM_INTENT = "ReportSymptomIntent"
+SYMPTOM_SLOT = "symptom"
+
+
+class _ScreenHandler(AbstractRequestHandler):
+    """Shared translation: every subclass only says which event a request means."""
+
+    def __init__(self, content_for: ContentFor):
+        self._content_for = content_for
+
+    def event_for(self, handler_input: HandlerInput) -> triage.Event:
+        raise NotImplementedError
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        content = self._content_for(get_locale(handler_input))
+        event = self.event_for(handler_input)
+        state, lead = _restore_state(handler_input, content, event)
+        if lead is not None:
+            state, prompt = triage.begin(content, lead=lead)
+        else:
+            state, prompt = triage.step(content, state, event)
+        return _respond(handler_input, content, state, prompt)
+
+
+class LaunchRequestHandler(_ScreenHandler):
+    def can_handle(self, handler_input):
+        return is_request_type("LaunchRequest")(handler_input)
+
+    def event_for(self, handler_input):
+        return Reply.LAUNCH
+
+
+class AnswerIntentHandler(_ScreenHandler):
+    def can_handle(self, handler_input):
+        return _intent_in(handler_input, ANSWER_INTENTS)
+
+    def event_for(self, handler_input):
+        return ANSWER_INTENTS[get_intent_name(handler_input)]
+
+
+class ReportSymptomIntentHandler(_ScreenHandler):
+    def can_handle(self, handler_input):
+        return is_intent_name(SYMPTOM_INTENT)(handler_input)
+
+    def event_for(self, handler_input):
+        return SymptomReport(resolved_symptom_id(handler_input.request_envelope.request))
+
+
+class NavigationIntentHandler(_ScreenHandler):
+    def can_handle(self, handler_input):
+        return _intent_in(handler_input, NAVIGATION_INTENTS)
+
+    def event_for(self, handler_input):
+        return NAVIGATION_INTENTS[get_intent_name(handler_input)]
+
+
+class StopIntentHandler(_ScreenHandler):
+    def can_handle(self, handler_input):
+        return _intent_in(handler_input, STOP_INTENTS)
+
+    def event_for(self, handler_input):
+        return Reply.STOP
+
+
+class FallbackIntentHandler(_ScreenHandler):
+    """AMAZON.FallbackIntent and any intent this version does not know: re-ask, never skip."""
+
+    def can_handle(self, handler_input):
+        return is_request_type("IntentRequest")(handler_input)
+
+    def event_for(self, handler_input):
+        return Reply.UNCLEAR
+
+
+class SessionEndedRequestHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input):
+        return is_request_type("SessionEndedRequest")(handler_input)
+
+    def handle(self, handler_input):
+        request = handler_input.request_envelope.request
+        logger.info("session ended: %s %s", getattr(request, "reason", None),
+                    getattr(request, "error", None))
+        # Alexa accepts no speech here; nothing is stored, so there is nothing to clean up
+        # beyond the session attributes Alexa discards itself.
+        return handler_input.response_builder.response
+
+
+class OtherRequestHandler(AbstractRequestHandler):
+    """Requests with no conversation (System.ExceptionEncountered, skill events): answer
+    empty, as Alexa expects, rather than failing."""
+
+    def can_handle(self, handler_input):
+        return True
+
+    def handle(self, handler_input):
+        logger.info("ignored request type %s",
+                    type(handler_input.request_envelope.request).__name__)
+        return handler_input.response_builder.response
+
+
+class SafeExceptionHandler(AbstractExceptionHandler):
+    """Whatever broke, the user still hears the emergency number."""
+
+    def __init__(self, content_for: ContentFor):
+        self._content_for = content_for
+
+    def can_handle(self, handler_input, exception):
+        return True
+
+    def handle(self, handler_input, exception):
+        logger.error("unhandled error in the skill", exc_info=exception)
+        try:
+            content = self._content_for(get_locale(handler_input))
+        except Exception:  # noqa: BLE001 - a broken locale must not hide the safe answer
+            content = self._content_for(None)
+        prompt = triage.Prompt((content.speech["error"],), end_session=True)
+        builder = handler_input.response_builder
+        builder.speak(render_ssml(prompt.speech, content.facts)).set_should_end_session(True)
+        return builder.response
+
+
+def resolved_symptom_id(request) -> Optional[str]:
+    """The entity-resolved id of the symptom slot, or None if Alexa could not resolve it."""
+    if not isinstance(request, IntentRequest) or request.intent is None:
+        return None
+    slot = (request.intent.slots or {}).get(SYMPTOM_SLOT)
+    resolutions = getattr(slot, "resolutions", None)
+    for authority in getattr(resolutions, "resolutions_per_authority", None) or []:
+        code = getattr(getattr(authority, "status", None), "code", None)
+        if getattr(code, "value", code) != "ER_SUCCESS_MATCH":
+            continue
+        for wrapper in authority.values or []:
+            value = getattr(wrapper, "value", None)
+            if value is not None and isinstance(value.id, str):
+                return value.id
+    return None
+
+
+def _intent_in(handler_input: HandlerInput, names) -> bool:
+    return (is_request_type("IntentRequest")(handler_input)
+            and get_intent_name(handler_input) in names)
+
+
+def _restore_state(handler_input: HandlerInput, content: Content, event):
+    """The stored screen, or a fresh one. A state we can't trust restarts the screen (with a
+    notice) rather than guessing; a volunteered symptom is still honoured at once."""
+    session = handler_input.request_envelope.session
+    stored = handler_input.attributes_manager.session_attributes.get("screen")
+    if session is None or session.new or stored is None:
+        return triage.initial_state(), None
+    try:
+        return triage.state_from_dict(content, stored), None
+    except triage.InvalidState as problem:
+        logger.warning("restarting the screen: stored state refused (%s)", problem)
+        if isinstance(event, SymptomReport) or event in (Reply.LAUNCH, Reply.STOP):
+            return triage.initial_state(), None
+        return triage.initial_state(), content.speech["restart_notice"]
+
+
+def _respond(handler_input: HandlerInput, content: Content, state: triage.ScreenState,
+             prompt: triage.Prompt) -> Response:
+    attributes = handler_input.attributes_manager.session_attributes
+    attributes.clear()
+    attributes.update({"screen": state.to_dict(), "outcome": state.outcome})
+    builder = handler_input.response_builder
+    builder.speak(render_ssml(prompt.speech, content.facts))
+    if prompt.end_session:
+        builder.set_should_end_session(True)
+    else:
+        builder.ask(render_ssml(prompt.reprompt, content.facts))
+    if prompt.card is not None:
+        builder.set_card(SimpleCard(title=render_text((prompt.card.title,), content.facts),
+                                    content="\n\n".join(render_text((line,), content.facts)
+                                                        for line in prompt.card.body)))
+    return builder.response
+
+
+def content_resolver(contents: Mapping[str, Content], default_locale: str) -> ContentFor:
+    """Choose a locale's content: exact match, then the same language, then the default."""
+    def content_for(locale: Optional[str]) -> Content:
+        if isinstance(locale, str):
+            if locale in contents:
+                return contents[locale]
+            language = locale.split("-")[0].lower()
+            for name in sorted(contents):
+                if name.split("-")[0].lower() == language:
+                    return contents[name]
+        return contents[default_locale]
+    return content_for

@@ -1,0 +1,44 @@
+"""Prompt -> SSML and plain text. The only place SSML is written: text is escaped here, and
+facts such as the emergency number are spoken the way a listener needs them."""
+from __future__ import annotations
+
+import re
+from typing import Mapping, Sequence
+from xml.sax.saxutils import escape
+
+from skill.content import fill
+
+PAUSE = '<break time="300ms"/>'
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def render_ssml(parts: Sequence[str], facts: Mapping[str, str]) -> str:
+    """Join spoken parts with a short pause, escape them, and voice the facts."""
+    return "<speak>" + PAUSE.join(_render_part(part, facts) for part in parts if part) + "</speak>"
+
+
+def render_text(parts: Sequence[str], facts: Mapping[str, str]) -> str:
+    """The same parts as plain text, for cards and the text chat."""
+    return " ".join(fill(part, facts) for part in parts if part)
+
+
+def _render_part(text: str, facts: Mapping[str, str]) -> str:
+    pieces = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(text):
+        pieces.append(escape(text[position:match.start()]))
+        name = match.group(1)
+        pieces.append(_voice_fact(facts[name]) if name in facts else escape(match.group(0)))
+        position = match.end()
+    pieces.append(escape(text[position:]))
+    return "".join(pieces)
+
+
+def _voice_fact(value: str) -> str:
+    digits = value.replace(" ", "")
+    if digits.isdigit() and len(digits) <= 4:
+        # "911" must be heard as nine one one, never "nine hundred eleven".
+        return f'<say-as interpret-as="digits">{escape(digits)}</say-as>'
+    if digits.isdigit():
+        return f'<say-as interpret-as="telephone">{escape(value)}</say-as>'
+    return escape(value)

@@ -1,0 +1,100 @@
+"""The Lambda entry point and the `sciatica-skill serve` command, run as they are deployed."""
+import importlib.util
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from dialog import Dialog
+from skill.envelopes import launch_request, request_envelope
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def lambda_handler():
+    spec = importlib.util.spec_from_file_location("lambda_function",
+                                                  ROOT / "lambda" / "lambda_function.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.lambda_handler
+
+
+def test_lambda_handler_runs_a_screen_to_emergency(lambda_handler):
+    dialog = Dialog(None, send=lambda envelope: lambda_handler(envelope, None))
+    assert "not a doctor" in dialog.launch().text
+    dialog.no()
+    turn = dialog.yes()
+    assert turn.outcome == "emergency" and turn.text.startswith("Call 911 now")
+
+
+@pytest.mark.parametrize("event", [None, "", "not json", [], [1, 2], {}, {"request": None},
+                                   {"request": {"type": "NoSuchRequest"}},
+                                   {"version": "1.0", "request": {"type": "IntentRequest"}}])
+def test_lambda_handler_answers_any_event_with_the_emergency_number(lambda_handler, event):
+    response = lambda_handler(event, None)
+    assert response["response"]["shouldEndSession"] is True
+    assert ">911</say-as>" in response["response"]["outputSpeech"]["ssml"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def post(url: str, envelope: dict) -> dict:
+    request = urllib.request.Request(url, data=json.dumps(envelope).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def serve(*args):
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "skill.cli", "serve", "--port", str(port), *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "SCIATICA_SKILL_ID": ""})
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
+            return process, f"http://127.0.0.1:{port}/"
+        except OSError:
+            if process.poll() is not None:
+                break
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError("server did not start: " + process.communicate()[1])
+
+
+def stop(process) -> str:
+    process.terminate()
+    return process.communicate(timeout=10)[1]
+
+
+def test_serve_without_verification_warns_and_answers_a_launch():
+    process, url = serve("--no-verify")
+    try:
+        response = post(url, request_envelope(launch_request()))
+        assert "not a doctor" in response["response"]["outputSpeech"]["ssml"]
+    finally:
+        stderr = stop(process)
+    assert "WARNING: request signature verification is OFF" in stderr
+
+
+def test_serve_verifies_signatures_by_default():
+    process, url = serve()
+    try:
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            post(url, request_envelope(launch_request()))
+        assert refused.value.code == 400
+    finally:
+        stop(process)

@@ -1,0 +1,187 @@
+"""Safety as properties of the pure screen, checked with hypothesis over many conversations."""
+from hypothesis import given, settings, strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from skill.content import load_content
+from skill.triage import (POSITIVE, Reply, ScreenState, SymptomReport, begin, current_prompt,
+                          next_question, outcome_for, state_from_dict, step)
+
+CONTENT = load_content("en-US")
+QUESTIONS = CONTENT.questions
+CES = {q.id for q in QUESTIONS if q.tier == "emergency"}
+RANK = {None: 0, "self_care": 1, "urgent": 2, "emergency": 3}
+SYMPTOM_IDS = [q.id for q in QUESTIONS] + list(CONTENT.common_symptoms) + [None, "unknown"]
+
+replies = st.sampled_from([r for r in Reply if r not in (Reply.LAUNCH, Reply.START_OVER)])
+events = st.one_of(replies, st.builds(SymptomReport, st.sampled_from(SYMPTOM_IDS)))
+
+
+def run(event_list, state=None):
+    state = state or begin(CONTENT)[0]
+    trace = []
+    for event in event_list:
+        before = state
+        state, prompt = step(CONTENT, state, event)
+        trace.append((before, event, state, prompt))
+    return state, trace
+
+
+def confirmed_cauda_equina(before, event):
+    """Whether this event, in this state, confirms a cauda equina sign."""
+    if before.outcome == "emergency":
+        return False
+    if isinstance(event, SymptomReport):
+        return event.symptom_id in CES
+    question = next_question(CONTENT, before) if before.outcome is None and before.started else None
+    if question is None or question.id not in CES:
+        return False
+    return event == Reply.YES or (event in (Reply.NOT_SURE, Reply.UNCLEAR) and before.doubts == 1)
+
+
+@settings(max_examples=400)
+@given(st.lists(events, max_size=40))
+def test_any_confirmed_cauda_equina_sign_ends_in_emergency(event_list):
+    state, trace = run(event_list)
+    if any(confirmed_cauda_equina(before, event) for before, event, _, _ in trace):
+        assert state.outcome == "emergency"
+
+
+@settings(max_examples=400)
+@given(st.lists(events, max_size=40))
+def test_emergency_is_said_at_once_and_ends_the_session(event_list):
+    _, trace = run(event_list)
+    for before, event, after, prompt in trace:
+        if after.outcome == "emergency":
+            assert prompt.speech == CONTENT.outcomes["emergency"].speech
+            assert prompt.end_session
+
+
+@settings(max_examples=400)
+@given(st.lists(events, max_size=40))
+def test_no_conversation_with_a_red_flag_ends_in_self_care(event_list):
+    state, trace = run(event_list)
+    flagged = any(after.answer_to(q.id) in POSITIVE for _, _, after, _ in trace for q in QUESTIONS)
+    if flagged:
+        assert state.outcome != "self_care"
+
+
+@settings(max_examples=400)
+@given(st.lists(events, max_size=40))
+def test_outcome_never_falls_within_a_screen(event_list):
+    _, trace = run(event_list)
+    for before, _, after, _ in trace:
+        assert RANK[after.outcome] >= RANK[before.outcome]
+
+
+def answer_by_policy(policy):
+    """Answer each question as `policy[question id]` says: a list of replies, used in turn
+    (the last one repeats), so a "not sure" can be followed by an answer to the clarification."""
+    state, _ = begin(CONTENT)
+    used = {}
+    for _ in range(100):
+        question = next_question(CONTENT, state)
+        if state.outcome is not None or question is None:
+            return state.outcome
+        replies_for = policy[question.id]
+        index = used.get(question.id, 0)
+        used[question.id] = index + 1
+        state, _ = step(CONTENT, state, replies_for[min(index, len(replies_for) - 1)])
+    raise AssertionError("the screen did not finish")
+
+
+answers = st.fixed_dictionaries({q.id: st.sampled_from([Reply.YES, Reply.NO]) for q in QUESTIONS})
+
+
+@settings(max_examples=300)
+@given(answers, st.sets(st.sampled_from([q.id for q in QUESTIONS]), min_size=1),
+       st.booleans())
+def test_not_sure_never_lowers_the_tier(policy, doubted, still_unsure):
+    """Replace answers by "not sure"; after a clarification the person either stays unsure
+    or gives the answer they would have given."""
+    baseline = answer_by_policy({qid: [reply] for qid, reply in policy.items()})
+    doubtful = {qid: [reply] for qid, reply in policy.items()}
+    for qid in doubted:
+        doubtful[qid] = [Reply.NOT_SURE, Reply.NOT_SURE if still_unsure else policy[qid]]
+    assert RANK[answer_by_policy(doubtful)] >= RANK[baseline]
+
+
+@given(answers)
+def test_every_complete_screen_reaches_an_outcome_that_matches_the_answers(policy):
+    outcome = answer_by_policy({qid: [reply] for qid, reply in policy.items()})
+    yes = {qid for qid, reply in policy.items() if reply == Reply.YES}
+    expected = "emergency" if yes & CES else "urgent" if yes else "self_care"
+    assert outcome == expected
+
+
+@settings(max_examples=300)
+@given(st.lists(events, max_size=30))
+def test_every_state_has_speech_a_reprompt_and_help(event_list):
+    _, trace = run(event_list)
+    for _, _, after, prompt in trace:
+        assert all(part.strip() for part in prompt.speech)
+        assert prompt.end_session or prompt.reprompt
+        if after.outcome != "emergency":
+            assert step(CONTENT, after, Reply.HELP)[1].speech
+        assert current_prompt(CONTENT, after).speech
+
+
+@given(st.lists(events, max_size=30))
+def test_stored_state_round_trips(event_list):
+    state, _ = run(event_list)
+    assert state_from_dict(CONTENT, state.to_dict()) == state
+
+
+class ScreenMachine(RuleBasedStateMachine):
+    """Rules are what a user can say; invariants are what must hold after every turn."""
+
+    def __init__(self):
+        super().__init__()
+        self.state, self.prompt = begin(CONTENT)
+        self.was_emergency = False
+
+    def say(self, event):
+        self.state, self.prompt = step(CONTENT, self.state, event)
+
+    @rule(reply=replies)
+    def reply(self, reply):
+        self.say(reply)
+
+    @rule(symptom_id=st.sampled_from(SYMPTOM_IDS))
+    def volunteer(self, symptom_id):
+        self.say(SymptomReport(symptom_id))
+
+    @precondition(lambda self: self.state.outcome != "emergency")
+    @rule()
+    def start_over(self):
+        self.say(Reply.START_OVER)
+
+    @invariant()
+    def emergency_stays_emergency(self):
+        if self.was_emergency:
+            assert self.state.outcome == "emergency"
+        self.was_emergency = self.state.outcome == "emergency"
+
+    @invariant()
+    def cauda_equina_answer_means_emergency(self):
+        if any(self.state.answer_to(qid) in POSITIVE for qid in CES):
+            assert self.state.outcome == "emergency"
+
+    @invariant()
+    def self_care_only_when_every_answer_is_no(self):
+        if self.state.outcome == "self_care":
+            assert all(self.state.answer_to(q.id) == "no" for q in QUESTIONS)
+
+    @invariant()
+    def outcome_follows_from_answers(self):
+        decided = outcome_for(CONTENT, self.state.answers)
+        if self.state.outcome != "emergency":
+            assert self.state.outcome == decided
+
+
+TestScreenMachine = ScreenMachine.TestCase
+TestScreenMachine.settings = settings(max_examples=200, stateful_step_count=40)
+
+
+def test_a_fresh_state_begins_with_the_welcome():
+    state, prompt = step(CONTENT, ScreenState(), Reply.YES)
+    assert state.started and prompt.speech[0] == CONTENT.speech["welcome"]
