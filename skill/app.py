@@ -41,7 +41,10 @@ def handle_event(skill: CustomSkill, event: Any, context: Any = None) -> dict:
     return the response envelope as a dict. Never raises: anything it cannot understand gets
     a short spoken safe answer with the emergency number."""
     try:
-        envelope = skill.serializer.deserialize(payload=json.dumps(event), obj_type=RequestEnvelope)
+        # Why allow_nan=False: NaN/Infinity are not JSON; let in, they could be echoed back in
+        # sessionAttributes and make the response unparseable for Alexa (ValueError -> safe answer).
+        envelope = skill.serializer.deserialize(payload=json.dumps(event, allow_nan=False),
+                                                obj_type=RequestEnvelope)
         if envelope is None or envelope.request is None:
             raise SerializationException("no request in the envelope")
         response = skill.invoke(request_envelope=envelope, context=context)

@@ -45,7 +45,7 @@ def _chat(args, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
     from skill.app import build_skill, handle_event
     from skill.envelopes import Conversation, launch_request, session_ended_request
     from skill.interaction_model import build_interaction_model
-    from skill.nlu import resolve
+    from skill.nlu import addresses_skill, resolve
 
     model = build_interaction_model(args.locale)
     skill = build_skill()
@@ -76,7 +76,13 @@ def _chat(args, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
     write("You: open sciatica check")
     send(launch_request())
     silences = 0
-    for line in stdin:
+    interactive = stdin.isatty()
+    while True:
+        if interactive:
+            print("You: ", end="", file=stdout, flush=True)
+        line = stdin.readline()
+        if not line:
+            break
         utterance = line.strip()
         if not utterance:
             # Alexa says the reprompt once after silence, then ends the session.
@@ -91,16 +97,11 @@ def _chat(args, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
             continue
         silences = 0
         request = resolve(model, utterance, in_session=conversation.session_id is not None)
-        if conversation.session_id is None and request.get("type") != "LaunchRequest" \
-                and not _is_one_shot(utterance):
+        if conversation.session_id is None and not addresses_skill(model, utterance):
             write("(no session is open: start with 'open sciatica check')")
             continue
         send(request)
     return 0
-
-
-def _is_one_shot(utterance: str) -> bool:
-    return bool(re.match(r"^\W*(alexa\W+)?(ask|tell)\b", utterance, re.IGNORECASE))
 
 
 def speech_text(output_speech: dict) -> str:

@@ -178,7 +178,10 @@ def _restore_state(handler_input: HandlerInput, content: Content, event):
         return triage.initial_state(), None
     try:
         return triage.state_from_dict(content, stored), None
-    except triage.InvalidState as problem:
+    except (triage.InvalidState, TypeError) as problem:
+        # Why TypeError: state_from_dict raises it, not InvalidState, for unhashable junk such
+        # as "outcome": ["x"]; that state is just as untrustworthy and must restart the screen,
+        # not end the session with the error answer.
         logger.warning("restarting the screen: stored state refused (%s)", problem)
         if isinstance(event, SymptomReport) or event in (Reply.LAUNCH, Reply.STOP):
             return triage.initial_state(), None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 from typing import Any, Sequence
 
@@ -61,15 +62,33 @@ def _body_problem(body: bytes) -> str | None:
     if not body:
         return "empty body"
     try:
-        envelope = json.loads(body.decode("utf-8"))
+        envelope = json.loads(body.decode("utf-8"), parse_constant=_not_json,
+                              parse_float=_finite_float)
     except (UnicodeDecodeError, ValueError):
         return "body is not UTF-8 JSON"
+    except RecursionError:
+        # Why: json.loads raises RecursionError, not ValueError, on about a thousand levels of
+        # [ or {, which fit easily under the body limit; uncaught, that was a 500.
+        return "body is nested too deeply"
     if not isinstance(envelope, dict):
         return f"body is JSON {type(envelope).__name__}, not an object"
     req = envelope.get("request")
     if not isinstance(req, dict) or not isinstance(req.get("type"), str):
         return "body has no request object with a type"
     return None
+
+
+def _not_json(constant: str) -> float:
+    # Why: Python's json accepts NaN and Infinity, JSON does not. Let in, they were echoed back
+    # in sessionAttributes (e.g. on SessionEndedRequest) as a 200 body that is not JSON.
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):   # e.g. 1e999 overflows to inf
+        raise ValueError(f"{text} is not a finite number")
+    return value
 
 
 def _request_locale(body: bytes) -> str | None:

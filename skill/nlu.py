@@ -1,0 +1,265 @@
+"""A small, offline stand-in for Alexa's NLU, for the text chat and tests.
+
+``resolve(model, utterance, in_session)`` turns typed text into the body of the
+``request`` Alexa would send, in Alexa's JSON shape, using the interaction model
+dict from ``skill.interaction_model.build_interaction_model``.  It is deliberately
+literal, like the virtual-alexa simulator: a slot value resolves only when its
+words equal a value name or synonym (after normalising case, punctuation,
+contractions such as "I'm" / "im" / "i am", and fillers such as "um").
+
+Choosing an intent, best first:
+  1. the whole utterance equals a sample without slots, or a built-in phrasing of
+     a declared AMAZON.* intent;
+  2. a sample with slots whose every slot value resolves (more literal words win);
+  3. an utterance starting "yes/yeah/yep/yup" -> AMAZON.YesIntent;
+  4. a sample with slots and at least one literal word whose slot does not
+     resolve -> that intent, slot status ER_SUCCESS_NO_MATCH ("i have purple elbows");
+  5. an utterance starting "no/nope/nah" -> AMAZON.NoIntent.  After 4 on purpose:
+     "no, i can't feel a thing when i wipe" must not become a plain "no";
+  6. nothing: AMAZON.FallbackIntent in session, LaunchRequest out of session
+     (a one-shot Alexa cannot map opens the skill).
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+DEFAULT_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
+
+# Common phrasings Alexa's built-in intents understand without any samples.
+BUILTIN_PHRASES = {
+    "AMAZON.YesIntent": "yes|yeah|yep|yup|yes please|sure|correct|that's correct|right|that's right|"
+    "i do|i have|i am|i did|yes i do|yes i have|yes i am|yeah i do|i think so|definitely|absolutely|"
+    "of course|ok|uh huh|affirmative|true|that's true",
+    "AMAZON.NoIntent": "no|nope|nah|no thanks|no thank you|no i don't|i don't|no i haven't|i haven't|"
+    "i'm not|no i'm not|i didn't|no i didn't|not really|never|no never|not at all|negative|"
+    "i don't think so|i think not|definitely not|absolutely not|of course not|none",
+    "AMAZON.HelpIntent": "help|help me|help please|what can i say|what do i say|what can i do|"
+    "what are my options|i need help|how does this work",
+    "AMAZON.RepeatIntent": "repeat|repeat that|repeat please|say that again|say it again|pardon|pardon me|"
+    "what did you say|come again|can you repeat that|could you repeat that|what was that",
+    "AMAZON.StartOverIntent": "start over|restart|start again|begin again|start from the beginning",
+    "AMAZON.NextIntent": "next|continue|go on|carry on|ok next|next one|next question|skip|keep going|move on",
+    "AMAZON.StopIntent": "stop|quit|exit|goodbye|bye|that's all|i'm done|stop please|shut up|enough",
+    "AMAZON.CancelIntent": "cancel|never mind|nevermind|forget it|cancel that",
+    "AMAZON.NavigateHomeIntent": "home|go home|go to home|main menu",
+}
+LEADING_YES = {"yes", "yeah", "yep", "yup"}
+LEADING_NO = {"no", "nope", "nah"}
+
+FILLERS = {"um", "umm", "uh", "uhh", "uhm", "er", "erm", "hmm", "hm", "mm"}
+LEADING_FILLERS = FILLERS | {"well", "so", "oh", "alexa"}
+_IRREGULAR = {"can't": "can not", "won't": "will not", "ain't": "is not", "let's": "let us"}
+_SUFFIXES = (("n't", " not"), ("'m", " am"), ("'ve", " have"), ("'re", " are"),
+             ("'ll", " will"), ("'d", " would"), ("'s", " is"))
+_BARE = {"cant": "can not", "cannot": "can not", "dont": "do not", "doesnt": "does not",
+         "didnt": "did not", "isnt": "is not", "arent": "are not", "wasnt": "was not",
+         "havent": "have not", "hasnt": "has not", "couldnt": "could not", "wont": "will not",
+         "wouldnt": "would not", "im": "i am", "ive": "i have", "thats": "that is",
+         "theres": "there is", "whats": "what is", "its": "it is", "okay": "ok"}
+
+LAUNCH_VERBS = r"(?:open|launch|start|begin|load|run|play|use|enable|ask|tell|talk to|speak to|go to)"
+ONE_SHOT = r"(?:ask|tell) {inv} (?:(?:to|if|about|whether|for|that) )?(?P<rest>.+)"
+LAUNCH = LAUNCH_VERBS + r"? ?{inv}(?: (?:skill|app|please))*"
+
+
+def _light_tokens(text: str) -> list[str]:
+    """Lower-case words as heard, apostrophes kept, fillers dropped."""
+    text = text.casefold().replace("\u2019", "'").replace("\u2018", "'")
+    words = []
+    for word in re.findall(r"[a-z0-9]+(?:'[a-z]+)*", text):
+        if word not in FILLERS and not (words and words[-1] == word):  # drop "um", stutters
+            words.append(word)
+    while words and words[0] in LEADING_FILLERS:
+        words.pop(0)
+    return words
+
+
+def _expand(word: str) -> list[str]:
+    if word in _IRREGULAR:
+        return _IRREGULAR[word].split()
+    for suffix, replacement in _SUFFIXES:
+        if word.endswith(suffix) and len(word) > len(suffix):
+            return (word[: -len(suffix)] + replacement).split()
+    word = word.replace("'", "")
+    return _BARE.get(word, word).split()
+
+
+def _tokenize(text: str) -> tuple[list[str], list[str], list[int]]:
+    """(words heard, normalised tokens, index of the heard word each token came from)."""
+    light = _light_tokens(text)
+    canon: list[str] = []
+    owner: list[int] = []
+    for i, word in enumerate(light):
+        for token in _expand(word):
+            canon.append(token)
+            owner.append(i)
+    return light, canon, owner
+
+
+def normalize(text: str) -> str:
+    """The form utterances, samples and synonyms are compared in."""
+    return " ".join(_tokenize(text)[1])
+
+
+class _Index:
+    def __init__(self, model: dict[str, Any]):
+        lm = model.get("interactionModel", model)
+        lm = lm.get("languageModel", lm)
+        self.invocation = normalize(lm["invocationName"])
+        self.values: dict[str, dict[str, tuple[str, str]]] = {}
+        for slot_type in lm.get("types", []):
+            table = self.values.setdefault(slot_type["name"], {})
+            for value in slot_type.get("values", []):
+                name = value["name"]["value"]
+                for phrase in [name, *value["name"].get("synonyms", [])]:
+                    table.setdefault(normalize(phrase), (value.get("id", name), name))
+        self.intents = []  # (name, {slot: type}, [(regex, literal word count, has slots)])
+        for intent in lm["intents"]:
+            samples = list(intent.get("samples", []))
+            if intent["name"] in BUILTIN_PHRASES:
+                samples += BUILTIN_PHRASES[intent["name"]].split("|")
+            compiled = [self._compile(s) for s in samples]
+            slots = {s["name"]: s["type"] for s in intent.get("slots", [])}
+            self.intents.append((intent["name"], slots, compiled))
+
+    @staticmethod
+    def _compile(sample: str) -> tuple[re.Pattern, int, bool]:
+        parts, literal = [], 0
+        for piece in re.split(r"(\{\w+\})", sample):
+            if piece.startswith("{"):
+                parts.append(rf"(?P<{piece[1:-1]}>\S+(?: \S+)*)")
+            elif normalize(piece):
+                parts.append(re.escape(normalize(piece)))
+                literal += len(normalize(piece).split())
+        return re.compile(" ".join(parts)), literal, "{" in sample
+
+
+def _slot_json(name: str, slot_type: str, heard: str | None, match: tuple | None,
+               index: _Index, skill_id: str) -> dict[str, Any]:
+    if heard is None:
+        return {"name": name, "confirmationStatus": "NONE"}
+    slot: dict[str, Any] = {"name": name, "value": heard, "confirmationStatus": "NONE", "source": "USER"}
+    if slot_type in index.values:
+        authority: dict[str, Any] = {
+            "authority": f"amzn1.er-authority.echo-sdk.{skill_id}.{slot_type}",
+            "status": {"code": "ER_SUCCESS_MATCH" if match else "ER_SUCCESS_NO_MATCH"}}
+        if match:
+            authority["values"] = [{"value": {"name": match[1], "id": match[0]}}]
+        slot["resolutions"] = {"resolutionsPerAuthority": [authority]}
+    return slot
+
+
+def _intent_request(name: str, slots: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "IntentRequest",
+            "intent": {"name": name, "confirmationStatus": "NONE", "slots": slots}}
+
+
+def _match(index: _Index, light: list[str], canon: list[str], owner: list[int],
+           skill_id: str) -> dict[str, Any] | None:
+    text = " ".join(canon)
+    best = None  # (tier, -literal words, order) -> request
+    order = 0
+    for name, slot_types, samples in index.intents:
+        for regex, literal, has_slots in samples:
+            order += 1
+            m = regex.fullmatch(text)
+            if not m:
+                continue
+            if not has_slots:
+                return _intent_request(name, {s: _slot_json(s, t, None, None, index, skill_id)
+                                              for s, t in slot_types.items()})
+            slots, resolved_all = {}, True
+            for slot, slot_type in slot_types.items():
+                if slot not in m.groupdict() or m.group(slot) is None:
+                    slots[slot] = _slot_json(slot, slot_type, None, None, index, skill_id)
+                    continue
+                a = m.string.count(" ", 0, m.start(slot))
+                b = a + len(m.group(slot).split())
+                if (a > 0 and owner[a] == owner[a - 1]) or (b < len(owner) and owner[b] == owner[b - 1]):
+                    break  # the slot would split a contraction such as "i'm"
+                found = index.values.get(slot_type, {}).get(m.group(slot))
+                resolved_all = resolved_all and found is not None
+                heard = " ".join(light[owner[a]: owner[b - 1] + 1])
+                slots[slot] = _slot_json(slot, slot_type, heard, found, index, skill_id)
+            else:
+                tier = 2 if resolved_all else 4
+                if tier == 4 and literal == 0:
+                    continue
+                key = (tier, -literal, order)
+                if best is None or key < best[0]:
+                    best = (key, _intent_request(name, slots))
+    declared = {name for name, _, _ in index.intents}
+    if best and best[0][0] == 2:
+        return best[1]
+    # Steps 3-5 of the module docstring: "yes ..." beats an unresolved symptom, "no ..." does not.
+    if canon[0] in LEADING_YES and "AMAZON.YesIntent" in declared:
+        return _intent_request("AMAZON.YesIntent", {})
+    if best:
+        return best[1]
+    if canon[0] in LEADING_NO and "AMAZON.NoIntent" in declared:
+        return _intent_request("AMAZON.NoIntent", {})
+    return None
+
+
+def _invocation(index: _Index, canon: list[str], owner: list[int]) -> tuple[str | None, list[int]]:
+    """("launch", []), ("one-shot", [token index where the request may start, ...]) or (None, [])."""
+    text = " ".join(canon)
+    inv = re.escape(index.invocation)
+    if re.fullmatch(LAUNCH.format(inv=inv), text):
+        return "launch", []
+    m = re.fullmatch(ONE_SHOT.format(inv=inv), text)
+    if not m:
+        return None, []
+    after_connector = text.count(" ", 0, m.start("rest"))
+    after_name = len(re.match(r"(?:ask|tell) " + inv, text).group().split())
+    starts = dict.fromkeys([after_connector, after_name])  # "ask ... to help", "tell ... that's all"
+    return "one-shot", [i for i in starts if owner[i] != owner[i - 1]]
+
+
+_CACHE: dict[int, tuple[dict, _Index]] = {}
+
+
+def _index(model: dict[str, Any]) -> _Index:
+    """Index a model once; the model dict is treated as read-only afterwards."""
+    cached = _CACHE.get(id(model))
+    if cached is None or cached[0] is not model:
+        if len(_CACHE) > 8:
+            _CACHE.clear()
+        cached = _CACHE[id(model)] = (model, _Index(model))
+    return cached[1]
+
+
+def addresses_skill(model: dict[str, Any], utterance: str) -> bool:
+    """True when the user names the skill ("open sciatica check", "ask sciatica check ...").
+
+    With Alexa such an utterance starts a new session.
+    """
+    _, canon, owner = _tokenize(utterance)
+    return _invocation(_index(model), canon, owner)[0] is not None
+
+
+def resolve(model: dict[str, Any], utterance: str, in_session: bool, *,
+            skill_id: str = DEFAULT_SKILL_ID) -> dict[str, Any]:
+    """The ``request`` body Alexa would send for ``utterance`` (no requestId/timestamp/locale).
+
+    Out of session, text without the invocation name is treated like a one-shot
+    ("ask sciatica check <text>").  One-shots start a new session, so an
+    unmappable one-shot becomes a LaunchRequest rather than FallbackIntent.
+    """
+    index = _index(model)
+    light, canon, owner = _tokenize(utterance)
+    kind, starts = _invocation(index, canon, owner)
+    if kind == "launch":
+        return {"type": "LaunchRequest"}
+    if kind == "one-shot":
+        in_session = False
+    for start in starts or [0]:
+        first = owner[start] if start < len(owner) else 0
+        words, tokens, owners = light[first:], canon[start:], [o - first for o in owner[start:]]
+        request = _match(index, words, tokens, owners, skill_id) if tokens else None
+        if request is not None:
+            return request
+    if not in_session:
+        return {"type": "LaunchRequest"}
+    return _intent_request("AMAZON.FallbackIntent", {})

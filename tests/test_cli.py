@@ -1,0 +1,51 @@
+"""The sciatica-skill command as a person uses it: typed words in, Alexa's words out."""
+import subprocess
+import sys
+
+import pytest
+
+
+def chat(*lines: str) -> str:
+    result = subprocess.run([sys.executable, "-m", "skill.cli", "chat"], input="\n".join(lines) + "\n",
+                            capture_output=True, text=True, timeout=60, check=True)
+    return result.stdout
+
+
+def test_chat_starts_with_the_welcome_and_the_first_question():
+    output = chat()
+    assert "Alexa: Sciatica Check, for adults" in output and "call 911 now" in output
+    assert "new trouble peeing" in output
+
+
+def test_chat_reaches_self_care_on_twelve_noes():
+    output = chat(*["no"] * 12)
+    assert "You didn't mention any of the warning signs" in output
+    assert "Keep moving." in output
+
+
+def test_chat_sends_a_volunteered_symptom_in_free_words_to_emergency():
+    output = chat("no", "actually I've gone numb down there")
+    assert "Alexa: Call 911 now, or go to the nearest emergency room." in output
+    assert "[card in the Alexa app] Emergency: call 911 now" in output
+
+
+def test_chat_one_shot_after_the_session_ended():
+    output = chat("stop", "ask sciatica check, I can't control my bladder")
+    assert output.count("Call 911 now, or go to the nearest emergency room.") == 1
+
+
+def test_chat_says_the_reprompt_after_silence_then_ends_the_session():
+    output = chat("", "")
+    assert "Have you had any new trouble peeing since the pain started?" in output
+    assert "the skill has ended the session" in output
+
+
+@pytest.mark.parametrize("words", ["I'm not sure", "I don't know", "maybe"])
+def test_chat_not_sure_gets_a_clarification(words):
+    assert "Let me put it another way." in chat(words)
+
+
+def test_check_content_reports_every_locale_ok():
+    result = subprocess.run([sys.executable, "-m", "skill.cli", "check-content"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "en-US: ok" in result.stdout

@@ -1,0 +1,276 @@
+"""skill.nlu: the offline stand-in for Alexa's NLU, run against the real en-US model."""
+import copy
+import re
+
+import pytest
+
+from skill.interaction_model import build_interaction_model
+from skill.nlu import DEFAULT_SKILL_ID, addresses_skill, normalize, resolve
+
+MODEL = build_interaction_model("en-US")
+LANGUAGE_MODEL = MODEL["interactionModel"]["languageModel"]
+INTENTS = {intent["name"]: intent for intent in LANGUAGE_MODEL["intents"]}
+SYMPTOM_VALUES = LANGUAGE_MODEL["types"][0]["values"]
+
+
+def request(utterance, in_session=True, model=MODEL, **kwargs):
+    return resolve(model, utterance, in_session, **kwargs)
+
+
+def intent_name(utterance, in_session=True, model=MODEL):
+    body = request(utterance, in_session, model)
+    return body["intent"]["name"] if body["type"] == "IntentRequest" else body["type"]
+
+
+def symptom_id(utterance, in_session=True):
+    """The resolved symptom id, None when unresolved, or the intent name when not a report."""
+    body = request(utterance, in_session)
+    if body["type"] != "IntentRequest" or body["intent"]["name"] != "ReportSymptomIntent":
+        return intent_name(utterance, in_session)
+    authority = body["intent"]["slots"]["symptom"]["resolutions"]["resolutionsPerAuthority"][0]
+    return authority["values"][0]["value"]["id"] if "values" in authority else None
+
+
+PHRASINGS = {
+    "bladder": [
+        "I can't control my bladder", "I can't pee", "i cant pee", "I can't hold my pee",
+        "I've been wetting myself", "I wet myself", "I think I've wet myself", "I'm peeing myself",
+        "I keep leaking urine", "I've started leaking urine", "I'm leaking pee", "I have to wear pads",
+        "I've been wearing pads", "I have trouble starting to pee", "I'm struggling to pee",
+        "My stream is weak", "I can't feel when I pee", "I can't feel when I'm peeing",
+        "I can't feel when my bladder is full", "I can't empty my bladder",
+        "I've lost control of my bladder", "I have urinary retention", "I'm having accidents",
+        "My bladder isn't working", "Actually, I can't pee", "Yes, I've been wetting myself",
+        "I wet the bed", "I have no bladder control", "um, I, uh, I can't control my bladder",
+        "I don't feel it when I pee",
+    ],
+    "saddle": [
+        "I'm numb down there", "It's numb down there", "It's gone numb down below",
+        "I've gone numb down there", "I have numbness between my legs", "My butt is numb",
+        "My butt's numb", "my bum's gone numb", "my bottom has gone numb", "I have saddle numbness",
+        "There's numbness in my groin", "I've got pins and needles between my legs",
+        "I've got tingling down there", "I can't feel the toilet paper when I wipe",
+        "Wiping feels different", "It feels numb when I wipe", "I can't feel my bum",
+        "I can't feel anything down there", "My genitals are numb", "My private parts are numb",
+        "I have no feeling down there", "I'm numb around my back passage",
+        "Yes, I have numbness between my legs", "no, I can't feel anything down there",
+        "I can't feel the toilet seat", "Everything's gone numb down there",
+        "I've got a numb bum", "I'm numb in my inner thighs",
+    ],
+    "bowel": [
+        "I can't control my bowels", "I've soiled myself", "I pooped myself", "I've pooped myself",
+        "I've been leaking poo", "I keep leaking poop", "I'm leaking stool",
+        "I can't feel when I poo", "I can't feel when I pass wind", "I've got bowel incontinence",
+        "I've lost control of my bowels", "I can't hold my poop", "I soiled my pants",
+        "I've been passing gas without noticing", "I have no bowel control",
+    ],
+    "both_legs": [
+        "I have pain in both legs", "both legs", "both of my legs", "I've got sciatica in both legs",
+        "Both my legs are weak", "Both legs are numb", "My legs keep giving way",
+        "I have numbness in both legs", "My legs feel weak", "I can't feel my legs",
+        "It's going down both legs", "It's in both legs", "I have weakness in both legs",
+        "I've got tingling in both feet", "my legs are numb", "I can't move my legs",
+    ],
+    "sexual_function": [
+        "I can't get an erection", "I can't get it up", "I've got erectile dysfunction",
+        "I can't ejaculate", "Sex feels numb", "I'm numb during sex", "I can't climax",
+        "I have trouble getting an erection", "I have no feeling during sex",
+    ],
+    "worsening_weakness": [
+        "My leg is getting weaker", "My leg's getting weaker", "I keep tripping over my foot",
+        "My foot is dragging", "I've been dragging my foot", "I have foot drop",
+        "My foot keeps catching", "I can't lift my foot", "I can't walk on my heels",
+        "I'm getting weaker", "My knee keeps giving way",
+    ],
+    "fever": ["I have a fever", "I've got a temperature", "I'm hot and shivery", "I've got the chills",
+              "I feel feverish", "I'm feeling very unwell", "I've got a fever and chills"],
+    "infection_risk": ["I'm on steroids", "I'm on chemo", "I have HIV", "I'm HIV positive",
+                       "I've had a transplant", "I inject drugs", "I have a weakened immune system",
+                       "I'm immunocompromised", "I was on steroids"],
+    "cancer": ["I've had cancer", "I had cancer", "I had a tumor", "I had a tumour",
+               "I was diagnosed with cancer", "I've had breast cancer", "I'm a cancer survivor"],
+    "injury": ["I had a fall", "I fell", "I fell down the stairs", "I hurt my back lifting",
+               "I've hurt my back", "I was in a car accident", "I have osteoporosis",
+               "I've got thin bones", "I slipped and fell"],
+    "weight_loss": ["I've lost weight", "I'm losing weight without trying", "I've been losing weight",
+                    "I have unexplained weight loss"],
+    "night_pain": ["It hurts at night", "I can't sleep for the pain", "It's worse at night",
+                   "The pain wakes me up", "I have pain at night", "I keep waking up in pain"],
+    "one_leg_pain": ["I have sciatica", "Shooting pain down my leg", "I've got pain down my leg",
+                     "I have a trapped nerve", "My leg hurts", "I've got pins and needles in my foot"],
+    "back_pain": ["I have back pain", "My back hurts", "I've got lower back pain",
+                  "I've put my back out", "I have a slipped disc"],
+}
+
+
+@pytest.mark.parametrize("expected, utterance",
+                         [(sid, u) for sid, phrases in PHRASINGS.items() for u in phrases])
+def test_real_phrasings_of_each_symptom_resolve_to_its_id(expected, utterance):
+    assert symptom_id(utterance) == expected
+
+
+@pytest.mark.parametrize("value", SYMPTOM_VALUES, ids=lambda v: v["id"])
+def test_every_symptom_name_and_synonym_said_alone_resolves_to_its_own_id(value):
+    for phrase in [value["name"]["value"], *value["name"]["synonyms"]]:
+        assert symptom_id(phrase) == value["id"], phrase
+
+
+def test_no_two_symptom_phrases_collide_once_normalised():
+    owner = {}
+    for value in SYMPTOM_VALUES:
+        for phrase in [value["name"]["value"], *value["name"]["synonyms"]]:
+            assert owner.setdefault(normalize(phrase), value["id"]) == value["id"], phrase
+
+
+def test_no_carrier_can_split_a_symptom_phrase_into_a_different_symptom():
+    """If a whole phrase could also be heard as carrier + slot, the slot must not mean another symptom."""
+    table = {normalize(p): v["id"] for v in SYMPTOM_VALUES for p in [v["name"]["value"], *v["name"]["synonyms"]]}
+    carriers = [normalize(s.replace("{symptom}", "")) for s in INTENTS["ReportSymptomIntent"]["samples"]
+                if s.startswith(tuple("abcdefghijklmnopqrstuvwxyz"))]
+    for phrase, sid in table.items():
+        for carrier in carriers:
+            if phrase.startswith(carrier + " "):
+                rest = phrase[len(carrier) + 1:]
+                assert table.get(rest, sid) == sid, f"{phrase!r} also reads as {carrier!r} + {rest!r}"
+
+
+@pytest.mark.parametrize("name", ["NotSureIntent"] + [n for n in INTENTS if n.startswith("AMAZON.")])
+def test_every_sample_of_an_intent_without_slots_resolves_to_that_intent(name):
+    for sample in INTENTS[name]["samples"]:
+        assert intent_name(sample) == name, sample
+
+
+@pytest.mark.parametrize("utterance", [
+    "I'm not sure", "im not sure", "I am not sure", "I don't know", "i dont know", "maybe",
+    "Possibly.", "not really sure", "Perhaps", "hard to say", "It's hard to say", "dunno",
+    "I have no idea", "not certain", "I think so, maybe", "I can't say", "kind of"])
+def test_uncertain_answers_are_not_sure(utterance):
+    assert intent_name(utterance) == "NotSureIntent"
+
+
+@pytest.mark.parametrize("utterance", [
+    "yes", "Yes.", "yeah", "yep", "yup", "sure", "correct", "I do", "I have", "that's right",
+    "Yes, I do", "yeah I have", "yes definitely", "I think so", "a little", "sometimes"])
+def test_yes_variants_are_yes(utterance):
+    assert intent_name(utterance) == "AMAZON.YesIntent"
+
+
+@pytest.mark.parametrize("utterance", [
+    "no", "No.", "nope", "nah", "No, I don't", "I don't", "I haven't", "no I haven't", "not really",
+    "never", "not at all", "no, not at all", "I don't think so", "none of those", "no fever",
+    "nothing like that", "I think not"])
+def test_no_variants_are_no(utterance):
+    assert intent_name(utterance) == "AMAZON.NoIntent"
+
+
+@pytest.mark.parametrize("utterance, expected", [
+    ("help", "AMAZON.HelpIntent"), ("what can I say", "AMAZON.HelpIntent"),
+    ("repeat", "AMAZON.RepeatIntent"), ("say that again", "AMAZON.RepeatIntent"),
+    ("pardon?", "AMAZON.RepeatIntent"), ("What did you say?", "AMAZON.RepeatIntent"),
+    ("start over", "AMAZON.StartOverIntent"), ("restart", "AMAZON.StartOverIntent"),
+    ("begin again", "AMAZON.StartOverIntent"), ("next", "AMAZON.NextIntent"),
+    ("continue", "AMAZON.NextIntent"), ("go on", "AMAZON.NextIntent"),
+    ("carry on", "AMAZON.NextIntent"), ("OK, next", "AMAZON.NextIntent"),
+    ("stop", "AMAZON.StopIntent"), ("quit", "AMAZON.StopIntent"), ("exit", "AMAZON.StopIntent"),
+    ("goodbye", "AMAZON.StopIntent"), ("that's all", "AMAZON.StopIntent"),
+    ("cancel", "AMAZON.CancelIntent"), ("never mind", "AMAZON.CancelIntent"),
+    ("go home", "AMAZON.NavigateHomeIntent"),
+])
+def test_builtin_intents_understand_their_common_phrasings(utterance, expected):
+    assert intent_name(utterance) == expected
+
+
+def test_builtin_phrasings_work_even_when_the_model_declares_no_samples_for_them():
+    bare = copy.deepcopy(MODEL)
+    for intent in bare["interactionModel"]["languageModel"]["intents"]:
+        if intent["name"].startswith("AMAZON."):
+            intent["samples"] = []
+    for utterance, expected in [("yeah", "AMAZON.YesIntent"), ("nope", "AMAZON.NoIntent"),
+                                ("what can i say", "AMAZON.HelpIntent"), ("pardon", "AMAZON.RepeatIntent"),
+                                ("start over", "AMAZON.StartOverIntent"), ("carry on", "AMAZON.NextIntent"),
+                                ("goodbye", "AMAZON.StopIntent"), ("never mind", "AMAZON.CancelIntent")]:
+        assert intent_name(utterance, model=bare) == expected
+
+
+@pytest.mark.parametrize("utterance", [
+    "open sciatica check", "Alexa, open Sciatica Check.", "launch sciatica check",
+    "start sciatica check", "ask sciatica check", "alexa ask sciatica check", "talk to sciatica check",
+    "open sciatica check please"])
+def test_invocations_without_a_request_launch_the_skill(utterance):
+    assert request(utterance, in_session=False) == {"type": "LaunchRequest"}
+    assert request(utterance, in_session=True) == {"type": "LaunchRequest"}
+    assert addresses_skill(MODEL, utterance)
+
+
+def test_one_shot_resolves_the_rest_as_an_intent():
+    body = request("ask sciatica check, I can't control my bladder", in_session=False)
+    assert body["type"] == "IntentRequest"
+    assert body["intent"]["name"] == "ReportSymptomIntent"
+    assert symptom_id("ask sciatica check, I can't control my bladder", in_session=False) == "bladder"
+    assert symptom_id("tell sciatica check that I'm numb down there", in_session=False) == "saddle"
+    assert intent_name("ask sciatica check to help", in_session=False) == "AMAZON.HelpIntent"
+    assert intent_name("tell sciatica check that's all", in_session=False) == "AMAZON.StopIntent"
+    assert addresses_skill(MODEL, "ask sciatica check about pain in both legs")
+    assert not addresses_skill(MODEL, "I can't control my bladder")
+
+
+def test_a_one_shot_alexa_cannot_map_opens_the_skill():
+    assert request("ask sciatica check about the weather", in_session=True) == {"type": "LaunchRequest"}
+
+
+def test_gibberish_in_session_is_fallback_with_no_slots():
+    assert request("flibber flabber wug") == {
+        "type": "IntentRequest",
+        "intent": {"name": "AMAZON.FallbackIntent", "confirmationStatus": "NONE", "slots": {}}}
+    assert intent_name("") == "AMAZON.FallbackIntent"
+
+
+def test_resolved_symptom_slot_has_alexas_exact_shape():
+    body = request("I can't control my bladder", skill_id="amzn1.ask.skill.test")
+    assert body == {"type": "IntentRequest", "intent": {
+        "name": "ReportSymptomIntent", "confirmationStatus": "NONE", "slots": {"symptom": {
+            "name": "symptom", "value": "control my bladder", "confirmationStatus": "NONE",
+            "source": "USER", "resolutions": {"resolutionsPerAuthority": [{
+                "authority": "amzn1.er-authority.echo-sdk.amzn1.ask.skill.test.SymptomType",
+                "status": {"code": "ER_SUCCESS_MATCH"},
+                "values": [{"value": {"name": "bladder problems", "id": "bladder"}}]}]}}}}}
+
+
+def test_unresolved_symptom_keeps_the_words_heard_and_reports_no_match():
+    slot = request("I've got purple elbows")["intent"]["slots"]["symptom"]
+    assert slot["value"] == "purple elbows"
+    assert slot["resolutions"]["resolutionsPerAuthority"] == [{
+        "authority": f"amzn1.er-authority.echo-sdk.{DEFAULT_SKILL_ID}.SymptomType",
+        "status": {"code": "ER_SUCCESS_NO_MATCH"}}]
+
+
+def test_slot_value_is_the_words_heard_with_contractions_kept():
+    slot = request("I can’t feel when I’m peeing")["intent"]["slots"]["symptom"]
+    assert slot["value"] == "feel when i'm peeing"
+
+
+@pytest.mark.parametrize("utterance", [
+    "I don't have numbness between my legs", "My legs aren't weak", "I can control my bladder",
+    "I haven't had a fall", "I'm not numb down there", "no, I'm not leaking urine"])
+def test_negated_symptoms_never_resolve_to_a_symptom(utterance):
+    assert symptom_id(utterance) in {None, "AMAZON.NoIntent", "AMAZON.FallbackIntent"}
+
+
+def test_a_no_followed_by_an_unrecognised_deficit_is_not_taken_as_a_plain_no():
+    assert symptom_id("no, I can't feel a thing when I'm on the toilet") is None
+
+
+def test_normalise_equates_contractions_case_punctuation_and_fillers():
+    assert normalize("I'm") == normalize("im") == normalize("I am") == "i am"
+    assert normalize("Um, I CAN'T... pee!") == normalize("i cannot pee") == "i can not pee"
+    assert normalize("It’s gone") == "it is gone"
+
+
+def test_the_request_deserialises_into_the_ask_sdk_model():
+    from ask_sdk_core.serialize import DefaultSerializer
+    from ask_sdk_model import IntentRequest
+    body = dict(request("I'm numb down there"), requestId="r", timestamp="2024-01-01T00:00:00Z", locale="en-US")
+    parsed = DefaultSerializer().deserialize(__import__("json").dumps(body), IntentRequest)
+    authority = parsed.intent.slots["symptom"].resolutions.resolutions_per_authority[0]
+    assert authority.values[0].value.id == "saddle"
+    assert re.match(r"ER_SUCCESS_MATCH", authority.status.code.value)
