@@ -31,7 +31,7 @@ def test_chat_sends_a_volunteered_symptom_in_free_words_to_emergency():
 
 def test_chat_one_shot_after_the_session_ended():
     output = chat("stop", "ask sciatica check, I can't control my bladder")
-    assert output.count("Call 911 now, or go to the nearest emergency room.") == 1
+    assert output.count("Alexa: Call 911 now, or go to the nearest emergency room.") == 1
 
 
 def test_chat_says_the_reprompt_after_silence_then_ends_the_session():
