@@ -40,7 +40,7 @@ BUILTIN_PHRASES = {
     "what did you say|come again|can you repeat that|could you repeat that|what was that",
     "AMAZON.StartOverIntent": "start over|restart|start again|begin again|start from the beginning",
     "AMAZON.NextIntent": "next|continue|go on|carry on|ok next|next one|next question|skip|keep going|move on",
-    "AMAZON.StopIntent": "stop|quit|exit|goodbye|bye|that's all|i'm done|stop please|shut up|enough",
+    "AMAZON.StopIntent": "stop|quit|goodbye|bye|that's all|i'm done|stop please|shut up|enough",
     "AMAZON.CancelIntent": "cancel|never mind|nevermind|forget it|cancel that",
     "AMAZON.NavigateHomeIntent": "home|go home|go to home|main menu",
 }
@@ -249,6 +249,9 @@ def resolve(model: dict[str, Any], utterance: str, in_session: bool, *,
     """
     index = _index(model)
     light, canon, owner = _tokenize(utterance)
+    if canon == ["exit"]:
+        # Alexa handles "exit" itself: the skill only hears that the session ended.
+        return {"type": "SessionEndedRequest", "reason": "USER_INITIATED"}
     kind, starts = _invocation(index, canon, owner)
     if kind == "launch":
         return {"type": "LaunchRequest"}

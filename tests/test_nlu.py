@@ -171,7 +171,7 @@ def test_no_variants_are_no(utterance):
     ("begin again", "AMAZON.StartOverIntent"), ("next", "AMAZON.NextIntent"),
     ("continue", "AMAZON.NextIntent"), ("go on", "AMAZON.NextIntent"),
     ("carry on", "AMAZON.NextIntent"), ("OK, next", "AMAZON.NextIntent"),
-    ("stop", "AMAZON.StopIntent"), ("quit", "AMAZON.StopIntent"), ("exit", "AMAZON.StopIntent"),
+    ("stop", "AMAZON.StopIntent"), ("quit", "AMAZON.StopIntent"),
     ("goodbye", "AMAZON.StopIntent"), ("that's all", "AMAZON.StopIntent"),
     ("cancel", "AMAZON.CancelIntent"), ("never mind", "AMAZON.CancelIntent"),
     ("go home", "AMAZON.NavigateHomeIntent"),
@@ -274,3 +274,8 @@ def test_the_request_deserialises_into_the_ask_sdk_model():
     authority = parsed.intent.slots["symptom"].resolutions.resolutions_per_authority[0]
     assert authority.values[0].value.id == "saddle"
     assert re.match(r"ER_SUCCESS_MATCH", authority.status.code.value)
+
+
+def test_exit_ends_the_session_as_alexa_does():
+    assert request("exit") == {"type": "SessionEndedRequest",
+                                                       "reason": "USER_INITIATED"}
