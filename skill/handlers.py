@@ -110,6 +110,7 @@ class SessionEndedRequestHandler(AbstractRequestHandler):
                     getattr(request, "error", None))
         # Alexa accepts no speech here; nothing is stored, so there is nothing to clean up
         # beyond the session attributes Alexa discards itself.
+        _drop_unchecked_attributes(handler_input)
         return handler_input.response_builder.response
 
 
@@ -123,7 +124,17 @@ class OtherRequestHandler(AbstractRequestHandler):
     def handle(self, handler_input):
         logger.info("ignored request type %s",
                     type(handler_input.request_envelope.request).__name__)
+        _drop_unchecked_attributes(handler_input)
         return handler_input.response_builder.response
+
+
+def _drop_unchecked_attributes(handler_input: HandlerInput) -> None:
+    """Why: the SDK copies the request's session attributes into the response. These requests
+    never pass them through _restore_state, so tampered ones (e.g. "outcome": "self_care" with
+    questions unanswered, or any junk) came back as if the skill had said them. Send none; a
+    later turn in the same session then starts the screen again, the safe direction."""
+    if handler_input.request_envelope.session is not None:
+        handler_input.attributes_manager.session_attributes.clear()
 
 
 class SafeExceptionHandler(AbstractExceptionHandler):
@@ -178,10 +189,7 @@ def _restore_state(handler_input: HandlerInput, content: Content, event):
         return triage.initial_state(), None
     try:
         return triage.state_from_dict(content, stored), None
-    except (triage.InvalidState, TypeError) as problem:
-        # Why TypeError: state_from_dict raises it, not InvalidState, for unhashable junk such
-        # as "outcome": ["x"]; that state is just as untrustworthy and must restart the screen,
-        # not end the session with the error answer.
+    except triage.InvalidState as problem:
         logger.warning("restarting the screen: stored state refused (%s)", problem)
         if isinstance(event, SymptomReport) or event in (Reply.LAUNCH, Reply.STOP):
             return triage.initial_state(), None

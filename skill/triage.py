@@ -152,16 +152,20 @@ def outcome_for(content: Content, answers) -> Optional[str]:
 
 def state_from_dict(content: Content, data: Mapping) -> ScreenState:
     """Rebuild a stored state, refusing anything this version could misread."""
-    if not isinstance(data, Mapping) or data.get("version") != STATE_VERSION:
+    if not isinstance(data, Mapping) or type(data.get("version")) is not int \
+            or data["version"] != STATE_VERSION:
         raise InvalidState("missing or different state version")
     answers, started = data.get("answers"), data.get("started")
     doubts, outcome, advice_step = data.get("doubts"), data.get("outcome"), data.get("advice_step")
     known = {question.id for question in content.questions}
     if not isinstance(answers, Mapping) or not isinstance(started, bool):
         raise InvalidState("answers or started has the wrong type")
-    if any(key not in known or value not in ANSWERS for key, value in answers.items()):
+    if any(not isinstance(key, str) or key not in known
+           or not isinstance(value, str) or value not in ANSWERS
+           for key, value in answers.items()):
         raise InvalidState("unknown question or answer")
-    if type(doubts) is not int or doubts not in (0, 1) or outcome not in _RANK:
+    if type(doubts) is not int or doubts not in (0, 1) \
+            or not (outcome is None or isinstance(outcome, str)) or outcome not in _RANK:
         raise InvalidState("bad doubts or outcome")
     ordered = tuple((q.id, answers[q.id]) for q in content.questions if q.id in answers)
     decided = outcome_for(content, ordered)

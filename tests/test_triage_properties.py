@@ -3,7 +3,7 @@ from hypothesis import given, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from skill.content import load_content
-from skill.triage import (POSITIVE, Reply, ScreenState, SymptomReport, begin, current_prompt,
+from skill.triage import (POSITIVE, InvalidState, Reply, ScreenState, SymptomReport, begin, current_prompt,
                           next_question, outcome_for, state_from_dict, step)
 
 CONTENT = load_content("en-US")
@@ -185,3 +185,22 @@ TestScreenMachine.settings = settings(max_examples=200, stateful_step_count=40)
 def test_a_fresh_state_begins_with_the_welcome():
     state, prompt = step(CONTENT, ScreenState(), Reply.YES)
     assert state.started and prompt.speech[0] == CONTENT.speech["welcome"]
+
+
+json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+                           | st.text(max_size=8),
+                           lambda inner: st.lists(inner, max_size=3)
+                           | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+                           max_leaves=8)
+
+
+@settings(max_examples=300)
+@given(st.dictionaries(st.sampled_from(["version", "started", "answers", "doubts", "outcome",
+                                        "advice_step"]) | st.text(max_size=5), json_values))
+def test_junk_stored_state_is_refused_cleanly_or_is_consistent(data):
+    try:
+        state = state_from_dict(CONTENT, data)
+    except InvalidState:
+        return
+    if state.outcome == "self_care":
+        assert all(state.answer_to(q.id) == "no" for q in QUESTIONS)
