@@ -209,3 +209,11 @@ def test_write_interaction_model_writes_locale_json_with_trailing_newline(tmp_pa
 
 def test_the_source_lives_next_to_the_package():
     assert model_source_path("en-US") == REPO / "skill" / "content" / "en-US.model.yaml"
+
+
+def test_every_intent_in_the_model_has_its_own_handler(intents):
+    from skill import handlers
+
+    handled = {*handlers.ANSWER_INTENTS, *handlers.NAVIGATION_INTENTS, *handlers.STOP_INTENTS,
+               handlers.SYMPTOM_INTENT, "AMAZON.FallbackIntent"}
+    assert set(intents) <= handled
