@@ -4,33 +4,63 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Mapping, Optional
+from dataclasses import replace
+from datetime import date
+from typing import Any, Callable, Mapping, Optional
 
 from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_core.skill import CustomSkill
-from ask_sdk_core.skill_builder import SkillBuilder
+from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model import RequestEnvelope
 
 from skill import handlers
 from skill.content import DEFAULT_LOCALE, Content, available_locales, load_content
+from skill.reminders import ReminderApiClient
+from skill.settings import Settings, settings_from_env
 from skill.speech import render_ssml
+from skill.turns import SkillContext
 
 logger = logging.getLogger(__name__)
 
 
+_FROM_ENVIRONMENT = object()
+
+
 def build_skill(contents: Optional[Mapping[str, Content]] = None,
-                default_locale: str = DEFAULT_LOCALE) -> CustomSkill:
-    """A ready skill. Content is loaded and checked here, once, not per request."""
+                default_locale: str = DEFAULT_LOCALE, *,
+                settings: Optional[Settings] = None,
+                persistence_adapter: Any = _FROM_ENVIRONMENT,
+                clock: Callable[[], date] = date.today,
+                api_client: Any = None) -> CustomSkill:
+    """A ready skill. Content is loaded and checked here, once, not per request.
+
+    settings: deployment settings (default: from the environment, see skill/settings.py).
+    persistence_adapter: where remembered users are kept (default: from the environment, see
+        skill/storage.py; None keeps nothing). Only used when the settings allow memory.
+    clock: today's date; tests and `sciatica-skill chat --today` move it.
+    api_client: for the Alexa service APIs (reminders); default: the SDK's, with a timeout."""
     if contents is None:
         contents = {locale: load_content(locale) for locale in available_locales()}
+    settings = settings or settings_from_env()
+    if not settings.memory:
+        persistence_adapter = None
+    elif persistence_adapter is _FROM_ENVIRONMENT:
+        from skill.storage import build_persistence_adapter
+        persistence_adapter = build_persistence_adapter()
+    # Memory needs somewhere to keep it: without a store, the skill never offers to remember.
+    settings = replace(settings, memory=settings.memory and persistence_adapter is not None)
     content_for = handlers.content_resolver(contents, default_locale)
-    builder = SkillBuilder()
+    context = SkillContext(content_for=content_for, settings=settings, clock=clock)
+    builder = CustomSkillBuilder(persistence_adapter=persistence_adapter,
+                                 api_client=api_client or ReminderApiClient())
     # Registration order is priority: specific handlers first, catch-alls last.
     for handler_class in (handlers.LaunchRequestHandler, handlers.AnswerIntentHandler,
-                          handlers.ReportSymptomIntentHandler, handlers.NavigationIntentHandler,
-                          handlers.StopIntentHandler, handlers.FallbackIntentHandler):
-        builder.add_request_handler(handler_class(content_for))
+                          handlers.ReportSymptomIntentHandler, handlers.PainTrendIntentHandler,
+                          handlers.NavigationIntentHandler, handlers.StopIntentHandler,
+                          handlers.FallbackIntentHandler):
+        builder.add_request_handler(handler_class(context))
     builder.add_request_handler(handlers.SessionEndedRequestHandler())
+    builder.add_request_handler(handlers.SkillDisabledEventHandler())
     builder.add_request_handler(handlers.OtherRequestHandler())
     builder.add_exception_handler(handlers.SafeExceptionHandler(content_for))
     return builder.create()

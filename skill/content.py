@@ -28,6 +28,16 @@ SPEECH_KEYS = (
     "help_screening", "help_advice", "help_offer", "advice_prompt", "advice_reprompt",
     "advice_not_understood", "advice_end", "goodbye", "error",
 )
+MEMORY_KEYS = (
+    "consent_question", "consent_reprompt", "consent_help", "remembered", "not_remembered",
+    "save_failed", "reminder_offer", "reminder_reprompt", "reminder_created",
+    "reminder_needs_permission", "reminder_failed", "reminder_text", "forgotten",
+    "nothing_to_forget", "forget_failed", "recall_failed",
+)
+CHECK_IN_KEYS = ("welcome_back", "trend_question", "trend_reprompt", "trend_clarify",
+                 "trend_help", "safety_intro", "worse_lead")
+STAGES = ("better", "early", "review_due", "specialist")
+DATE_NAMES = frozenset({"review_date", "first_date"})
 MAX_QUESTION_WORDS = 30
 MAX_WELCOME_WORDS = 60
 
@@ -72,6 +82,9 @@ class Content:
     common_symptoms: Mapping[str, str]   # symptom id -> acknowledgement
     outcomes: Mapping[str, Outcome]
     advice: tuple
+    memory: Mapping[str, str]
+    check_in: Mapping[str, str]
+    stages: Mapping[str, str]
 
     def question(self, question_id: str) -> Question:
         return self._questions_by_id()[question_id]
@@ -115,9 +128,18 @@ def _schema() -> Record:
             "self_care": outcome,
         }),
         "advice": Check(ListOf(Record(
-            required={"id": Text(), "for": ListOf(OneOf(("self_care", "urgent"))),
+            required={"id": Text(), "for": ListOf(OneOf(("self_care", "urgent", "check_in"))),
                       "text": fact_text, "references": references},
             optional={"note": Text()})), _advice_rules),
+        "memory": Record(required={**{key: Text(placeholders=FACT_NAMES | DATE_NAMES)
+                                      for key in MEMORY_KEYS}, "references": references}),
+        "check_in": Record(required={
+            **{key: Text(placeholders=FACT_NAMES | DATE_NAMES) for key in CHECK_IN_KEYS},
+            "stages": Record(required={stage: Record(
+                required={"text": Text(placeholders=FACT_NAMES | DATE_NAMES),
+                          "references": references},
+                optional={"note": Text()}) for stage in STAGES}),
+            "references": references}),
     })
 
 
@@ -148,7 +170,7 @@ def _advice_rules(chunks):
     for index, chunk_id in enumerate(ids):
         if ids.index(chunk_id) != index:
             yield (index, "id"), f"duplicate advice id {chunk_id!r}"
-    for outcome in ("self_care", "urgent"):
+    for outcome in ("self_care", "urgent", "check_in"):
         if not any(outcome in chunk["for"] for chunk in chunks):
             yield (), f"no advice for outcome {outcome!r}"
     if "safety_net" not in ids:
@@ -172,6 +194,10 @@ def _cross_checks(raw) -> list:
         check_refs(("advice", index, "references"), chunk["references"])
     for name, outcome in raw["outcomes"].items():
         check_refs(("outcomes", name, "references"), outcome["references"])
+    check_refs(("memory", "references"), raw["memory"]["references"])
+    check_refs(("check_in", "references"), raw["check_in"]["references"])
+    for name, stage in raw["check_in"]["stages"].items():
+        check_refs(("check_in", "stages", name, "references"), stage["references"])
     for name, symptom in raw["common_symptoms"].items():
         check_refs(("common_symptoms", name, "references"), symptom["references"])
         if name in {question["id"] for question in raw["questions"]}:
@@ -212,6 +238,10 @@ def _build(raw, source: str) -> Content:
             for name, entry in raw["outcomes"].items()}),
         advice=tuple(AdviceChunk(id=c["id"], outcomes=tuple(c["for"]), text=c["text"],
                                  references=tuple(c["references"])) for c in raw["advice"]),
+        memory=MappingProxyType({key: raw["memory"][key].strip() for key in MEMORY_KEYS}),
+        check_in=MappingProxyType({key: raw["check_in"][key].strip() for key in CHECK_IN_KEYS}),
+        stages=MappingProxyType({name: raw["check_in"]["stages"][name]["text"].strip()
+                                 for name in STAGES}),
     )
 
 

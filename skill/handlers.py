@@ -1,53 +1,46 @@
-"""Thin ask-sdk handlers: Alexa request -> triage event -> triage.step -> Alexa response.
-
-Nothing clinical is decided here; the screen's rules live in triage.py and its words in YAML."""
+"""Thin ask-sdk handlers: each says which conversation event an Alexa request means;
+turns.take_turn() does the rest. Nothing clinical is decided here: the rules live in triage.py
+and the words in YAML."""
 from __future__ import annotations
 
 import logging
-from typing import Callable, Mapping, Optional
+from typing import Mapping, Optional
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_intent_name, get_locale, is_intent_name, is_request_type
-from ask_sdk_model import IntentRequest, Response
-from ask_sdk_model.ui import SimpleCard
+from ask_sdk_model import IntentRequest
 
-from skill import triage
+from skill import effects, triage
 from skill.content import Content
-from skill.speech import render_ssml, render_text
-from skill.triage import Reply, SymptomReport
+from skill.speech import render_ssml
+from skill.state import Reply, SymptomReport, TrendReport
+from skill.turns import ContentFor, SkillContext, take_turn
 
 logger = logging.getLogger(__name__)
-
-ContentFor = Callable[[Optional[str]], Content]
 
 ANSWER_INTENTS = {"AMAZON.YesIntent": Reply.YES, "AMAZON.NoIntent": Reply.NO,
                   "NotSureIntent": Reply.NOT_SURE}
 NAVIGATION_INTENTS = {"AMAZON.HelpIntent": Reply.HELP, "AMAZON.RepeatIntent": Reply.REPEAT,
-                      "AMAZON.StartOverIntent": Reply.START_OVER, "AMAZON.NextIntent": Reply.NEXT}
+                      "AMAZON.StartOverIntent": Reply.START_OVER, "AMAZON.NextIntent": Reply.NEXT,
+                      "ForgetMeIntent": Reply.FORGET}
 STOP_INTENTS = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent")
-SYMPTOM_INTENT = "ReportSymptomIntent"
-SYMPTOM_SLOT = "symptom"
+SYMPTOM_INTENT, SYMPTOM_SLOT = "ReportSymptomIntent", "symptom"
+TREND_INTENT, TREND_SLOT = "PainTrendIntent", "trend"
+SKILL_DISABLED = "AlexaSkillEvent.SkillDisabled"
 
 
 class _ScreenHandler(AbstractRequestHandler):
     """Shared translation: every subclass only says which event a request means."""
 
-    def __init__(self, content_for: ContentFor):
-        self._content_for = content_for
+    def __init__(self, context: SkillContext):
+        self._context = context
 
     def event_for(self, handler_input: HandlerInput) -> triage.Event:
         raise NotImplementedError
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        content = self._content_for(get_locale(handler_input))
-        event = self.event_for(handler_input)
-        state, lead = _restore_state(handler_input, content, event)
-        if lead is not None:
-            state, prompt = triage.begin(content, lead=lead)
-        else:
-            state, prompt = triage.step(content, state, event)
-        return _respond(handler_input, content, state, prompt)
+    def handle(self, handler_input: HandlerInput):
+        return take_turn(handler_input, self._context, self.event_for(handler_input))
 
 
 class LaunchRequestHandler(_ScreenHandler):
@@ -71,7 +64,16 @@ class ReportSymptomIntentHandler(_ScreenHandler):
         return is_intent_name(SYMPTOM_INTENT)(handler_input)
 
     def event_for(self, handler_input):
-        return SymptomReport(resolved_symptom_id(handler_input.request_envelope.request))
+        return SymptomReport(resolved_slot_id(handler_input.request_envelope.request,
+                                              SYMPTOM_SLOT))
+
+
+class PainTrendIntentHandler(_ScreenHandler):
+    def can_handle(self, handler_input):
+        return is_intent_name(TREND_INTENT)(handler_input)
+
+    def event_for(self, handler_input):
+        return TrendReport(resolved_slot_id(handler_input.request_envelope.request, TREND_SLOT))
 
 
 class NavigationIntentHandler(_ScreenHandler):
@@ -111,6 +113,17 @@ class SessionEndedRequestHandler(AbstractRequestHandler):
         # Alexa accepts no speech here; nothing is stored, so there is nothing to clean up
         # beyond the session attributes Alexa discards itself.
         _drop_unchecked_attributes(handler_input)
+        return handler_input.response_builder.response
+
+
+class SkillDisabledEventHandler(AbstractRequestHandler):
+    """The user disabled the skill in their account: delete what we keep about them."""
+
+    def can_handle(self, handler_input):
+        return is_request_type(SKILL_DISABLED)(handler_input)
+
+    def handle(self, handler_input):
+        effects.forget_quietly(handler_input)
         return handler_input.response_builder.response
 
 
@@ -158,11 +171,11 @@ class SafeExceptionHandler(AbstractExceptionHandler):
         return builder.response
 
 
-def resolved_symptom_id(request) -> Optional[str]:
-    """The entity-resolved id of the symptom slot, or None if Alexa could not resolve it."""
+def resolved_slot_id(request, slot_name: str) -> Optional[str]:
+    """The entity-resolved id of a slot, or None if Alexa could not resolve it."""
     if not isinstance(request, IntentRequest) or request.intent is None:
         return None
-    slot = (request.intent.slots or {}).get(SYMPTOM_SLOT)
+    slot = (request.intent.slots or {}).get(slot_name)
     resolutions = getattr(slot, "resolutions", None)
     for authority in getattr(resolutions, "resolutions_per_authority", None) or []:
         code = getattr(getattr(authority, "status", None), "code", None)
@@ -178,40 +191,6 @@ def resolved_symptom_id(request) -> Optional[str]:
 def _intent_in(handler_input: HandlerInput, names) -> bool:
     return (is_request_type("IntentRequest")(handler_input)
             and get_intent_name(handler_input) in names)
-
-
-def _restore_state(handler_input: HandlerInput, content: Content, event):
-    """The stored screen, or a fresh one. A state we can't trust restarts the screen (with a
-    notice) rather than guessing; a volunteered symptom is still honoured at once."""
-    session = handler_input.request_envelope.session
-    stored = handler_input.attributes_manager.session_attributes.get("screen")
-    if session is None or session.new or stored is None:
-        return triage.initial_state(), None
-    try:
-        return triage.state_from_dict(content, stored), None
-    except triage.InvalidState as problem:
-        logger.warning("restarting the screen: stored state refused (%s)", problem)
-        if isinstance(event, SymptomReport) or event in (Reply.LAUNCH, Reply.STOP):
-            return triage.initial_state(), None
-        return triage.initial_state(), content.speech["restart_notice"]
-
-
-def _respond(handler_input: HandlerInput, content: Content, state: triage.ScreenState,
-             prompt: triage.Prompt) -> Response:
-    attributes = handler_input.attributes_manager.session_attributes
-    attributes.clear()
-    attributes.update({"screen": state.to_dict(), "outcome": state.outcome})
-    builder = handler_input.response_builder
-    builder.speak(render_ssml(prompt.speech, content.facts))
-    if prompt.end_session:
-        builder.set_should_end_session(True)
-    else:
-        builder.ask(render_ssml(prompt.reprompt, content.facts))
-    if prompt.card is not None:
-        builder.set_card(SimpleCard(title=render_text((prompt.card.title,), content.facts),
-                                    content="\n\n".join(render_text((line,), content.facts)
-                                                        for line in prompt.card.body)))
-    return builder.response
 
 
 def content_resolver(contents: Mapping[str, Content], default_locale: str) -> ContentFor:

@@ -10,6 +10,7 @@ from skill.content import fill
 
 PAUSE = '<break time="300ms"/>'
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def render_ssml(parts: Sequence[str], facts: Mapping[str, str]) -> str:
@@ -35,6 +36,9 @@ def _render_part(text: str, facts: Mapping[str, str]) -> str:
 
 
 def _voice_fact(value: str) -> str:
+    if _ISO_DATE.match(value):
+        # Alexa reads a date in the listener's own locale ("December tenth").
+        return f'<say-as interpret-as="date">{value.replace("-", "")}</say-as>'
     digits = value.replace(" ", "")
     if digits.isdigit() and len(digits) <= 4:
         # "911" must be heard as nine one one, never "nine hundred eleven".

@@ -11,104 +11,84 @@ Safety rules, in the order they are applied:
 3. "Not sure" never lowers urgency: on a cauda equina question it earns one clarification and
    then counts as yes; on any other red-flag question it counts as yes straight away. An answer
    that cannot be placed is re-asked once in other words, then treated like "not sure".
-4. The outcome only ever rises: self-care < urgent < emergency.
+4. The outcome only ever rises: self-care < urgent < emergency. "Start over" clears a screen
+   that has not reached an emergency (a misheard "yes" must be correctable).
+
+A remembered user's return visit (mode "check_in") asks how the pain is, then the cauda equina
+questions again; the same rules apply. What follows the advice (consent, reminder, goodbye) is
+in wrapup.py.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from enum import Enum
-from typing import Mapping, Optional, Tuple, Union
+from dataclasses import replace
+from typing import Optional, Tuple
 
+from skill import timeline, wrapup
 from skill.content import Content, Question, fill
+from skill.state import (ANSWERS, MEMORY, MODES, NO, NOT_SURE, POSITIVE, RANK, REPORTED, TRENDS,
+                         WRAP_UPS, YES, Card, EffectResult, Event, InvalidState, Prompt, Reply,
+                         ScreenState, SymptomReport, TrendReport, STATE_VERSION)
+from skill.stored_state import state_from_dict  # noqa: F401 - part of this module's interface
 
-STATE_VERSION = 1
-
-
-class Reply(str, Enum):
-    LAUNCH = "launch"
-    YES = "yes"
-    NO = "no"
-    NOT_SURE = "not_sure"
-    UNCLEAR = "unclear"        # Alexa heard something we can't place
-    NEXT = "next"
-    REPEAT = "repeat"
-    HELP = "help"
-    START_OVER = "start_over"
-    STOP = "stop"
-
-
-@dataclass(frozen=True)
-class SymptomReport:
-    """A symptom the user volunteered; symptom_id is None when it could not be resolved."""
-
-    symptom_id: Optional[str]
-
-
-Event = Union[Reply, SymptomReport]
-
-YES, NO, NOT_SURE, REPORTED = "yes", "no", "not_sure", "reported"
-ANSWERS = (YES, NO, NOT_SURE, REPORTED)
-POSITIVE = frozenset({YES, NOT_SURE, REPORTED})   # "not sure" counts as yes
-_RANK = {None: 0, "self_care": 1, "urgent": 2, "emergency": 3}
-
-
-@dataclass(frozen=True)
-class Card:
-    title: str
-    body: Tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Prompt:
-    """What to say next. Texts may still hold {fact} placeholders: speech.py fills them."""
-
-    speech: Tuple[str, ...]
-    reprompt: Tuple[str, ...] = ()
-    end_session: bool = False
-    card: Optional[Card] = None
-
-
-@dataclass(frozen=True)
-class ScreenState:
-    answers: Tuple[Tuple[str, str], ...] = ()   # (question id, answer), in question order
-    doubts: int = 0                              # "not sure"/unclear replies to the current question
-    outcome: Optional[str] = None
-    advice_step: Optional[int] = None            # None: not reading advice (yet)
-    started: bool = False                        # the user has heard the welcome
-
-    def answer_to(self, question_id: str) -> Optional[str]:
-        return dict(self.answers).get(question_id)
-
-    def to_dict(self) -> dict:
-        return {"version": STATE_VERSION, "started": self.started, "answers": dict(self.answers),
-                "doubts": self.doubts, "outcome": self.outcome, "advice_step": self.advice_step}
-
-
-class InvalidState(ValueError):
-    """Stored session state that this version cannot trust (old, tampered or corrupt)."""
+__all__ = ["step", "begin", "initial_state", "current_prompt", "next_question", "outcome_for",
+           "questions_for", "state_from_dict", "Reply", "SymptomReport", "TrendReport",
+           "EffectResult", "Prompt", "Card", "ScreenState", "InvalidState", "POSITIVE", "ANSWERS",
+           "MEMORY", "MODES", "TRENDS", "WRAP_UPS", "STATE_VERSION"]
 
 
 def step(content: Content, state: ScreenState, event: Event) -> Tuple[ScreenState, Prompt]:
-    """Advance the conversation by one user turn."""
+    """Advance the conversation by one user turn (or by the result of an effect)."""
     if state.outcome == "emergency":
         return state, _emergency(content)
+    if isinstance(event, EffectResult):
+        return wrapup.on_effect_result(content, state, event, current_prompt)
     if event == Reply.LAUNCH:
-        return begin(content)
+        return begin(content, state)
     if event == Reply.START_OVER:
-        return begin(content, lead=content.speech["start_over"])
+        return begin(content, state, lead=content.speech["start_over"])
     if event == Reply.STOP:
         return state, Prompt((content.speech["goodbye"],), end_session=True)
+    if event == Reply.FORGET:
+        return state, Prompt((), effect="forget_user")
     if isinstance(event, SymptomReport):
         return _on_symptom(content, state, event.symptom_id)
     if not state.started:
-        return begin(content)
+        return begin(content, state)
+    if isinstance(event, TrendReport):
+        return _on_trend(content, state, event.trend)
+    if state.wrap_up is not None:
+        return wrapup.on_reply(content, state, event, current_prompt)
     if state.outcome is None:
         return _on_screen_reply(content, state, event)
     return _on_advice_reply(content, state, event)
 
 
-def initial_state() -> ScreenState:
-    return ScreenState()
+def initial_state(today: Optional[str] = None, memory: str = "off",
+                  episode_start: Optional[str] = None) -> ScreenState:
+    """A session before its first turn; `episode_start` makes it a remembered user's check-in."""
+    return ScreenState(today=today, memory=memory, episode_start=episode_start)
+
+
+def begin(content: Content, state: Optional[ScreenState] = None,
+          lead: Optional[str] = None) -> Tuple[ScreenState, Prompt]:
+    """A fresh screen (or check-in), keeping what the session knows about the user and day."""
+    state = state or ScreenState()
+    mode = "check_in" if state.episode_start else "screen"
+    fresh = ScreenState(started=True, mode=mode, today=state.today, memory=state.memory,
+                        episode_start=state.episode_start)
+    if mode == "check_in":
+        welcome = lead or content.check_in["welcome_back"]
+        return fresh, Prompt((welcome, content.check_in["trend_question"]),
+                             reprompt=(content.check_in["trend_reprompt"],),
+                             values=(("first_date", state.episode_start),))
+    return fresh, _ask(content.questions[0], lead=lead or content.speech["welcome"])
+
+
+def questions_for(content: Content, mode: str) -> tuple:
+    """The screen asks every question; a check-in asks the cauda equina ones again."""
+    if mode == "check_in":
+        return tuple(q for q in content.questions if q.tier == "emergency")
+    return content.questions
 
 
 def current_prompt(content: Content, state: ScreenState) -> Prompt:
@@ -116,89 +96,64 @@ def current_prompt(content: Content, state: ScreenState) -> Prompt:
     if state.outcome == "emergency":
         return _emergency(content)
     if not state.started:
-        return begin(content)[1]
+        return begin(content, state)[1]
+    if state.wrap_up is not None:
+        return wrapup.current(content, state)
     if state.outcome is None:
-        return _ask(next_question(content, state))
+        if state.mode == "check_in" and state.trend is None:
+            return Prompt((content.check_in["trend_question"],),
+                          reprompt=(content.check_in["trend_reprompt"],))
+        return _ask(next_question(content, state), brief=state.mode == "check_in")
     if state.outcome == "urgent" and state.advice_step is None:
         return _urgent(content)
-    return _advice(content, state)
+    return _advice(content, state)[1]
 
 
 def next_question(content: Content, state: ScreenState) -> Optional[Question]:
     """The next unanswered question, or None when the answers already decide the outcome."""
-    if outcome_for(content, state.answers) is not None:
+    if outcome_for(content, state) is not None:
         return None
-    for question in content.questions:
+    if state.mode == "check_in" and state.trend is None:   # the trend question comes first
+        return None
+    for question in questions_for(content, state.mode):
         if state.answer_to(question.id) is None:
             return question
     return None
 
 
-def outcome_for(content: Content, answers) -> Optional[str]:
+def outcome_for(content: Content, state: ScreenState) -> Optional[str]:
     """The outcome the answers decide, or None while questions that matter remain.
     Cauda equina questions all come first, so every one is asked before an urgent outcome."""
-    given = dict(answers)
+    given = dict(state.answers)
+    questions = questions_for(content, state.mode)
     emergency = [q for q in content.questions if q.tier == "emergency"]
     if any(given.get(q.id) in POSITIVE for q in emergency):
         return "emergency"
     if any(q.id not in given for q in emergency):
         return None
-    if any(answer in POSITIVE for answer in given.values()):
+    if state.mode == "check_in" and state.trend is None:
+        return None
+    if any(answer in POSITIVE for answer in given.values()) or state.trend == "worse":
         return "urgent"
-    if any(q.id not in given for q in content.questions):
+    if any(q.id not in given for q in questions):
         return None
     return "self_care"
 
 
-def state_from_dict(content: Content, data: Mapping) -> ScreenState:
-    """Rebuild a stored state, refusing anything this version could misread."""
-    if not isinstance(data, Mapping) or type(data.get("version")) is not int \
-            or data["version"] != STATE_VERSION:
-        raise InvalidState("missing or different state version")
-    answers, started = data.get("answers"), data.get("started")
-    doubts, outcome, advice_step = data.get("doubts"), data.get("outcome"), data.get("advice_step")
-    known = {question.id for question in content.questions}
-    if not isinstance(answers, Mapping) or not isinstance(started, bool):
-        raise InvalidState("answers or started has the wrong type")
-    if any(not isinstance(key, str) or key not in known
-           or not isinstance(value, str) or value not in ANSWERS
-           for key, value in answers.items()):
-        raise InvalidState("unknown question or answer")
-    if type(doubts) is not int or doubts not in (0, 1) \
-            or not (outcome is None or isinstance(outcome, str)) or outcome not in _RANK:
-        raise InvalidState("bad doubts or outcome")
-    ordered = tuple((q.id, answers[q.id]) for q in content.questions if q.id in answers)
-    decided = outcome_for(content, ordered)
-    # A stored outcome must be the one its answers decide: a tampered "self_care" must never
-    # skip questions. A stored emergency is kept whatever the answers say (the safe direction).
-    if outcome != "emergency" and outcome != decided:
-        raise InvalidState("outcome does not follow from the answers")
-    if outcome in ("urgent", "self_care") and advice_step is not None:
-        if type(advice_step) is not int or not 0 <= advice_step < len(content.advice_for(outcome)):
-            raise InvalidState("advice step out of range")
-    elif advice_step is not None or outcome == "self_care":
-        raise InvalidState("advice step does not fit the outcome")
-    if answers and not started:
-        raise InvalidState("answers before the welcome")
-    return ScreenState(answers=ordered, doubts=doubts, outcome=outcome,
-                       advice_step=advice_step, started=started)
-
-
 # --- screening ---------------------------------------------------------------------------
 
-def begin(content: Content, lead: Optional[str] = None) -> Tuple[ScreenState, Prompt]:
-    """A fresh screen: the welcome (or `lead`) and the first question."""
-    state = ScreenState(started=True)
-    return state, _ask(content.questions[0], lead=lead or content.speech["welcome"])
-
-
-def _ask(question: Question, lead: Optional[str] = None, text: Optional[str] = None) -> Prompt:
-    speech = ((lead,) if lead else ()) + (text or question.ask,)
-    return Prompt(speech, reprompt=(question.reprompt,))
+def _ask(question: Question, lead: Optional[str] = None, text: Optional[str] = None,
+         brief: bool = False) -> Prompt:
+    # A check-in asks the short form: the user has heard the full question before.
+    spoken = text or (question.reprompt if brief else question.ask)
+    return Prompt(((lead,) if lead else ()) + (spoken,), reprompt=(question.reprompt,))
 
 
 def _on_screen_reply(content: Content, state: ScreenState, reply: Reply):
+    if state.mode == "check_in" and state.trend is None:
+        return _on_trend_reply(content, state, reply)
     question = next_question(content, state)
+    brief = state.mode == "check_in"
     if reply == Reply.YES:
         return _record(content, state, question.id, YES)
     if reply == Reply.NO:
@@ -206,14 +161,15 @@ def _on_screen_reply(content: Content, state: ScreenState, reply: Reply):
     if reply in (Reply.NOT_SURE, Reply.UNCLEAR):
         return _on_doubt(content, state, question, reply)
     if reply == Reply.HELP:
-        position = content.questions.index(question) + 1
+        questions = questions_for(content, state.mode)
+        position = questions.index(question) + 1
         help_text = fill(content.speech["help_screening"],
-                         {"position": position, "total": len(content.questions)})
+                         {"position": position, "total": len(questions)})
         return state, Prompt((question.help, help_text, question.reprompt),
                              reprompt=(question.reprompt,))
     if reply == Reply.NEXT:   # never skip a question
-        return state, _ask(question, lead=content.speech["answer_needed"])
-    return state, _ask(question)   # Repeat
+        return state, _ask(question, lead=content.speech["answer_needed"], brief=brief)
+    return state, _ask(question, brief=brief)   # Repeat
 
 
 def _on_doubt(content: Content, state: ScreenState, question: Question, reply: Reply):
@@ -223,16 +179,50 @@ def _on_doubt(content: Content, state: ScreenState, question: Question, reply: R
     return _record(content, state, question.id, NOT_SURE, lead=content.speech["counted_as_yes"])
 
 
+def _on_trend_reply(content: Content, state: ScreenState, reply: Reply):
+    if reply == Reply.NOT_SURE:
+        # Unsure whether it is better counts as not better: the advice that follows is the
+        # more careful one.
+        return _on_trend(content, state, "same")
+    texts = content.check_in
+    if reply == Reply.HELP:
+        return state, Prompt((texts["trend_help"], texts["trend_question"]),
+                             reprompt=(texts["trend_reprompt"],))
+    if reply == Reply.REPEAT:
+        return state, current_prompt(content, state)
+    return state, Prompt((texts["trend_clarify"],), reprompt=(texts["trend_reprompt"],))
+
+
+def _on_trend(content: Content, state: ScreenState, trend: Optional[str]):
+    if state.mode != "check_in" or trend not in TRENDS or state.outcome is not None:
+        return step(content, state, Reply.UNCLEAR)
+    if state.trend is not None and RANK_OF_TREND[trend] <= RANK_OF_TREND[state.trend]:
+        return state, current_prompt(content, state)   # a trend only ever gets worse
+    state = replace(state, trend=trend)
+    decided = outcome_for(content, state)
+    lead = content.check_in["worse_lead"] if trend == "worse" else None
+    if decided is not None:
+        return _reach(content, state, decided, lead)
+    question = next_question(content, state)
+    return state, _ask(question, lead=lead or content.check_in["safety_intro"], brief=True)
+
+
+RANK_OF_TREND = {"better": 0, "same": 1, "worse": 2}
+
+
 def _record(content: Content, state: ScreenState, question_id: str, answer: str,
             lead: Optional[str] = None):
     answers = dict(state.answers)
     answers[question_id] = answer
     ordered = tuple((q.id, answers[q.id]) for q in content.questions if q.id in answers)
     state = replace(state, answers=ordered, doubts=0)
-    decided = outcome_for(content, ordered)
+    decided = outcome_for(content, state)
     if decided is not None:
         return _reach(content, state, decided, lead)
-    return state, _ask(next_question(content, state), lead=lead)
+    if state.mode == "check_in" and state.trend is None:   # a symptom said before the trend
+        prompt = current_prompt(content, state)
+        return state, replace(prompt, speech=((lead,) if lead else ()) + prompt.speech)
+    return state, _ask(next_question(content, state), lead=lead, brief=state.mode == "check_in")
 
 
 def _on_symptom(content: Content, state: ScreenState, symptom_id: Optional[str]):
@@ -240,13 +230,15 @@ def _on_symptom(content: Content, state: ScreenState, symptom_id: Optional[str])
     if symptom_id in known:
         if state.answer_to(symptom_id) in POSITIVE:
             return _noted(content, state, content.speech["symptom_noted"])
-        started = replace(state, started=True)
         was_started = state.started
-        new_state, prompt = _record(content, started, symptom_id, REPORTED,
+        if not was_started:
+            state = begin(content, state)[0]
+        new_state, prompt = _record(content, state, symptom_id, REPORTED,
                                     lead=content.speech["symptom_noted"])
         if new_state.outcome is None and not was_started:   # one-shot: still owe the welcome
-            prompt = replace(prompt, speech=(prompt.speech[0], content.speech["welcome"])
-                             + prompt.speech[1:])
+            opening = begin(content, state)[1].speech[:-1]
+            prompt = replace(prompt, speech=prompt.speech[:1] + opening + prompt.speech[1:],
+                             values=begin(content, state)[1].values)
         return new_state, prompt
     if symptom_id in content.common_symptoms:
         return _noted(content, state, content.common_symptoms[symptom_id])
@@ -256,7 +248,7 @@ def _on_symptom(content: Content, state: ScreenState, symptom_id: Optional[str])
 def _noted(content: Content, state: ScreenState, lead: str):
     """Acknowledge, then say again what the user was last asked."""
     if not state.started:
-        state, prompt = begin(content)
+        state, prompt = begin(content, state)
     else:
         prompt = current_prompt(content, state)
     return state, replace(prompt, speech=(lead,) + prompt.speech)
@@ -265,21 +257,33 @@ def _noted(content: Content, state: ScreenState, lead: str):
 # --- outcomes and advice -----------------------------------------------------------------
 
 def _reach(content: Content, state: ScreenState, decided: str, lead: Optional[str]):
-    outcome = max(decided, state.outcome, key=_RANK.__getitem__)
+    outcome = max(decided, state.outcome, key=RANK.__getitem__)
     if outcome == state.outcome:      # e.g. a second urgent symptom during the urgent advice
         prompt = current_prompt(content, state)
         return state, replace(prompt, speech=((lead,) if lead else ()) + prompt.speech)
-    lead_speech = (lead,) if lead and outcome != "emergency" else ()   # the action comes first
+    # A new outcome restarts what follows it: its own advice, then the wrap-up.
+    state = replace(state, outcome=outcome, advice_step=None, wrap_up=None)
     if outcome == "emergency":
-        return replace(state, outcome=outcome, advice_step=None), _emergency(content)
+        return state, _emergency(content)   # the action comes first: no lead
+    lead_speech = (lead,) if lead else ()
     if outcome == "urgent":
         prompt = _urgent(content)
-        return replace(state, outcome=outcome, advice_step=None), replace(
-            prompt, speech=lead_speech + prompt.speech)
-    state = replace(state, outcome=outcome, advice_step=0)
-    prompt = _advice(content, state)
-    intro = content.outcomes["self_care"].speech
-    return state, replace(prompt, speech=lead_speech + intro + prompt.speech)
+        return state, replace(prompt, speech=lead_speech + prompt.speech)
+    state, prompt = _advice(content, replace(state, advice_step=0))
+    return state, replace(prompt, speech=lead_speech + _self_care_intro(content, state)
+                          + prompt.speech, values=_review_values(state) + prompt.values)
+
+
+def _self_care_intro(content: Content, state: ScreenState) -> tuple:
+    if state.mode == "check_in":
+        days = timeline.days_between(state.episode_start, state.today)
+        return (content.stages[timeline.stage(days, state.trend)],)
+    return content.outcomes["self_care"].speech
+
+
+def _review_values(state: ScreenState) -> tuple:
+    review = timeline.next_review(state.episode_start, state.today) if state.today else None
+    return (("review_date", review),) if review else ()
 
 
 def _emergency(content: Content) -> Prompt:
@@ -294,27 +298,33 @@ def _urgent(content: Content) -> Prompt:
                   card=Card(outcome.card_title, outcome.speech))
 
 
-def _advice(content: Content, state: ScreenState) -> Prompt:
-    chunks = content.advice_for(state.outcome)
+def advice_chunks(content: Content, state: ScreenState) -> tuple:
+    if state.mode == "check_in" and state.outcome == "self_care":
+        return content.advice_for("check_in")
+    return content.advice_for(state.outcome)
+
+
+def _advice(content: Content, state: ScreenState) -> Tuple[ScreenState, Prompt]:
+    chunks = advice_chunks(content, state)
     chunk = chunks[state.advice_step]
-    if state.advice_step == len(chunks) - 1:
-        outcome = content.outcomes[state.outcome]
-        body = (outcome.speech if state.outcome == "urgent" else ()) + tuple(c.text for c in chunks)
-        return Prompt((chunk.text, content.speech["advice_end"]), end_session=True,
-                      card=Card(outcome.card_title, body))
-    return Prompt((chunk.text, content.speech["advice_prompt"]),
-                  reprompt=(content.speech["advice_reprompt"],))
+    if state.advice_step < len(chunks) - 1:
+        return state, Prompt((chunk.text, content.speech["advice_prompt"]),
+                             reprompt=(content.speech["advice_reprompt"],))
+    outcome = content.outcomes[state.outcome]
+    body = (outcome.speech if state.outcome == "urgent" else ()) + tuple(c.text for c in chunks)
+    state, after = wrapup.start(content, state)
+    return state, replace(after, speech=(chunk.text,) + after.speech,
+                          card=Card(outcome.card_title, body))
 
 
 def _on_advice_reply(content: Content, state: ScreenState, reply: Reply):
     offer_pending = state.advice_step is None
     if reply in (Reply.YES, Reply.NEXT):
         following = 0 if offer_pending else state.advice_step + 1
-        last = len(content.advice_for(state.outcome)) - 1
-        state = replace(state, advice_step=min(following, last))
-        return state, _advice(content, state)
-    if reply == Reply.NO:
-        return state, Prompt((content.speech["goodbye"],), end_session=True)
+        last = len(advice_chunks(content, state)) - 1
+        return _advice(content, replace(state, advice_step=min(following, last)))
+    if reply == Reply.NO:   # no (more) tips wanted: straight to what follows the advice
+        return wrapup.start(content, state)
     if reply == Reply.REPEAT:
         return state, current_prompt(content, state)
     if reply == Reply.HELP:

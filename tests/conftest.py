@@ -1,10 +1,18 @@
 """Fixtures: checked content, a real skill, and a conversation driven by JSON envelopes."""
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Every skill the tests build (in process or in a subprocess) keeps remembered users in a
+# throw-away database, never in the developer's own data directory.
+os.environ["SCIATICA_DB_PATH"] = str(Path(tempfile.mkdtemp(prefix="sciatica-test-")) / "memory.sqlite3")
+os.environ.pop("SCIATICA_PROFILE", None)
+os.environ.pop("SCIATICA_DYNAMODB_TABLE", None)
 
 from skill.app import build_skill
 from skill.content import load_content

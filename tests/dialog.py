@@ -53,7 +53,10 @@ class Dialog:
         self._send = send or (lambda envelope: handle_event(skill, envelope))
         self.turns: list = []
 
+    MAX_TURNS = 200   # a conversation that never ends is a bug, not a slow test
+
     def request(self, request: dict) -> Turn:
+        assert len(self.turns) < self.MAX_TURNS, "the conversation did not end"
         envelope = json.loads(json.dumps(self.conversation.envelope(request)))
         response = self._send(envelope)
         self.conversation.absorb(response)

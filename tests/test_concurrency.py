@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from datetime import date
 import urllib.request
 from typing import Optional
 
@@ -12,6 +13,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from skill.app import build_skill
+from skill.state import STATE_VERSION
 from skill.envelopes import Conversation, intent_request, launch_request
 from skill.server import SKILL_ID_ENV, create_app
 from test_hostile_input import (
@@ -80,15 +82,22 @@ def expected_screens(replies: list[str]) -> list[dict]:
     return screens
 
 
+TODAY = date(2026, 11, 26)
+
+
 def _screen(answers, doubts, outcome, advice_step) -> dict:
-    return {"version": 1, "started": True, "answers": dict(answers), "doubts": doubts,
-            "outcome": outcome, "advice_step": advice_step}
+    # A first visit on a deployment that may remember (the local default): memory is offered
+    # after the advice, so nothing about it changes during the screen itself.
+    return {"version": STATE_VERSION, "started": True, "answers": dict(answers),
+            "doubts": doubts, "outcome": outcome, "advice_step": advice_step, "mode": "screen",
+            "trend": None, "today": TODAY.isoformat(), "episode_start": None, "memory": "ask",
+            "wrap_up": None}
 
 
 @pytest.fixture
 def server_url(monkeypatch):
     monkeypatch.delenv(SKILL_ID_ENV, raising=False)
-    app = create_app(build_skill(), verify_signature=False)   # timestamp checks stay on
+    app = create_app(build_skill(clock=lambda: TODAY), verify_signature=False)   # timestamp checks stay on
     server = make_server(host="127.0.0.1", port=0, app=app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="skill-server", daemon=True)
     thread.start()

@@ -44,10 +44,10 @@ def test_no_red_flags_reaches_self_care_in_twelve_answers(dialog):
 def test_self_care_advice_steps_through_every_topic_and_ends_with_safety_net(dialog):
     turn = answer_no_until(dialog, 12)
     heard = [turn.text]
-    while not turn.ends_session:
+    while "Would you like me to remember" not in turn.text:
         turn = dialog.intent("AMAZON.NextIntent")
         heard.append(turn.text)
-        assert turn.outcome == "self_care"
+        assert turn.outcome == "self_care" and not turn.ends_session
     spoken = " ".join(heard)
     for topic in ("Keep moving", "ibuprofen", "Opioid", "scan", "four to six weeks",
                   "about two weeks", "further tests or a specialist"):
@@ -138,7 +138,10 @@ def test_other_red_flag_gives_same_day_advice_with_warning_signs_and_offers_tips
     tips = dialog.yes()
     assert "Keep moving" in tips.text and tips.outcome == "urgent"
     assert "scan" not in tips.text
+    consent = dialog.no()   # no more tips
+    assert "Would you like me to remember" in consent.text and not consent.ends_session
     goodbye = dialog.no()
+    assert goodbye.text.startswith("Okay, I won't keep anything.")
     assert goodbye.ends_session and "911" in goodbye.text and goodbye.outcome == "urgent"
 
 

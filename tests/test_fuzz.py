@@ -26,6 +26,7 @@ from skill.envelopes import (
     symptom_slot,
 )
 from skill.server import SKILL_ID_ENV, create_app
+from skill.state import STATE_VERSION
 from test_hostile_input import (
     CES_IDS,
     CONTENT,
@@ -271,7 +272,8 @@ def stored_screens(draw) -> Any:
                               st.lists(st.sampled_from(QUESTION_IDS + ["kidney"]), unique=True)))
     answer = st.sampled_from(["no"] * 6 + ["yes", "not_sure", "reported", None, 0, "NO", False])
     screen = {
-        "version": draw(st.sampled_from([1, 1, 1, 0, 2, "1", None, -1])),
+        "version": draw(st.sampled_from([STATE_VERSION] * 3 + [0, STATE_VERSION + 1,
+                                                               str(STATE_VERSION), None, -1])),
         "started": draw(st.sampled_from([True, True, False, None, "true", 1])),
         "answers": {question: draw(answer) for question in answered},
         "doubts": draw(st.sampled_from([0, 0, 1, 2, -1, True, False, None, "0", 0.0])),
@@ -279,6 +281,13 @@ def stored_screens(draw) -> Any:
                                          "SELF_CARE", 1, ["self_care"], {"self_care": 1}])),
         "advice_step": draw(st.one_of(st.none(), st.integers(-3, 12),
                                       st.sampled_from([True, False, "0", 0.0, [0]]))),
+        "mode": draw(st.sampled_from(["screen"] * 4 + ["check_in", "CHECK_IN", None])),
+        "trend": draw(st.sampled_from([None] * 4 + ["better", "same", "worse", "up", 1])),
+        "today": draw(st.sampled_from(["2026-11-26"] * 3 + [None, "2026-13-01", 5])),
+        "episode_start": draw(st.sampled_from([None] * 3 + ["2026-11-12", "2027-01-01", "x"])),
+        "memory": draw(st.sampled_from(["ask", "off", "remembered", "declined", "all", None])),
+        "wrap_up": draw(st.sampled_from([None] * 3 + ["consent", "reminder", "done", "saving",
+                                                      "nope"])),
     }
     for key in draw(st.lists(st.sampled_from(sorted(screen)), max_size=2)):
         screen.pop(key, None)
@@ -295,12 +304,15 @@ def assert_self_care_earned(envelope: Any, response: dict) -> None:
     stored = attributes.get("screen") if isinstance(attributes, dict) else None
     answers = stored.get("answers") if isinstance(stored, dict) else None
     answers = answers if isinstance(answers, dict) else {}
-    missing = [question for question in QUESTION_IDS if answers.get(question) != "no"]
+    # A remembered user's check-in asks only the cauda equina questions again.
+    asked = CES_IDS if isinstance(stored, dict) and stored.get("mode") == "check_in" \
+        else QUESTION_IDS
+    missing = [question for question in asked if answers.get(question) != "no"]
     request = envelope.get("request") if isinstance(envelope, dict) else None
     intent = request.get("intent") if isinstance(request, dict) else None
     name = intent.get("name") if isinstance(intent, dict) else None
     assert not missing or (len(missing) == 1 and name == NO), (missing, name)
-    assert screen_of(response)["answers"] == {question: "no" for question in QUESTION_IDS}
+    assert screen_of(response)["answers"] == {question: "no" for question in asked}
 
 
 # --------------------------------------------------------------------------- properties

@@ -29,6 +29,7 @@ from skill.envelopes import (
     symptom_slot,
 )
 from skill.server import DEFAULT_MAX_BODY_BYTES, SKILL_ID_ENV, create_app
+from skill.state import STATE_VERSION
 
 # The SDK's end-certificate check reads the naive not_valid_before/after properties,
 # which cryptography deprecates; that is upstream code, not ours.
@@ -811,7 +812,7 @@ SELF_CARE_SCREEN = SELF_CARE["screen"]
 REFUSED_SCREENS = {
     # from an older (or newer) version of the skill
     "version 0": screen(version=0),
-    "version 2": screen(version=2),
+    "a newer version": screen(version=STATE_VERSION + 1),
     "version missing": {k: v for k, v in screen().items() if k != "version"},
     "version a string": screen(version="1"),
     "version null": screen(version=None),

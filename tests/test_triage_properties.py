@@ -1,10 +1,13 @@
 """Safety as properties of the pure screen, checked with hypothesis over many conversations."""
 from hypothesis import given, settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, precondition,
+                                 rule)
 
 from skill.content import load_content
-from skill.triage import (POSITIVE, InvalidState, Reply, ScreenState, SymptomReport, begin, current_prompt,
-                          next_question, outcome_for, state_from_dict, step)
+from skill.state import EFFECTS, FAILED, NO_PERMISSION, NOTHING_STORED, OK, REFUSED
+from skill.triage import (POSITIVE, EffectResult, InvalidState, Reply, ScreenState, SymptomReport,
+                          TrendReport, begin, current_prompt, initial_state, next_question,
+                          outcome_for, state_from_dict, step)
 
 CONTENT = load_content("en-US")
 QUESTIONS = CONTENT.questions
@@ -12,16 +15,34 @@ CES = {q.id for q in QUESTIONS if q.tier == "emergency"}
 RANK = {None: 0, "self_care": 1, "urgent": 2, "emergency": 3}
 SYMPTOM_IDS = [q.id for q in QUESTIONS] + list(CONTENT.common_symptoms) + [None, "unknown"]
 
-replies = st.sampled_from([r for r in Reply if r not in (Reply.LAUNCH, Reply.START_OVER)])
-events = st.one_of(replies, st.builds(SymptomReport, st.sampled_from(SYMPTOM_IDS)))
+replies = st.sampled_from([r for r in Reply
+                           if r not in (Reply.LAUNCH, Reply.START_OVER)])
+events = st.one_of(replies, st.builds(SymptomReport, st.sampled_from(SYMPTOM_IDS)),
+                   st.builds(TrendReport, st.sampled_from(["better", "same", "worse", None])))
+# How a session can begin: a first visit (memory off, offered, or already given) or a
+# remembered user's check-in at some day of the episode.
+session_starts = st.one_of(
+    st.builds(initial_state, st.just("2026-11-26"), st.sampled_from(["off", "ask", "remembered"])),
+    st.builds(initial_state, st.just("2026-11-26"), st.just("remembered"),
+              st.sampled_from(["2026-11-26", "2026-11-12", "2026-10-29", "2026-11-20"])))
+effect_statuses = st.sampled_from([OK, FAILED, NO_PERMISSION, REFUSED, NOTHING_STORED])
 
 
-def run(event_list, state=None):
-    state = state or begin(CONTENT)[0]
+def settle(state, prompt, status=OK):
+    """Carry out a prompt's effects the way the adapter does, reporting `status`."""
+    spoken = prompt.speech
+    while prompt.effect is not None:
+        state, prompt = step(CONTENT, state, EffectResult(prompt.effect, status))
+        spoken += prompt.speech
+    return state, prompt.__class__(**{**prompt.__dict__, "speech": spoken})
+
+
+def run(event_list, state=None, status=OK):
+    state = begin(CONTENT, state)[0] if state is None or not state.started else state
     trace = []
     for event in event_list:
         before = state
-        state, prompt = step(CONTENT, state, event)
+        state, prompt = settle(*step(CONTENT, state, event), status)
         trace.append((before, event, state, prompt))
     return state, trace
 
@@ -39,17 +60,17 @@ def confirmed_cauda_equina(before, event):
 
 
 @settings(max_examples=400)
-@given(st.lists(events, max_size=40))
-def test_any_confirmed_cauda_equina_sign_ends_in_emergency(event_list):
-    state, trace = run(event_list)
+@given(st.lists(events, max_size=40), session_starts)
+def test_any_confirmed_cauda_equina_sign_ends_in_emergency(event_list, start):
+    state, trace = run(event_list, start)
     if any(confirmed_cauda_equina(before, event) for before, event, _, _ in trace):
         assert state.outcome == "emergency"
 
 
 @settings(max_examples=400)
-@given(st.lists(events, max_size=40))
-def test_emergency_is_said_at_once_and_ends_the_session(event_list):
-    _, trace = run(event_list)
+@given(st.lists(events, max_size=40), session_starts)
+def test_emergency_is_said_at_once_and_ends_the_session(event_list, start):
+    _, trace = run(event_list, start)
     for before, event, after, prompt in trace:
         if after.outcome == "emergency":
             assert prompt.speech == CONTENT.outcomes["emergency"].speech
@@ -57,18 +78,18 @@ def test_emergency_is_said_at_once_and_ends_the_session(event_list):
 
 
 @settings(max_examples=400)
-@given(st.lists(events, max_size=40))
-def test_no_conversation_with_a_red_flag_ends_in_self_care(event_list):
-    state, trace = run(event_list)
+@given(st.lists(events, max_size=40), session_starts)
+def test_no_conversation_with_a_red_flag_ends_in_self_care(event_list, start):
+    state, trace = run(event_list, start)
     flagged = any(after.answer_to(q.id) in POSITIVE for _, _, after, _ in trace for q in QUESTIONS)
     if flagged:
         assert state.outcome != "self_care"
 
 
 @settings(max_examples=400)
-@given(st.lists(events, max_size=40))
-def test_outcome_never_falls_within_a_screen(event_list):
-    _, trace = run(event_list)
+@given(st.lists(events, max_size=40), session_starts)
+def test_outcome_never_falls_within_a_screen(event_list, start):
+    _, trace = run(event_list, start)
     for before, _, after, _ in trace:
         assert RANK[after.outcome] >= RANK[before.outcome]
 
@@ -114,9 +135,9 @@ def test_every_complete_screen_reaches_an_outcome_that_matches_the_answers(polic
 
 
 @settings(max_examples=300)
-@given(st.lists(events, max_size=30))
-def test_every_state_has_speech_a_reprompt_and_help(event_list):
-    _, trace = run(event_list)
+@given(st.lists(events, max_size=30), session_starts, effect_statuses)
+def test_every_state_has_speech_a_reprompt_and_help(event_list, start, status):
+    _, trace = run(event_list, start, status)
     for _, _, after, prompt in trace:
         assert all(part.strip() for part in prompt.speech)
         assert prompt.end_session or prompt.reprompt
@@ -125,9 +146,9 @@ def test_every_state_has_speech_a_reprompt_and_help(event_list):
         assert current_prompt(CONTENT, after).speech
 
 
-@given(st.lists(events, max_size=30))
-def test_stored_state_round_trips(event_list):
-    state, _ = run(event_list)
+@given(st.lists(events, max_size=30), session_starts, effect_statuses)
+def test_stored_state_round_trips(event_list, start, status):
+    state, _ = run(event_list, start, status)
     assert state_from_dict(CONTENT, state.to_dict()) == state
 
 
@@ -139,8 +160,16 @@ class ScreenMachine(RuleBasedStateMachine):
         self.state, self.prompt = begin(CONTENT)
         self.was_emergency = False
 
-    def say(self, event):
-        self.state, self.prompt = step(CONTENT, self.state, event)
+    @initialize(start=session_starts)
+    def start(self, start):
+        self.state, self.prompt = begin(CONTENT, start)
+
+    def say(self, event, status=OK):
+        self.state, self.prompt = settle(*step(CONTENT, self.state, event), status)
+
+    @rule(status=effect_statuses)
+    def forget(self, status):
+        self.say(Reply.FORGET, status)
 
     @rule(reply=replies)
     def reply(self, reply):
@@ -173,7 +202,7 @@ class ScreenMachine(RuleBasedStateMachine):
 
     @invariant()
     def outcome_follows_from_answers(self):
-        decided = outcome_for(CONTENT, self.state.answers)
+        decided = outcome_for(CONTENT, self.state)
         if self.state.outcome != "emergency":
             assert self.state.outcome == decided
 

@@ -145,7 +145,7 @@ def test_clean_screen_in_everyday_words_reaches_self_care_and_reads_every_tip(sk
             "I haven't",                # lost weight?
             "not really"]               # severe at night?
     nexts = ["next", "continue", "go on", "next", "carry on", "keep going", "next"]
-    [run] = drive(skill_url, ["open sciatica check", *noes, *nexts])
+    [run] = drive(skill_url, ["open sciatica check", *noes, *nexts, "yes please", "no thanks"])
 
     launch = run[0]
     assert launch.sent["type"] == "LaunchRequest" and launch.sent["new"] is True
@@ -165,16 +165,22 @@ def test_clean_screen_in_everyday_words_reaches_self_care_and_reads_every_tip(sk
     assert self_care.outcome == "self_care" and not self_care.ends_session
     assert SELF_CARE_INTRO in self_care.text and "Keep moving." in self_care.text
 
-    tips = run[13:]
+    tips = run[13:13 + len(nexts)]
     assert [t.sent["intent"] for t in tips] == ["AMAZON.NextIntent"] * len(nexts)
-    assert all(t.outcome == "self_care" for t in tips)
-    assert [t.ends_session for t in tips] == [False] * (len(nexts) - 1) + [True]
+    assert all(t.outcome == "self_care" and not t.ends_session for t in tips)
     spoken = " ".join(t.text for t in [self_care, *tips])
     for topic in ("Keep moving", "ibuprofen", "Opioid", "heat pack", "scan",
                   "four to six weeks", "about two weeks", "numbness between your legs"):
         assert topic in spoken, topic
-    assert "That's all my tips" in tips[-1].text and "911" in tips[-1].text
+    assert "911" in tips[-1].text and "Would you like me to remember" in tips[-1].text
     assert "ibuprofen" in tips[-1].turn.card["content"]
+
+    remembered, goodbye = run[-2:]
+    assert remembered.sent["intent"] == "AMAZON.YesIntent"
+    assert remembered.text.startswith("Okay, I'll remember it.")
+    assert "Would you like an Alexa reminder" in remembered.text and not remembered.ends_session
+    assert goodbye.sent["intent"] == "AMAZON.NoIntent" and goodbye.ends_session
+    assert "Take care." in goodbye.text and goodbye.outcome == "self_care"
 
 
 def test_cauda_equina_yes_mid_screen_is_an_emergency_at_once(skill_url, content):

@@ -1,0 +1,107 @@
+"""Carry out what the pure conversation asks for (remember, remind, forget) with the SDK's
+persistence adapter and Reminders service client, and report back as an EffectResult.
+
+Every failure becomes a status the conversation has words for; nothing here raises."""
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Mapping, Optional
+
+from ask_sdk_core.exceptions import AttributesManagerException
+from ask_sdk_core.handler_input import HandlerInput
+
+from skill import record as records
+from skill import reminders
+from skill.content import Content
+from skill.state import (CREATE_REMINDER, FAILED, FORGET_USER, NO_PERMISSION, NOTHING_STORED, OK,
+                         REFUSED, REMEMBER_VISIT, EffectResult, ScreenState)
+
+logger = logging.getLogger(__name__)
+
+
+def run_effect(handler_input: HandlerInput, content: Content, state: ScreenState, effect: str,
+               values: Mapping[str, str]) -> EffectResult:
+    if effect == REMEMBER_VISIT:
+        return EffectResult(effect, _remember(handler_input, state))
+    if effect == CREATE_REMINDER:
+        return EffectResult(effect, _remind(handler_input, content, state, values))
+    if effect == FORGET_USER:
+        return EffectResult(effect, _forget(handler_input))
+    return EffectResult(effect, FAILED)
+
+
+def load_record(handler_input: HandlerInput) -> Optional[Mapping]:
+    """The stored record ({} when none); raises when the store can't be read."""
+    return dict(handler_input.attributes_manager.persistent_attributes or {})
+
+
+def _remember(handler_input: HandlerInput, state: ScreenState) -> str:
+    try:
+        manager = handler_input.attributes_manager
+        manager.persistent_attributes = records.add_visit(
+            load_record(handler_input), state.today, state.outcome, state.trend,
+            state.episode_start)
+        manager.save_persistent_attributes()
+        return OK
+    except Exception:  # noqa: BLE001 - a broken store must not break the conversation
+        logger.exception("could not remember the visit")
+        return FAILED
+
+
+def _remind(handler_input: HandlerInput, content: Content, state: ScreenState,
+            values: Mapping[str, str]) -> str:
+    review = values.get("review_date")
+    if not review:
+        return FAILED
+    if not reminders.has_reminders_permission(handler_input.request_envelope):
+        return NO_PERMISSION
+    result = reminders.create_review_reminder(
+        handler_input, date.fromisoformat(review), content.memory["reminder_text"],
+        content.locale)
+    if not result.created:
+        logger.warning("reminder not created: %s", result.reason)
+        return REFUSED if result.status == reminders.ReminderStatus.REFUSED else (
+            NO_PERMISSION if result.status == reminders.ReminderStatus.NO_PERMISSION else FAILED)
+    if state.memory == "remembered":
+        _keep_reminder_id(handler_input, result.reminder_id)
+    return OK
+
+
+def _keep_reminder_id(handler_input: HandlerInput, reminder_id: str) -> None:
+    """So that "forget me" can delete the reminder too. Best effort: the reminder is set."""
+    try:
+        manager = handler_input.attributes_manager
+        stored = load_record(handler_input)
+        if stored:
+            manager.persistent_attributes = records.with_reminder(stored, reminder_id)
+            manager.save_persistent_attributes()
+    except Exception:  # noqa: BLE001
+        logger.exception("could not keep the reminder id")
+
+
+def _forget(handler_input: HandlerInput) -> str:
+    try:
+        stored = load_record(handler_input)
+        if not stored:
+            return NOTHING_STORED
+        reminder_id = stored.get("reminder_id")
+        if isinstance(reminder_id, str) and reminder_id:
+            reminders.delete_reminder(handler_input, reminder_id)
+        handler_input.attributes_manager.delete_persistent_attributes()
+        return OK
+    except AttributesManagerException:   # this deployment keeps nothing
+        return NOTHING_STORED
+    except Exception:  # noqa: BLE001
+        logger.exception("could not forget the user")
+        return FAILED
+
+
+def forget_quietly(handler_input: HandlerInput) -> None:
+    """For the skill-disabled event: delete whatever is stored; nobody is listening."""
+    try:
+        handler_input.attributes_manager.delete_persistent_attributes()
+    except AttributesManagerException:   # this deployment keeps nothing
+        pass
+    except Exception:  # noqa: BLE001
+        logger.exception("could not delete the data of a user who disabled the skill")

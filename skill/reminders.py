@@ -1,0 +1,134 @@
+"""An Alexa reminder for the user's review date, through the Reminders API and ask-sdk's own
+service client. No wording lives here: the caller passes the text Alexa will say.
+
+The skill must be built with an API client (CustomSkillBuilder(api_client=...)) so that
+handler_input.service_client_factory exists. Prefer ReminderApiClient: it is DefaultApiClient
+with a timeout (DefaultApiClient alone waits for ever on a slow API, past Alexa's 8 s limit)."""
+from __future__ import annotations
+
+import enum
+import functools
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
+from typing import Optional, Tuple, Union
+
+from ask_sdk_core.api_client import DefaultApiClient
+from ask_sdk_model import PermissionStatus
+from ask_sdk_model.services import ServiceException
+from ask_sdk_model.services.reminder_management import (
+    AlertInfo, PushNotification, PushNotificationStatus, ReminderRequest, SpokenInfo,
+    SpokenText, Trigger, TriggerType)
+from ask_sdk_model.ui import AskForPermissionsConsentCard
+
+logger = logging.getLogger(__name__)
+
+REMINDERS_PERMISSION = "alexa::alerts:reminders:skill:readwrite"
+DEFAULT_TIMEOUT = (2.0, 3.0)  # (connect, read) seconds, per socket operation
+
+
+class ReminderApiClient(DefaultApiClient):
+    """DefaultApiClient (requests, HTTPS only) with a timeout on every call."""
+
+    def __init__(self, timeout: Union[float, Tuple[float, float]] = DEFAULT_TIMEOUT):
+        self.timeout = timeout
+
+    def _resolve_method(self, request):
+        # DefaultApiClient.invoke calls this method with url, headers and data only.
+        return functools.partial(super()._resolve_method(request), timeout=self.timeout)
+
+
+class ReminderStatus(enum.Enum):
+    CREATED = "created"
+    NO_PERMISSION = "no_permission"  # not granted in the request: ask with permissions_card()
+    REFUSED = "refused"              # the API said 401/403: permission revoked meanwhile
+    FAILED = "failed"                # anything else: network, timeout, 5xx, bad answer
+
+
+@dataclass(frozen=True)
+class ReminderResult:
+    status: ReminderStatus
+    reminder_id: Optional[str] = None  # the alertToken, when CREATED
+    reason: str = ""                   # short, for logs; never spoken
+
+    @property
+    def created(self) -> bool:
+        return self.status is ReminderStatus.CREATED
+
+
+def has_reminders_permission(request_envelope) -> bool:
+    """True when the user granted the reminders scope and Alexa sent an API access token."""
+    system = getattr(getattr(request_envelope, "context", None), "system", None)
+    if system is None or not system.api_access_token:
+        return False
+    permissions = getattr(system.user, "permissions", None)
+    scope = (getattr(permissions, "scopes", None) or {}).get(REMINDERS_PERMISSION)
+    return getattr(scope, "status", None) == PermissionStatus.GRANTED
+
+
+def reminder_request(review_date: date, spoken_text: str, locale: str, *,
+                     hour: int = 10) -> ReminderRequest:
+    """An absolute reminder at `hour`:00 on `review_date`, naive (the device's time zone)."""
+    now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    return ReminderRequest(
+        request_time=now,
+        trigger=Trigger(object_type=TriggerType.SCHEDULED_ABSOLUTE,
+                        scheduled_time=datetime.combine(review_date, time(hour=hour))),
+        alert_info=AlertInfo(spoken_info=SpokenInfo(
+            content=[SpokenText(locale=locale, text=spoken_text)])),
+        push_notification=PushNotification(status=PushNotificationStatus.ENABLED))
+
+
+def create_review_reminder(handler_input, review_date: date, spoken_text: str, locale: str,
+                           *, hour: int = 10) -> ReminderResult:
+    """Create the reminder; never raises."""
+    try:
+        if not has_reminders_permission(handler_input.request_envelope):
+            return ReminderResult(ReminderStatus.NO_PERMISSION, reason="reminders not granted")
+        factory = handler_input.service_client_factory
+        if factory is None:
+            return ReminderResult(ReminderStatus.FAILED,
+                                  reason="skill built without an API client")
+        request = reminder_request(review_date, spoken_text, locale, hour=hour)
+        response = factory.get_reminder_management_service().create_reminder(request)
+    except ServiceException as problem:
+        return _failure(problem)
+    except Exception as problem:  # noqa: BLE001 - bad answers raise SerializationException etc.
+        logger.warning("reminder not created: %r", problem)
+        return ReminderResult(ReminderStatus.FAILED, reason=_short(repr(problem)))
+    token = getattr(response, "alert_token", None)
+    if not isinstance(token, str) or not token:
+        logger.warning("reminder API answered without an alertToken")
+        return ReminderResult(ReminderStatus.FAILED, reason="no alertToken in the answer")
+    return ReminderResult(ReminderStatus.CREATED, reminder_id=token, reason="created")
+
+
+def delete_reminder(handler_input, reminder_id: Optional[str]) -> bool:
+    """Best effort, for "forget me": True when the API confirmed; never raises."""
+    try:
+        if not reminder_id or handler_input.service_client_factory is None:
+            return False
+        factory = handler_input.service_client_factory
+        factory.get_reminder_management_service().delete_reminder(reminder_id)
+        return True
+    except Exception as problem:  # noqa: BLE001
+        logger.warning("reminder %s not deleted: %s", reminder_id, _short(str(problem)))
+        return False
+
+
+def permissions_card() -> AskForPermissionsConsentCard:
+    return AskForPermissionsConsentCard(permissions=[REMINDERS_PERMISSION])
+
+
+def _failure(problem: ServiceException) -> ReminderResult:
+    # The SDK reports network errors and timeouts as status 500 too ("Call to service failed").
+    code = problem.status_code
+    reason = _short(f"{code} {problem}")
+    logger.warning("reminder not created: %s", reason)
+    if code in (401, 403):
+        return ReminderResult(ReminderStatus.REFUSED, reason=reason)
+    return ReminderResult(ReminderStatus.FAILED, reason=reason)
+
+
+def _short(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."

@@ -1,0 +1,122 @@
+"""The values the pure conversation works with: events in, state and prompts out.
+
+No ask-sdk here. A prompt may ask the adapter to do something in the world (an `effect`:
+remember the visit, set a reminder, forget the user); the adapter does it and feeds the result
+back as an EffectResult event, so every word the user hears is still decided in the core."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Optional, Tuple, Union
+
+STATE_VERSION = 2
+
+
+class Reply(str, Enum):
+    LAUNCH = "launch"
+    YES = "yes"
+    NO = "no"
+    NOT_SURE = "not_sure"
+    UNCLEAR = "unclear"        # Alexa heard something we can't place
+    NEXT = "next"
+    REPEAT = "repeat"
+    HELP = "help"
+    START_OVER = "start_over"
+    STOP = "stop"
+    FORGET = "forget"          # "forget me", "delete my data"
+
+
+@dataclass(frozen=True)
+class SymptomReport:
+    """A symptom the user volunteered; symptom_id is None when it could not be resolved."""
+
+    symptom_id: Optional[str]
+
+
+@dataclass(frozen=True)
+class TrendReport:
+    """How the pain is since the last check: "better", "same", "worse", or None if unresolved."""
+
+    trend: Optional[str]
+
+
+REMEMBER_VISIT, CREATE_REMINDER, FORGET_USER = "remember_visit", "create_reminder", "forget_user"
+EFFECTS = (REMEMBER_VISIT, CREATE_REMINDER, FORGET_USER)
+# What an effect came to. NO_PERMISSION and REFUSED only come from reminders; NOTHING_STORED
+# only from forgetting.
+OK, FAILED, NO_PERMISSION, REFUSED, NOTHING_STORED = (
+    "ok", "failed", "no_permission", "refused", "nothing_stored")
+
+
+@dataclass(frozen=True)
+class EffectResult:
+    effect: str
+    status: str
+
+
+Event = Union[Reply, SymptomReport, TrendReport, EffectResult]
+
+YES, NO, NOT_SURE, REPORTED = "yes", "no", "not_sure", "reported"
+ANSWERS = (YES, NO, NOT_SURE, REPORTED)
+POSITIVE = frozenset({YES, NOT_SURE, REPORTED})   # "not sure" counts as yes
+RANK = {None: 0, "self_care": 1, "urgent": 2, "emergency": 3}
+
+TRENDS = ("better", "same", "worse")
+MODES = ("screen", "check_in")
+# memory: "off" (this deployment or session keeps nothing), "ask" (offer to remember),
+# "declined" (the user said no this session), "remembered" (the user has said yes)
+MEMORY = ("off", "ask", "declined", "remembered")
+WRAP_UPS = (None, "consent", "saving", "reminder", "setting_reminder", "done")
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    body: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """What to say next. Texts may still hold {placeholders}: facts from the content, and
+    `values` such as a review date; speech.py fills them the way a listener needs."""
+
+    speech: Tuple[str, ...]
+    reprompt: Tuple[str, ...] = ()
+    end_session: bool = False
+    card: Optional[Card] = None
+    values: Tuple[Tuple[str, str], ...] = ()
+    effect: Optional[str] = None
+    ask_reminders_permission: bool = False
+
+
+@dataclass(frozen=True)
+class ScreenState:
+    answers: Tuple[Tuple[str, str], ...] = ()   # (question id, answer), in question order
+    doubts: int = 0                              # "not sure"/unclear replies to the current question
+    outcome: Optional[str] = None
+    advice_step: Optional[int] = None            # None: not reading advice (yet)
+    started: bool = False                        # the user has heard the welcome
+    mode: str = "screen"                         # "check_in": a remembered user's return visit
+    trend: Optional[str] = None                  # check-in: how the pain is since last time
+    today: Optional[str] = None                  # ISO date of this conversation (adapter's clock)
+    episode_start: Optional[str] = None          # ISO date of the first remembered screen
+    memory: str = "off"
+    wrap_up: Optional[str] = None                # the steps after the advice
+
+    def answer_to(self, question_id: str) -> Optional[str]:
+        return dict(self.answers).get(question_id)
+
+    def to_dict(self) -> dict:
+        return {"version": STATE_VERSION, "started": self.started, "answers": dict(self.answers),
+                "doubts": self.doubts, "outcome": self.outcome, "advice_step": self.advice_step,
+                "mode": self.mode, "trend": self.trend, "today": self.today,
+                "episode_start": self.episode_start, "memory": self.memory,
+                "wrap_up": self.wrap_up}
+
+
+class InvalidState(ValueError):
+    """Stored session state that this version cannot trust (old, tampered or corrupt)."""
+
+
+def values_of(prompt: Prompt) -> dict:
+    return dict(prompt.values)

@@ -1,0 +1,122 @@
+"""Which store keeps the per-user record: DynamoDB when SCIATICA_DYNAMODB_TABLE is set (AWS
+Lambda, several hosts), otherwise a SQLite file on this machine.
+
+Environment:
+  SCIATICA_DYNAMODB_TABLE         table name; selects DynamoDB
+  SCIATICA_DYNAMODB_CREATE_TABLE  true/false (default false): create the table if missing
+  SCIATICA_DYNAMODB_ENDPOINT      endpoint URL, for a local DynamoDB-compatible server
+  AWS_REGION / AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN
+                                  as boto3 reads them (or its usual chain: role, ~/.aws)
+  SCIATICA_DB_PATH                SQLite file (default: see store.default_database_path)
+  SCIATICA_USER_KEY_SALT          secret for hashing user ids; set your own in production
+"""
+from __future__ import annotations
+
+import functools
+import os
+import re
+from decimal import Decimal
+from typing import Any, Mapping
+
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+
+from skill.store import (DEFAULT_SALT, SALT_VARIABLE, SQLitePersistenceAdapter,
+                         default_database_path, hashed_user_id)
+
+TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
+TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "on"}, {"", "0", "false", "no", "off"}
+
+
+def build_persistence_adapter(environ: Mapping[str, str] = os.environ) -> AbstractPersistenceAdapter:
+    """The adapter the environment asks for. Bad settings raise ValueError naming the variable;
+    nothing is opened here for SQLite (the file is created on first use)."""
+    keygen = functools.partial(hashed_user_id, salt=environ.get(SALT_VARIABLE) or DEFAULT_SALT)
+    table = environ.get("SCIATICA_DYNAMODB_TABLE", "").strip()
+    if table:
+        return _dynamodb_adapter(table, environ, keygen)
+    return SQLitePersistenceAdapter(default_database_path(environ), partition_keygen=keygen)
+
+
+def _dynamodb_adapter(table: str, environ: Mapping[str, str], keygen) -> AbstractPersistenceAdapter:
+    if not TABLE_NAME.fullmatch(table):
+        raise ValueError(f"SCIATICA_DYNAMODB_TABLE={table!r} is not a DynamoDB table name "
+                         "(3-255 of A-Z a-z 0-9 _ . -)")
+    create = environ.get("SCIATICA_DYNAMODB_CREATE_TABLE", "").strip().lower()
+    if create not in TRUE_WORDS | FALSE_WORDS:
+        raise ValueError(f"SCIATICA_DYNAMODB_CREATE_TABLE={create!r} must be true or false")
+    endpoint = environ.get("SCIATICA_DYNAMODB_ENDPOINT", "").strip() or None
+    if endpoint and not re.match(r"https?://[^/\s]+", endpoint):
+        raise ValueError(f"SCIATICA_DYNAMODB_ENDPOINT={endpoint!r} must be an http(s) URL")
+
+    # Imported here so the default (SQLite) install needs neither boto3 nor the adapter.
+    try:
+        import boto3
+        from botocore.exceptions import NoRegionError
+    except ImportError as missing:
+        raise ValueError("SCIATICA_DYNAMODB_TABLE is set but boto3 is not installed: "
+                         "pip install 'sciatica-check[aws]'") from missing
+    region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or None
+    try:
+        # ask_sdk_dynamodb builds a default boto3 resource when it is imported, which fails
+        # without a region in the process environment (AWS_DEFAULT_REGION; Lambda sets it).
+        from ask_sdk_dynamodb.adapter import DynamoDbAdapter
+    except ImportError as missing:
+        raise ValueError("SCIATICA_DYNAMODB_TABLE is set but ask-sdk-dynamodb-persistence-"
+                         "adapter is not installed: pip install 'sciatica-check[aws]'") from missing
+    except NoRegionError:
+        raise ValueError("SCIATICA_DYNAMODB_TABLE is set but no AWS region is set: "
+                         "set AWS_DEFAULT_REGION in the environment") from None
+
+    session = boto3.session.Session(
+        region_name=region,
+        aws_access_key_id=environ.get("AWS_ACCESS_KEY_ID") or None,
+        aws_secret_access_key=environ.get("AWS_SECRET_ACCESS_KEY") or None,
+        aws_session_token=environ.get("AWS_SESSION_TOKEN") or None)
+    try:
+        resource = session.resource("dynamodb", endpoint_url=endpoint)
+    except NoRegionError:
+        raise ValueError("SCIATICA_DYNAMODB_TABLE is set but no AWS region is set: "
+                         "set AWS_REGION or AWS_DEFAULT_REGION") from None
+    adapter = DynamoDbAdapter(table_name=table, create_table=create in TRUE_WORDS,
+                              partition_keygen=keygen, dynamodb_resource=resource)
+    if create in TRUE_WORDS:
+        # create_table returns before a new table is ACTIVE; the first read would fail.
+        resource.Table(table).wait_until_exists()
+    return PlainNumbersAdapter(adapter)
+
+
+class PlainNumbersAdapter(AbstractPersistenceAdapter):
+    """DynamoDB hands numbers back as Decimal (and refuses floats): convert both ways so the
+    skill sees the same int/float record from either store."""
+
+    def __init__(self, inner: AbstractPersistenceAdapter):
+        self.inner = inner
+
+    def get_attributes(self, request_envelope) -> dict:
+        return _from_decimal(self.inner.get_attributes(request_envelope))
+
+    def save_attributes(self, request_envelope, attributes) -> None:
+        self.inner.save_attributes(request_envelope, _to_decimal(attributes))
+
+    def delete_attributes(self, request_envelope) -> None:
+        self.inner.delete_attributes(request_envelope)
+
+
+def _from_decimal(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {key: _from_decimal(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_from_decimal(item) for item in value]
+    return value
+
+
+def _to_decimal(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {key: _to_decimal(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_to_decimal(item) for item in value]
+    return value

@@ -1,0 +1,105 @@
+"""One conversational turn through the SDK: restore the session's state, step the pure core,
+carry out its effects, and build the Alexa response. The handlers differ only in which event a
+request means; everything they share is here."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Callable, Optional
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import get_locale
+from ask_sdk_model import Response
+from ask_sdk_model.ui import SimpleCard
+
+from skill import effects, reminders, triage
+from skill import record as records
+from skill.content import Content
+from skill.settings import Settings
+from skill.speech import render_ssml, render_text
+from skill.state import Reply, SymptomReport
+
+logger = logging.getLogger(__name__)
+
+ContentFor = Callable[[Optional[str]], Content]
+MAX_EFFECTS_PER_TURN = 3
+
+
+@dataclass(frozen=True)
+class SkillContext:
+    """What every handler needs, built once in build_skill()."""
+
+    content_for: ContentFor
+    settings: Settings
+    clock: Callable[[], date]
+
+
+def take_turn(handler_input: HandlerInput, context: SkillContext, event) -> Response:
+    content = context.content_for(get_locale(handler_input))
+    state, notice = restore_state(handler_input, context, content)
+    if notice is not None and not isinstance(event, SymptomReport) and event != Reply.STOP:
+        # The user may have missed the welcome: say what happened, then the welcome.
+        state, prompt = triage.begin(content, state)
+        prompt = replace(prompt, speech=(notice,) + prompt.speech)
+    else:
+        state, prompt = triage.step(content, state, event)
+    spoken = ()
+    for _ in range(MAX_EFFECTS_PER_TURN):
+        if prompt.effect is None:
+            break
+        result = effects.run_effect(handler_input, content, state, prompt.effect,
+                                    dict(prompt.values))
+        spoken += prompt.speech
+        state, prompt = triage.step(content, state, result)
+    return respond(handler_input, content, state, replace(prompt, speech=spoken + prompt.speech))
+
+
+def restore_state(handler_input: HandlerInput, context: SkillContext, content: Content):
+    """The session's state and a notice to say first, if any. A state we can't trust restarts
+    the screen (with a notice) rather than guessing."""
+    session = handler_input.request_envelope.session
+    stored = handler_input.attributes_manager.session_attributes.get("screen")
+    if session is None or session.new or stored is None:
+        return new_session_state(handler_input, context, content)
+    try:
+        return triage.state_from_dict(content, stored), None
+    except triage.InvalidState as problem:
+        logger.warning("restarting the screen: stored state refused (%s)", problem)
+        state, _ = new_session_state(handler_input, context, content)
+        return state, content.speech["restart_notice"]
+
+
+def new_session_state(handler_input: HandlerInput, context: SkillContext, content: Content):
+    today = context.clock().isoformat()
+    stored, read_failed = None, False
+    if context.settings.memory:
+        try:
+            stored = effects.load_record(handler_input)
+        except Exception:  # noqa: BLE001 - a broken store must never break the screen
+            logger.exception("could not read the user's record")
+            read_failed = True
+    start = records.session_start(stored, today, context.settings.memory, read_failed)
+    notice = content.memory["recall_failed"] if start.recall_failed else None
+    return triage.initial_state(today, start.memory, start.episode_start), notice
+
+
+def respond(handler_input: HandlerInput, content: Content, state: triage.ScreenState,
+            prompt: triage.Prompt) -> Response:
+    attributes = handler_input.attributes_manager.session_attributes
+    attributes.clear()
+    attributes.update({"screen": state.to_dict(), "outcome": state.outcome})
+    values = {**content.facts, **dict(prompt.values)}
+    builder = handler_input.response_builder
+    builder.speak(render_ssml(prompt.speech, values))
+    if prompt.end_session:
+        builder.set_should_end_session(True)
+    else:
+        builder.ask(render_ssml(prompt.reprompt, values))
+    if prompt.ask_reminders_permission:
+        builder.set_card(reminders.permissions_card())
+    elif prompt.card is not None:
+        builder.set_card(SimpleCard(title=render_text((prompt.card.title,), values),
+                                    content="\n\n".join(render_text((line,), values)
+                                                        for line in prompt.card.body)))
+    return builder.response

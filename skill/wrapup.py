@@ -1,0 +1,108 @@
+"""What follows the advice: ask once to remember (consent first), remember a returning user's
+visit, offer a reminder for the review date, say goodbye. Also "forget me", anywhere.
+
+Pure, like triage: storing, reminding and forgetting are effects the adapter carries out; the
+result comes back as an EffectResult and decides what the user hears."""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable, Tuple
+
+from skill import timeline
+from skill.content import Content
+from skill.state import (CREATE_REMINDER, FORGET_USER, NO_PERMISSION, NOTHING_STORED, OK,
+                         REFUSED, REMEMBER_VISIT, EffectResult, Prompt, Reply, ScreenState)
+
+CurrentPrompt = Callable[[Content, ScreenState], Prompt]
+
+
+def start(content: Content, state: ScreenState) -> Tuple[ScreenState, Prompt]:
+    if state.memory == "ask":
+        return replace(state, wrap_up="consent"), _consent(content)
+    if state.memory == "remembered":   # consent was given on an earlier visit
+        return replace(state, wrap_up="saving"), Prompt((), effect=REMEMBER_VISIT)
+    return _offer_reminder(content, state)
+
+
+def current(content: Content, state: ScreenState) -> Prompt:
+    if state.wrap_up == "consent":
+        return _consent(content)
+    if state.wrap_up == "reminder":
+        return _reminder_offer(content, state)
+    return _goodbye(content, state)[1]
+
+
+def on_reply(content: Content, state: ScreenState, reply: Reply, current_prompt: CurrentPrompt):
+    memory = content.memory
+    if state.wrap_up == "consent":
+        if reply == Reply.YES:
+            return replace(state, wrap_up="saving"), Prompt((), effect=REMEMBER_VISIT)
+        if reply in (Reply.NO, Reply.NOT_SURE):   # only a clear yes lets us keep anything
+            return _offer_reminder(content, replace(state, memory="declined"),
+                                   (memory["not_remembered"],))
+        if reply == Reply.HELP:
+            return state, Prompt((memory["consent_help"],), reprompt=(memory["consent_reprompt"],))
+        return state, _consent(content) if reply == Reply.REPEAT else Prompt(
+            (memory["consent_reprompt"],), reprompt=(memory["consent_reprompt"],))
+    if state.wrap_up == "reminder":
+        if reply == Reply.YES:
+            return replace(state, wrap_up="setting_reminder"), Prompt(
+                (), effect=CREATE_REMINDER, values=_review_values(state))
+        if reply in (Reply.NO, Reply.NOT_SURE):
+            return _goodbye(content, state)
+        offer = _reminder_offer(content, state)
+        return state, offer if reply == Reply.REPEAT else replace(offer, speech=offer.reprompt)
+    return _goodbye(content, state)
+
+
+def on_effect_result(content: Content, state: ScreenState, result: EffectResult,
+                     current_prompt: CurrentPrompt):
+    memory = content.memory
+    if result.effect == FORGET_USER:
+        texts = {OK: "forgotten", NOTHING_STORED: "nothing_to_forget"}
+        text = memory[texts.get(result.status, "forget_failed")]
+        if result.status in texts:
+            state = replace(state, memory="off")
+        return state, Prompt((text, content.speech["goodbye"]), end_session=True)
+    if result.effect == REMEMBER_VISIT and state.wrap_up == "saving":
+        if result.status == OK:
+            lead = (memory["remembered"],) if state.memory == "ask" else ()
+            return _offer_reminder(content, replace(state, memory="remembered"), lead)
+        return _offer_reminder(content, replace(state, memory="off"), (memory["save_failed"],))
+    if result.effect == CREATE_REMINDER and state.wrap_up == "setting_reminder":
+        if result.status == OK:
+            return _goodbye(content, state, (memory["reminder_created"],))
+        if result.status in (NO_PERMISSION, REFUSED):
+            state, prompt = _goodbye(content, state, (memory["reminder_needs_permission"],))
+            return state, replace(prompt, ask_reminders_permission=True)
+        return _goodbye(content, state, (memory["reminder_failed"],))
+    return state, current_prompt(content, state)   # a result nobody waits for
+
+
+def _consent(content: Content) -> Prompt:
+    return Prompt((content.memory["consent_question"],),
+                  reprompt=(content.memory["consent_reprompt"],))
+
+
+def _review_values(state: ScreenState) -> tuple:
+    review = timeline.next_review(state.episode_start, state.today) if state.today else None
+    return (("review_date", review),) if review else ()
+
+
+def _reminder_offer(content: Content, state: ScreenState) -> Prompt:
+    return Prompt((content.memory["reminder_offer"],), reprompt=(content.memory["reminder_reprompt"],),
+                  values=_review_values(state))
+
+
+def _offer_reminder(content: Content, state: ScreenState, lead: tuple = ()):
+    # Only self-care has a review date to be reminded of: urgent means a doctor today.
+    if state.outcome == "self_care" and _review_values(state):
+        offer = _reminder_offer(content, state)
+        return replace(state, wrap_up="reminder"), replace(offer, speech=lead + offer.speech)
+    return _goodbye(content, state, lead)
+
+
+def _goodbye(content: Content, state: ScreenState, lead: tuple = ()):
+    text = content.speech["advice_end" if state.outcome == "self_care" else "goodbye"]
+    return replace(state, wrap_up="done"), Prompt(lead + (text,), end_session=True,
+                                                 values=_review_values(state))

@@ -1,0 +1,101 @@
+"""The DynamoDB store, through ask-sdk's adapter contract, against a local DynamoDB-compatible
+server (moto in server mode on loopback) that the test starts: no AWS account, no network."""
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from ask_sdk_core.exceptions import PersistenceException
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_model import RequestEnvelope
+
+from skill.envelopes import launch_request, request_envelope
+from skill.storage import PlainNumbersAdapter, build_persistence_adapter
+from skill.store import hashed_user_id
+
+WHY = "the DynamoDB tests need the test extra: pip install -e '.[test]'"
+boto3 = pytest.importorskip("boto3", reason=WHY)
+pytest.importorskip("ask_sdk_dynamodb", reason=WHY)
+moto_server = pytest.importorskip("moto.server", reason=WHY)
+
+RECORD = {"version": 1, "visits": [{"date": "2026-11-26", "outcome": "self_care", "trend": None}],
+          "episode_start": "2026-11-26", "review_date": "2026-12-10", "reminder_id": None}
+RAW_USER_ID = "amzn1.ask.account.RAWUSERIDTHATMUSTNOTBESTORED"
+SALT = "this deployment's own secret"
+
+
+def envelope(user_id: str = RAW_USER_ID, request: dict = None) -> RequestEnvelope:
+    body = request_envelope(request or launch_request(), user_id=user_id)
+    return DefaultSerializer().deserialize(json.dumps(body), RequestEnvelope)
+
+
+@pytest.fixture(scope="module")
+def endpoint():
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def environ(endpoint, monkeypatch):
+    """Dummy credentials and a region in the process environment too: ask_sdk_dynamodb builds
+    a default boto3 resource when first imported, and nothing may reach real AWS."""
+    for variable in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE",
+                     "AWS_SHARED_CREDENTIALS_FILE"):
+        monkeypatch.delenv(variable, raising=False)
+    fake = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
+            "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+    for variable, value in fake.items():
+        monkeypatch.setenv(variable, value)
+    return {**fake, "SCIATICA_DYNAMODB_TABLE": f"sciatica-{uuid.uuid4().hex[:12]}",
+            "SCIATICA_DYNAMODB_CREATE_TABLE": "true", "SCIATICA_DYNAMODB_ENDPOINT": endpoint,
+            "SCIATICA_USER_KEY_SALT": SALT}
+
+
+def table_items(environ) -> list:
+    resource = boto3.resource("dynamodb", endpoint_url=environ["SCIATICA_DYNAMODB_ENDPOINT"])
+    return resource.Table(environ["SCIATICA_DYNAMODB_TABLE"]).scan(ConsistentRead=True)["Items"]
+
+
+def test_store_read_back_and_delete_under_the_hashed_key(environ):
+    adapter = build_persistence_adapter(environ)
+    assert isinstance(adapter, PlainNumbersAdapter)
+    client = boto3.client("dynamodb", endpoint_url=environ["SCIATICA_DYNAMODB_ENDPOINT"])
+    assert environ["SCIATICA_DYNAMODB_TABLE"] in client.list_tables()["TableNames"]
+
+    assert adapter.get_attributes(envelope()) == {}
+    adapter.save_attributes(envelope(), RECORD)
+    back = adapter.get_attributes(envelope())
+    # Same dict, and the same JSON: numbers come back as int, not DynamoDB's Decimal.
+    assert back == RECORD and json.dumps(back, sort_keys=True) == json.dumps(RECORD, sort_keys=True)
+
+    items = table_items(environ)
+    assert [item["id"] for item in items] == [hashed_user_id(envelope(), salt=SALT)]
+    assert "amzn1.ask.account" not in repr(items) and "RAWUSERID" not in repr(items)
+
+    adapter.delete_attributes(envelope())
+    assert adapter.get_attributes(envelope()) == {}
+    assert table_items(environ) == []
+
+
+def test_skill_disabled_event_deletes_only_that_user(environ):
+    adapter = build_persistence_adapter(environ)
+    adapter.save_attributes(envelope(), RECORD)
+    adapter.save_attributes(envelope("amzn1.ask.account.KEEP"), {"version": 1, "score": 2.5})
+    adapter.delete_attributes(envelope(request={"type": "AlexaSkillEvent.SkillDisabled"}))
+    assert adapter.get_attributes(envelope()) == {}
+    assert adapter.get_attributes(envelope("amzn1.ask.account.KEEP")) == {"version": 1, "score": 2.5}
+    # Building again on an existing table with create_table true is fine.
+    assert build_persistence_adapter(environ).get_attributes(envelope()) == {}
+
+
+def test_a_missing_table_without_create_is_a_persistence_exception(environ):
+    adapter = build_persistence_adapter({**environ, "SCIATICA_DYNAMODB_CREATE_TABLE": "false"})
+    with pytest.raises(PersistenceException):
+        adapter.get_attributes(envelope())
+    with pytest.raises(PersistenceException):
+        adapter.save_attributes(envelope(), RECORD)
