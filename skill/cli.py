@@ -6,6 +6,7 @@ import json
 import os
 import re
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Callable, Optional, TextIO
 
@@ -19,6 +20,11 @@ def main(argv: Optional[list] = None) -> int:
     chat = commands.add_parser("chat", help="type what you would say; read what Alexa would say")
     chat.add_argument("--locale", default=DEFAULT_LOCALE)
     chat.add_argument("--show-json", action="store_true", help="print each request and response")
+    chat.add_argument("--today", type=_iso_day, default=None,
+                      help="pretend today is this date (YYYY-MM-DD), to try a check-in")
+    chat.add_argument("--user", default="sciatica-chat",
+                      help="who is talking: the same name is remembered between chats")
+    _add_memory_options(chat)
     chat.set_defaults(run=_chat)
 
     serve = commands.add_parser("serve", help="run the HTTPS endpoint for Alexa (Flask)")
@@ -28,6 +34,7 @@ def main(argv: Optional[list] = None) -> int:
                        help="refuse requests for any other skill (env SCIATICA_SKILL_ID)")
     serve.add_argument("--no-verify", action="store_true",
                        help="skip Alexa's request signature check (local testing only)")
+    _add_memory_options(serve)
     serve.set_defaults(run=_serve)
 
     check = commands.add_parser("check-content", help="load and check every content file")
@@ -41,15 +48,50 @@ def main(argv: Optional[list] = None) -> int:
     return args.run(args)
 
 
+def _add_memory_options(parser) -> None:
+    parser.add_argument("--db", default=None,
+                        help="SQLite file for remembered users (env SCIATICA_DB_PATH; default "
+                             "under your data directory)")
+    parser.add_argument("--profile", choices=("local", "clinic", "public"), default=None,
+                        help="deployment profile (env SCIATICA_PROFILE): public keeps no memory")
+
+
+def _iso_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date in the form YYYY-MM-DD: {text!r}") from None
+
+
+def _skill_for(args, clock=date.today):
+    """build_skill() with the command line's memory options over the environment's."""
+    from skill.app import build_skill
+    from skill.settings import settings_from_env
+
+    environ = dict(os.environ)
+    if args.db:
+        environ["SCIATICA_DB_PATH"] = args.db
+    if args.profile:
+        environ["SCIATICA_PROFILE"] = args.profile
+    settings = settings_from_env(environ)
+    adapter = None
+    if settings.memory:
+        from skill.storage import build_persistence_adapter
+        adapter = build_persistence_adapter(environ)
+    return build_skill(settings=settings, persistence_adapter=adapter, clock=clock)
+
+
 def _chat(args, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
-    from skill.app import build_skill, handle_event
+    from skill.app import handle_event
     from skill.envelopes import Conversation, launch_request, session_ended_request
     from skill.interaction_model import build_interaction_model
     from skill.nlu import addresses_skill, resolve
 
     model = build_interaction_model(args.locale)
-    skill = build_skill()
-    conversation = Conversation(locale=args.locale)
+    today = args.today
+    skill = _skill_for(args, clock=(lambda: today) if today else date.today)
+    conversation = Conversation(locale=args.locale,
+                                user_id=f"amzn1.ask.account.{args.user}")
     last_reprompt: Optional[str] = None
     write: Callable[[str], None] = lambda line: print(line, file=stdout, flush=True)  # noqa: E731
 
@@ -63,8 +105,11 @@ def _chat(args, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
         body = response.get("response", {})
         if body.get("outputSpeech"):
             write("Alexa: " + speech_text(body["outputSpeech"]))
-        if body.get("card"):
-            card = body["card"]
+        card = body.get("card")
+        if card and card.get("type") == "AskForPermissionsConsent":
+            write(f"[permissions card in the Alexa app, asking for: "
+                  f"{', '.join(card.get('permissions') or [])}]")
+        elif card:
             write(f"[card in the Alexa app] {card.get('title')}: {card.get('content')}")
         reprompt = (body.get("reprompt") or {}).get("outputSpeech")
         last_reprompt = speech_text(reprompt) if reprompt else None
@@ -109,21 +154,22 @@ def speech_text(output_speech: dict) -> str:
     if output_speech.get("type") == "PlainText":
         return output_speech.get("text", "")
     ssml = output_speech.get("ssml", "")
-    text = re.sub(r"<break[^>]*/>", " ", ssml)
+    text = re.sub(r'<say-as interpret-as="date">(\d{4})(\d{2})(\d{2})</say-as>',
+                  lambda match: date(*map(int, match.groups())).strftime("%B %-d, %Y"), ssml)
+    text = re.sub(r"<break[^>]*/>", " ", text)
     text = re.sub(r"<[^>]+>", "", text)
     text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
     return re.sub(r"\s+", " ", text).strip()
 
 
 def _serve(args) -> int:
-    from skill.app import build_skill
     from skill.server import create_app
 
     verify = not args.no_verify
     if not verify:
         print("WARNING: request signature verification is OFF. Use --no-verify only for "
               "local testing; Alexa requires it on a public endpoint.", file=sys.stderr)
-    app = create_app(build_skill(), verify_signature=verify, skill_id=args.skill_id)
+    app = create_app(_skill_for(args), verify_signature=verify, skill_id=args.skill_id)
     app.run(host=args.host, port=args.port)
     return 0
 

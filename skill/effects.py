@@ -68,6 +68,13 @@ def _remind(handler_input: HandlerInput, content: Content, state: ScreenState,
     return OK
 
 
+def keep_visit(handler_input: HandlerInput, state: ScreenState) -> None:
+    """Keep today's visit for a user who agreed to be remembered. Nobody is waiting for the
+    answer, so a failure is logged; the conversation goes on."""
+    if _remember(handler_input, state) != OK:
+        logger.warning("today's visit was not kept")
+
+
 def _keep_reminder_id(handler_input: HandlerInput, reminder_id: str) -> None:
     """So that "forget me" can delete the reminder too. Best effort: the reminder is set."""
     try:

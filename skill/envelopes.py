@@ -73,14 +73,19 @@ def intent_request(name: str, slots: Optional[dict] = None) -> dict:
 def symptom_slot(words: str, symptom_id: Optional[str],
                  application_id: str = DEFAULT_APPLICATION_ID) -> dict:
     """The `symptom` slot as Alexa fills it, resolved to `symptom_id` (None: no match)."""
-    status = "ER_SUCCESS_MATCH" if symptom_id else "ER_SUCCESS_NO_MATCH"
-    authority = {"authority": f"amzn1.er-authority.echo-sdk.{application_id}.SymptomType",
+    return resolved_slot("symptom", "SymptomType", words, symptom_id, application_id)
+
+
+def resolved_slot(name: str, slot_type: str, words: str, value_id: Optional[str],
+                  application_id: str = DEFAULT_APPLICATION_ID) -> dict:
+    """A custom slot as Alexa fills it after entity resolution (value_id None: no match)."""
+    status = "ER_SUCCESS_MATCH" if value_id else "ER_SUCCESS_NO_MATCH"
+    authority = {"authority": f"amzn1.er-authority.echo-sdk.{application_id}.{slot_type}",
                  "status": {"code": status}}
-    if symptom_id:
-        authority["values"] = [{"value": {"name": words, "id": symptom_id}}]
-    return {"symptom": {"name": "symptom", "value": words, "confirmationStatus": "NONE",
-                        "source": "USER",
-                        "resolutions": {"resolutionsPerAuthority": [authority]}}}
+    if value_id:
+        authority["values"] = [{"value": {"name": words, "id": value_id}}]
+    return {name: {"name": name, "value": words, "confirmationStatus": "NONE", "source": "USER",
+                   "resolutions": {"resolutionsPerAuthority": [authority]}}}
 
 
 def session_ended_request(reason: str = "USER_INITIATED") -> dict:

@@ -20,7 +20,7 @@ CONTENT_DIR = Path(__file__).parent / "content"
 DEFAULT_OUTPUT_DIR = Path(__file__).resolve().parent.parent / "interaction_model"
 
 # Handlers depend on these names.
-CUSTOM_INTENTS = ("NotSureIntent", "ReportSymptomIntent")
+CUSTOM_INTENTS = ("NotSureIntent", "ReportSymptomIntent", "PainTrendIntent", "ForgetMeIntent")
 BUILTIN_INTENTS = (
     "AMAZON.YesIntent", "AMAZON.NoIntent", "AMAZON.HelpIntent", "AMAZON.RepeatIntent",
     "AMAZON.StartOverIntent", "AMAZON.NextIntent", "AMAZON.StopIntent",

@@ -87,6 +87,9 @@ class Prompt:
     values: Tuple[Tuple[str, str], ...] = ()
     effect: Optional[str] = None
     ask_reminders_permission: bool = False
+    # Keep today's visit now, without a word about it: set when an outcome is reached for a
+    # user who agreed to be remembered (on this or an earlier visit).
+    keep_visit: bool = False
 
 
 @dataclass(frozen=True)

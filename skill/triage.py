@@ -203,8 +203,8 @@ def _on_trend(content: Content, state: ScreenState, trend: Optional[str]):
     lead = content.check_in["worse_lead"] if trend == "worse" else None
     if decided is not None:
         return _reach(content, state, decided, lead)
-    question = next_question(content, state)
-    return state, _ask(question, lead=lead or content.check_in["safety_intro"], brief=True)
+    prompt = _ask(next_question(content, state), lead=content.check_in["safety_intro"], brief=True)
+    return state, replace(prompt, speech=((lead,) if lead else ()) + prompt.speech)
 
 
 RANK_OF_TREND = {"better": 0, "same": 1, "worse": 2}
@@ -257,6 +257,13 @@ def _noted(content: Content, state: ScreenState, lead: str):
 # --- outcomes and advice -----------------------------------------------------------------
 
 def _reach(content: Content, state: ScreenState, decided: str, lead: Optional[str]):
+    state, prompt = _reach_outcome(content, state, decided, lead)
+    if state.memory == "remembered":
+        prompt = replace(prompt, keep_visit=True)
+    return state, prompt
+
+
+def _reach_outcome(content: Content, state: ScreenState, decided: str, lead: Optional[str]):
     outcome = max(decided, state.outcome, key=RANK.__getitem__)
     if outcome == state.outcome:      # e.g. a second urgent symptom during the urgent advice
         prompt = current_prompt(content, state)

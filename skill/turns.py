@@ -44,7 +44,7 @@ def take_turn(handler_input: HandlerInput, context: SkillContext, event) -> Resp
         prompt = replace(prompt, speech=(notice,) + prompt.speech)
     else:
         state, prompt = triage.step(content, state, event)
-    spoken = ()
+    spoken, keep_visit = (), prompt.keep_visit
     for _ in range(MAX_EFFECTS_PER_TURN):
         if prompt.effect is None:
             break
@@ -52,6 +52,9 @@ def take_turn(handler_input: HandlerInput, context: SkillContext, event) -> Resp
                                     dict(prompt.values))
         spoken += prompt.speech
         state, prompt = triage.step(content, state, result)
+        keep_visit = keep_visit or prompt.keep_visit
+    if keep_visit:
+        effects.keep_visit(handler_input, state)
     return respond(handler_input, content, state, replace(prompt, speech=spoken + prompt.speech))
 
 

@@ -17,10 +17,10 @@ CurrentPrompt = Callable[[Content, ScreenState], Prompt]
 
 
 def start(content: Content, state: ScreenState) -> Tuple[ScreenState, Prompt]:
+    # A user who agreed on an earlier visit has had today's visit kept already, when the
+    # outcome was reached (Prompt.keep_visit).
     if state.memory == "ask":
         return replace(state, wrap_up="consent"), _consent(content)
-    if state.memory == "remembered":   # consent was given on an earlier visit
-        return replace(state, wrap_up="saving"), Prompt((), effect=REMEMBER_VISIT)
     return _offer_reminder(content, state)
 
 
@@ -66,8 +66,8 @@ def on_effect_result(content: Content, state: ScreenState, result: EffectResult,
         return state, Prompt((text, content.speech["goodbye"]), end_session=True)
     if result.effect == REMEMBER_VISIT and state.wrap_up == "saving":
         if result.status == OK:
-            lead = (memory["remembered"],) if state.memory == "ask" else ()
-            return _offer_reminder(content, replace(state, memory="remembered"), lead)
+            return _offer_reminder(content, replace(state, memory="remembered"),
+                                   (memory["remembered"],))
         return _offer_reminder(content, replace(state, memory="off"), (memory["save_failed"],))
     if result.effect == CREATE_REMINDER and state.wrap_up == "setting_reminder":
         if result.status == OK:

@@ -7,7 +7,8 @@ from typing import Callable, Optional
 
 from skill.app import handle_event
 from skill.cli import speech_text
-from skill.envelopes import Conversation, intent_request, launch_request, symptom_slot
+from skill.envelopes import (Conversation, intent_request, launch_request, resolved_slot,
+                             symptom_slot)
 
 YES, NO, NOT_SURE = "AMAZON.YesIntent", "AMAZON.NoIntent", "NotSureIntent"
 
@@ -48,9 +49,12 @@ class Turn:
 
 class Dialog:
     def __init__(self, skill, locale: str = "en-US",
-                 send: Optional[Callable[[dict], dict]] = None):
-        self.conversation = Conversation(locale=locale)
+                 send: Optional[Callable[[dict], dict]] = None, user_id: Optional[str] = None,
+                 system: Optional[dict] = None):
+        """`system` is merged into every envelope's context.System (API endpoint, tokens)."""
+        self.conversation = Conversation(locale=locale, user_id=user_id)
         self._send = send or (lambda envelope: handle_event(skill, envelope))
+        self._system = system or {}
         self.turns: list = []
 
     MAX_TURNS = 200   # a conversation that never ends is a bug, not a slow test
@@ -58,6 +62,7 @@ class Dialog:
     def request(self, request: dict) -> Turn:
         assert len(self.turns) < self.MAX_TURNS, "the conversation did not end"
         envelope = json.loads(json.dumps(self.conversation.envelope(request)))
+        envelope["context"]["System"].update(json.loads(json.dumps(self._system)))
         response = self._send(envelope)
         self.conversation.absorb(response)
         turn = Turn(response)
@@ -81,3 +86,7 @@ class Dialog:
 
     def symptom(self, words: str, symptom_id: Optional[str]) -> Turn:
         return self.intent("ReportSymptomIntent", symptom_slot(words, symptom_id))
+
+    def trend(self, trend: Optional[str]) -> Turn:
+        return self.intent("PainTrendIntent",
+                           resolved_slot("trend", "TrendType", trend or "purple", trend))

@@ -24,10 +24,16 @@ intents:
   ReportSymptomIntent:
     slots: {symptom: SymptomType}
     samples: ["i have {symptom}"]
+  PainTrendIntent:
+    slots: {trend: TrendType}
+    samples: ["the pain is {trend}"]
+  ForgetMeIntent: {samples: [forget me]}
 """ + "".join(f"  {name}: {{samples: []}}\n" for name in BUILTIN_INTENTS) + """\
 slot_types:
   SymptomType:
     bladder: {name: bladder problems, synonyms: [leaking pee]}
+  TrendType:
+    worse: {name: worse, synonyms: [getting worse]}
 """
 
 
@@ -215,5 +221,5 @@ def test_every_intent_in_the_model_has_its_own_handler(intents):
     from skill import handlers
 
     handled = {*handlers.ANSWER_INTENTS, *handlers.NAVIGATION_INTENTS, *handlers.STOP_INTENTS,
-               handlers.SYMPTOM_INTENT, "AMAZON.FallbackIntent"}
+               handlers.SYMPTOM_INTENT, handlers.TREND_INTENT, "AMAZON.FallbackIntent"}
     assert set(intents) <= handled

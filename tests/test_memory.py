@@ -1,0 +1,301 @@
+"""Follow-up that remembers: consent, check-ins over a month, reminders, forget me, and a store
+that fails. Whole conversations as JSON envelopes, a real SQLite file, a clock the test moves."""
+import json
+import sqlite3
+from datetime import date, timedelta
+
+import pytest
+
+from alexa_api import FakeAlexaApi
+from dialog import Dialog
+from skill.app import build_skill, handle_event
+from skill.envelopes import request_envelope
+from skill.settings import Settings
+from skill.store import SQLitePersistenceAdapter
+
+FIRST_DAY = date(2026, 11, 26)
+USER = "amzn1.ask.account.PATIENT-ONE"
+CONSENT = "Would you like me to remember"
+
+
+class Clock:
+    def __init__(self, day: date):
+        self.day = day
+
+    def __call__(self) -> date:
+        return self.day
+
+    def move_to(self, days_after_first: int) -> None:
+        self.day = FIRST_DAY + timedelta(days=days_after_first)
+
+
+@pytest.fixture
+def clock():
+    return Clock(FIRST_DAY)
+
+
+@pytest.fixture
+def database(tmp_path):
+    return tmp_path / "memory.sqlite3"
+
+
+@pytest.fixture
+def skill(database, clock):
+    return build_skill(settings=Settings("local", True),
+                       persistence_adapter=SQLitePersistenceAdapter(database), clock=clock)
+
+
+def rows(database) -> list:
+    if not database.exists():
+        return []
+    with sqlite3.connect(database) as connection:
+        return [(key, json.loads(record)) for key, record in
+                connection.execute("SELECT user_key, record FROM user_records")]
+
+
+def visit(skill, **kwargs) -> Dialog:
+    return Dialog(skill, user_id=USER, **kwargs)
+
+
+def first_screen_to_consent(dialog):
+    dialog.launch()
+    for _ in range(12):
+        turn = dialog.no()
+    assert turn.outcome == "self_care"
+    turn = dialog.no()   # no more tips, thanks
+    assert CONSENT in turn.text
+    return turn
+
+
+def check_in(dialog, trend: str):
+    welcome = dialog.launch()
+    assert welcome.text.startswith("Welcome back to Sciatica Check.")
+    assert "call 911 now" in welcome.text and "better, the same, or worse" in welcome.text.lower()
+    turn = dialog.trend(trend)
+    assert "Now the most important safety questions again." in turn.text
+    for _ in range(5):   # the cauda equina questions, asked again
+        turn = dialog.no()
+    return turn
+
+
+def test_yes_to_remembering_keeps_only_dates_and_outcome_under_a_hashed_key(skill, database):
+    dialog = visit(skill)
+    first_screen_to_consent(dialog)
+    turn = dialog.yes()
+    assert turn.text.startswith("Okay, I'll remember it.")
+    assert "Would you like an Alexa reminder on December 10, 2026" in turn.text
+    ((key, record),) = rows(database)
+    assert USER not in key and USER not in database.read_bytes().decode("latin-1")
+    assert record["visits"] == [{"date": "2026-11-26", "outcome": "self_care", "trend": None}]
+    assert record["review_date"] == "2026-12-10" and record["episode_start"] == "2026-11-26"
+    assert set(record) == {"version", "visits", "episode_start", "review_date", "reminder_id"}
+
+
+@pytest.mark.parametrize("answer", ["AMAZON.NoIntent", "NotSureIntent"])
+def test_anything_but_yes_to_remembering_stores_nothing(skill, database, answer):
+    dialog = visit(skill)
+    first_screen_to_consent(dialog)
+    turn = dialog.intent(answer)
+    assert turn.text.startswith("Okay, I won't keep anything.")
+    assert "reminder" in turn.text   # Alexa keeps reminders itself, so it is still offered
+    assert dialog.no().ends_session
+    assert rows(database) == []
+
+
+def test_a_month_of_visits_is_guided_to_the_right_next_step(skill, database, clock):
+    first = visit(skill)
+    first_screen_to_consent(first)
+    first.yes()
+    first.no()
+
+    clock.move_to(5)
+    turn = check_in(visit(skill), "same")
+    assert "keep going with the self-care" in turn.text and "December 10, 2026" in turn.text
+
+    clock.move_to(15)
+    turn = check_in(visit(skill), "same")
+    assert "please book a review with your doctor" in turn.text
+
+    clock.move_to(20)
+    turn = check_in(visit(skill), "better")
+    assert turn.text.startswith("Good to hear it's getting better.")
+
+    clock.move_to(30)
+    turn = check_in(visit(skill), "same")
+    assert "ask about further tests such as a scan, and a referral to a specialist" in turn.text
+
+    clock.move_to(33)
+    dialog = visit(skill)
+    turn = check_in(dialog, "worse")
+    assert dialog.turns[1].text.startswith("Because the pain is getting worse")
+    assert turn.text.startswith("Please see a doctor today") and turn.outcome == "urgent"
+
+    ((_, record),) = rows(database)
+    # Each check-in is kept as soon as it reaches its outcome: the user may walk away after.
+    assert [v["date"] for v in record["visits"]] == ["2026-11-26", "2026-12-01", "2026-12-11",
+                                                     "2026-12-16", "2026-12-26", "2026-12-29"]
+    assert record["visits"][-1] == {"date": "2026-12-29", "outcome": "urgent", "trend": "worse"}
+    assert record["episode_start"] == "2026-11-26"
+
+
+def finish_check_in(dialog):
+    turn = dialog.turns[-1]
+    while not turn.ends_session:
+        turn = dialog.no()
+    return turn
+
+
+def test_check_in_is_remembered_without_asking_again(skill, database, clock):
+    first = visit(skill)
+    first_screen_to_consent(first)
+    first.yes()
+    clock.move_to(6)
+    dialog = visit(skill)
+    check_in(dialog, "better")
+    assert finish_check_in(dialog).text.endswith("Take care.")
+    assert CONSENT not in " ".join(t.text for t in dialog.turns)
+    ((_, record),) = rows(database)
+    assert record["visits"][-1] == {"date": "2026-12-02", "outcome": "self_care", "trend": "better"}
+
+
+def test_red_flag_at_a_check_in_is_the_same_emergency(skill, clock):
+    first = visit(skill)
+    first_screen_to_consent(first)
+    first.yes()
+    clock.move_to(10)
+    dialog = visit(skill)
+    dialog.launch()
+    dialog.trend("better")
+    dialog.no()
+    turn = dialog.yes()   # numbness between the legs
+    assert turn.text.startswith("Call 911 now, or go to the nearest emergency room.")
+    assert turn.ends_session and turn.outcome == "emergency"
+
+
+def test_volunteered_cauda_equina_symptom_before_the_trend_is_an_emergency(skill, clock):
+    first = visit(skill)
+    first_screen_to_consent(first)
+    first.yes()
+    clock.move_to(3)
+    dialog = visit(skill)
+    dialog.launch()
+    assert dialog.symptom("i've wet myself", "bladder").outcome == "emergency"
+
+
+def test_a_visit_after_a_long_gap_is_a_new_screen(skill, database, clock):
+    first = visit(skill)
+    first_screen_to_consent(first)
+    first.yes()
+    clock.move_to(120)
+    dialog = visit(skill)
+    assert dialog.launch().text.startswith("Sciatica Check, for adults")
+    for _ in range(12):
+        dialog.no()
+    finish_check_in(dialog)
+    ((_, record),) = rows(database)
+    assert record["episode_start"] == (FIRST_DAY + timedelta(days=120)).isoformat()
+
+
+def test_forget_me_deletes_everything_and_the_next_launch_is_a_first_visit(skill, database, clock):
+    first = visit(skill)
+    first_screen_to_consent(first)
+    first.yes()
+    clock.move_to(4)
+    dialog = visit(skill)
+    dialog.launch()
+    turn = dialog.intent("ForgetMeIntent")
+    assert turn.text.startswith("Done. I've deleted everything I remembered about you.")
+    assert turn.ends_session and rows(database) == []
+    assert visit(skill).launch().text.startswith("Sciatica Check, for adults")
+    again = visit(skill)
+    again.launch()
+    assert again.intent("ForgetMeIntent").text.startswith("I don't have anything stored about you.")
+
+
+def test_disabling_the_skill_deletes_the_users_data(skill, database):
+    first = visit(skill)
+    first_screen_to_consent(first)
+    first.yes()
+    assert rows(database)
+    event = request_envelope({"type": "AlexaSkillEvent.SkillDisabled",
+                              "body": {"userInformation": {"persistenceStatus": "NOT_PERSISTED"}}},
+                             user_id=USER)
+    response = handle_event(skill, event)
+    assert "outputSpeech" not in response["response"]
+    assert rows(database) == []
+
+
+def test_an_unreadable_store_never_breaks_the_screen(tmp_path, clock):
+    database = tmp_path / "memory.sqlite3"
+    database.write_bytes(b"this is not a database" * 100)
+    skill = build_skill(settings=Settings("local", True),
+                        persistence_adapter=SQLitePersistenceAdapter(database), clock=clock)
+    dialog = visit(skill)
+    launch = dialog.launch()
+    assert launch.text.startswith("Sorry, I couldn't recall your last visit")
+    assert "call 911 now" in launch.text and "new trouble peeing" in launch.text
+    for _ in range(12):
+        turn = dialog.no()
+    assert turn.outcome == "self_care"
+    assert CONSENT not in finish_check_in(dialog).text   # nowhere safe to keep it
+
+
+def test_public_store_profile_keeps_nothing_but_still_offers_the_reminder(database, clock):
+    skill = build_skill(settings=Settings("public", False),
+                        persistence_adapter=SQLitePersistenceAdapter(database), clock=clock)
+    dialog = visit(skill)
+    dialog.launch()
+    for _ in range(12):
+        dialog.no()
+    turn = dialog.no()
+    assert CONSENT not in turn.text and "Would you like an Alexa reminder" in turn.text
+    assert dialog.intent("ForgetMeIntent").text.startswith("I don't have anything stored")
+    assert not database.exists() or rows(database) == []
+
+
+@pytest.fixture
+def alexa_api(monkeypatch):
+    with FakeAlexaApi() as server:
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", server.ca_file)
+        yield server
+
+
+def test_reminder_is_set_through_the_reminders_api_and_forgotten_with_the_user(
+        skill, database, alexa_api):
+    dialog = visit(skill, system=alexa_api.envelope_context(token="token-1", granted=True))
+    first_screen_to_consent(dialog)
+    dialog.yes()
+    turn = dialog.yes()
+    assert turn.text.startswith("Done. I'll remind you on December 10, 2026.")
+    assert turn.ends_session
+    (created,) = alexa_api.requests
+    assert created.method == "POST" and created.authorization == "Bearer token-1"
+    assert created.body["trigger"]["scheduledTime"] == "2026-12-10T10:00:00"
+    ((_, record),) = rows(database)
+    assert record["reminder_id"] in alexa_api.reminders
+
+    forget = visit(skill, system=alexa_api.envelope_context(token="token-2", granted=True))
+    forget.launch()
+    forget.intent("ForgetMeIntent")
+    assert alexa_api.requests[-1].method == "DELETE" and rows(database) == []
+
+
+def test_reminder_without_permission_sends_the_permissions_card(skill, alexa_api):
+    dialog = visit(skill, system=alexa_api.envelope_context(granted=False))
+    first_screen_to_consent(dialog)
+    dialog.no()
+    turn = dialog.yes()
+    assert "I need your permission" in turn.text and turn.ends_session
+    assert turn.card["type"] == "AskForPermissionsConsent"
+    assert turn.card["permissions"] == ["alexa::alerts:reminders:skill:readwrite"]
+    assert alexa_api.requests == []
+
+
+def test_failed_reminder_call_has_a_spoken_fallback(skill, alexa_api):
+    alexa_api.fail_with(500, {"code": "INTERNAL_ERROR", "message": "down"})
+    dialog = visit(skill, system=alexa_api.envelope_context(granted=True))
+    first_screen_to_consent(dialog)
+    dialog.no()
+    turn = dialog.yes()
+    assert turn.text.startswith("Sorry, I couldn't set the reminder.")
+    assert "December 10, 2026" in turn.text and turn.ends_session
