@@ -13,27 +13,37 @@ Environment:
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import re
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any, Mapping, Optional
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 
 from skill.store import (DEFAULT_SALT, SALT_VARIABLE, SQLitePersistenceAdapter,
                          default_database_path, hashed_user_id)
 
+logger = logging.getLogger(__name__)
+
 TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
 TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "on"}, {"", "0", "false", "no", "off"}
 
 
-def build_persistence_adapter(environ: Mapping[str, str] = os.environ) -> AbstractPersistenceAdapter:
-    """The adapter the environment asks for. Bad settings raise ValueError naming the variable;
-    nothing is opened here for SQLite (the file is created on first use)."""
+def build_persistence_adapter(
+        environ: Mapping[str, str] = os.environ) -> Optional[AbstractPersistenceAdapter]:
+    """The adapter the environment asks for, or None where nothing can be kept. Bad settings
+    raise ValueError naming the variable; nothing is opened here for SQLite (the file is
+    created on first use)."""
     keygen = functools.partial(hashed_user_id, salt=environ.get(SALT_VARIABLE) or DEFAULT_SALT)
     table = environ.get("SCIATICA_DYNAMODB_TABLE", "").strip()
     if table:
         return _dynamodb_adapter(table, environ, keygen)
+    if environ.get("AWS_LAMBDA_FUNCTION_NAME") and not environ.get("SCIATICA_DB_PATH"):
+        # Lambda's disk is not kept between containers: a SQLite file there would forget
+        # users at random. Without a DynamoDB table, remember nobody.
+        logger.warning("on AWS Lambda without SCIATICA_DYNAMODB_TABLE: memory is off")
+        return None
     return SQLitePersistenceAdapter(default_database_path(environ), partition_keygen=keygen)
 
 

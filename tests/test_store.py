@@ -251,3 +251,9 @@ def test_two_processes_at_once_lose_nothing(tmp_path):
             assert store.get_attributes(envelope(f"amzn1.ask.account.{name}-{i}")) == \
                 {"writer": name, "i": i}
     assert store.get_attributes(envelope("amzn1.ask.account.SHARED")) == {"count": 2 * 100}
+
+
+def test_on_lambda_without_a_dynamodb_table_nothing_is_kept():
+    from skill.storage import build_persistence_adapter
+
+    assert build_persistence_adapter({"AWS_LAMBDA_FUNCTION_NAME": "sciatica-check"}) is None

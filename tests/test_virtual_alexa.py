@@ -252,6 +252,20 @@ def test_help_repeat_unmatched_words_and_stop(skill_url, content):
     assert stop.ends_session and stop.outcome is None
 
 
+def test_forget_me_and_the_pain_trend_resolve_through_the_model(skill_url):
+    [run] = drive(skill_url, ["open sciatica check", "delete my data"])
+    forget = run[1]
+    assert forget.sent["intent"] == "ForgetMeIntent"
+    assert forget.text.startswith("I don't have anything stored about you.") and forget.ends_session
+    # A first visit has no trend question; the words still reach the trend intent, and the
+    # skill re-asks its own question rather than taking them as an answer.
+    [run] = drive(skill_url, ["open sciatica check", "it's getting better"])
+    trend = run[1]
+    assert trend.sent["intent"] == "PainTrendIntent"
+    assert trend.sent["slots"]["trend"]["ids"] == ["better"]
+    assert trend.text.startswith("Sorry, I didn't catch that.") and not trend.ends_session
+
+
 def test_the_server_under_test_checks_timestamps(skill_url):
     envelope = request_envelope({**launch_request(), "timestamp": "2020-01-01T00:00:00Z"})
     request = urllib.request.Request(skill_url, data=json.dumps(envelope).encode(),
