@@ -44,6 +44,9 @@ def main(argv: Optional[list] = None) -> int:
     model.add_argument("--directory", default="interaction_model")
     model.set_defaults(run=_write_model)
 
+    # Subcommands that live in their own modules register themselves below, one line each.
+    # (more subcommands)
+
     args = parser.parse_args(argv)
     return args.run(args)
 
