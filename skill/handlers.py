@@ -14,6 +14,7 @@ from ask_sdk_model import IntentRequest
 from skill import effects, triage
 from skill.content import Content
 from skill.speech import render_ssml
+from skill.clinician import ClinicalTopic, EnterClinicianMode, Finding
 from skill.state import Reply, SymptomReport, TrendReport
 from skill.turns import ContentFor, SkillContext, take_turn
 
@@ -27,6 +28,9 @@ NAVIGATION_INTENTS = {"AMAZON.HelpIntent": Reply.HELP, "AMAZON.RepeatIntent": Re
 STOP_INTENTS = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent")
 SYMPTOM_INTENT, SYMPTOM_SLOT = "ReportSymptomIntent", "symptom"
 TREND_INTENT, TREND_SLOT = "PainTrendIntent", "trend"
+CLINICIAN_MODE_INTENT = "ClinicianModeIntent"
+CLINICAL_QUESTION_INTENT, TOPIC_SLOT = "ClinicalQuestionIntent", "topic"
+EXAM_FINDING_INTENT, FINDING_SLOT = "ExamFindingIntent", "finding"
 SKILL_DISABLED = "AlexaSkillEvent.SkillDisabled"
 
 
@@ -74,6 +78,30 @@ class PainTrendIntentHandler(_ScreenHandler):
 
     def event_for(self, handler_input):
         return TrendReport(resolved_slot_id(handler_input.request_envelope.request, TREND_SLOT))
+
+
+class ClinicianModeIntentHandler(_ScreenHandler):
+    def can_handle(self, handler_input):
+        return is_intent_name(CLINICIAN_MODE_INTENT)(handler_input)
+
+    def event_for(self, handler_input):
+        return EnterClinicianMode()
+
+
+class ClinicalQuestionIntentHandler(_ScreenHandler):
+    def can_handle(self, handler_input):
+        return is_intent_name(CLINICAL_QUESTION_INTENT)(handler_input)
+
+    def event_for(self, handler_input):
+        return ClinicalTopic(resolved_slot_id(handler_input.request_envelope.request, TOPIC_SLOT))
+
+
+class ExamFindingIntentHandler(_ScreenHandler):
+    def can_handle(self, handler_input):
+        return is_intent_name(EXAM_FINDING_INTENT)(handler_input)
+
+    def event_for(self, handler_input):
+        return Finding(resolved_slot_id(handler_input.request_envelope.request, FINDING_SLOT))
 
 
 class NavigationIntentHandler(_ScreenHandler):

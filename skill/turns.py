@@ -13,7 +13,7 @@ from ask_sdk_core.utils import get_locale
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
-from skill import effects, reminders, triage
+from skill import clinician_turns, effects, reminders, screens, triage
 from skill import record as records
 from skill.content import Content
 from skill.settings import Settings
@@ -37,6 +37,10 @@ class SkillContext:
 
 def take_turn(handler_input: HandlerInput, context: SkillContext, event) -> Response:
     content = context.content_for(get_locale(handler_input))
+    if clinician_turns.wants_clinician_mode(handler_input, content, event):
+        return clinician_turns.take_clinician_turn(handler_input, content, event)
+    if isinstance(event, clinician_turns.CLINICIAN_EVENTS):   # not said in clinician mode
+        event = Reply.UNCLEAR
     state, notice = restore_state(handler_input, context, content)
     if notice is not None and not isinstance(event, SymptomReport) and event != Reply.STOP:
         # The user may have missed the welcome: say what happened, then the welcome.
@@ -92,6 +96,22 @@ def respond(handler_input: HandlerInput, content: Content, state: triage.ScreenS
     attributes = handler_input.attributes_manager.session_attributes
     attributes.clear()
     attributes.update({"screen": state.to_dict(), "outcome": state.outcome})
+    screen = None
+    if screens.supports_apl(handler_input):
+        screen = screens.patient_screen(content, state, _screen_body(content, prompt))
+    return build_response(handler_input, content, prompt, screen)
+
+
+def _screen_body(content: Content, prompt: triage.Prompt) -> str:
+    """What the screen shows: the question or tip in hand (the last thing said), or the whole
+    emergency instruction."""
+    parts = prompt.card.body if prompt.card and prompt.end_session else prompt.speech[-1:]
+    return render_text(parts, {**content.facts, **dict(prompt.values)})
+
+
+def build_response(handler_input: HandlerInput, content: Content, prompt: triage.Prompt,
+                   screen=None) -> Response:
+    """Speech, reprompt, card and (for screen devices) the APL document, from a prompt."""
     values = {**content.facts, **dict(prompt.values)}
     builder = handler_input.response_builder
     builder.speak(render_ssml(prompt.speech, values))
@@ -105,4 +125,6 @@ def respond(handler_input: HandlerInput, content: Content, state: triage.ScreenS
         builder.set_card(SimpleCard(title=render_text((prompt.card.title,), values),
                                     content="\n\n".join(render_text((line,), values)
                                                         for line in prompt.card.body)))
+    if screen is not None:
+        builder.add_directive(screens.directive(screen))
     return builder.response

@@ -1,0 +1,124 @@
+"""load_clinician_content(): a locale's clinician-mode YAML -> schema check -> frozen values.
+Checked with the same schema parts as the patient content, and against its references."""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping, Optional
+
+import yaml
+
+from skill.content import CONTENT_DIR, FACT_NAMES, load_content
+from skill.schema import ContentError, ListOf, OneOf, Problem, Record, Text
+
+SPEECH_KEYS = ("welcome", "entered", "menu_reprompt", "help", "help_exam", "not_understood",
+               "finding_needed", "goodbye", "summary_title", "summary", "nothing_recorded",
+               "after_summary")
+TOPICS = ("imaging", "referral", "opioids", "pitfalls", "straight_leg_raise_evidence")
+FINDINGS = ("positive", "negative", "not_done")
+CAUDA_EQUINA_SUSPECTED = "cauda_equina_suspected"
+
+
+@dataclass(frozen=True)
+class ExamStep:
+    id: str
+    label: str
+    prompt: str
+    points_to: str
+    suggests_cauda_equina: bool
+    only_when_cauda_equina_suspected: bool
+
+
+@dataclass(frozen=True)
+class ClinicianContent:
+    locale: str
+    speech: Mapping[str, str]
+    red_flags: str
+    cauda_equina_action: str
+    exam: tuple
+    findings: Mapping[str, str]
+    points_to_default: str
+    points_to_radiculopathy: str
+    answers: Mapping[str, str]
+
+    def step(self, step_id: str) -> ExamStep:
+        return next(step for step in self.exam if step.id == step_id)
+
+
+def _schema() -> Record:
+    text = Text(placeholders=FACT_NAMES)
+    refs = ListOf(Text())
+    cited = Record(required={"text": text, "references": refs}, optional={"note": Text()})
+    speech = {key: text for key in SPEECH_KEYS}
+    speech["summary"] = Text(placeholders=frozenset({"recorded", "points_to"}))
+    speech["help_exam"] = Text(placeholders=frozenset({"step", "total"}))
+    return Record(required={
+        "locale": Text(),
+        "speech": Record(required={**speech, "references": refs}),
+        "red_flags": cited,
+        "cauda_equina_action": cited,
+        "exam": ListOf(Record(
+            required={"id": Text(), "label": Text(), "prompt": text, "points_to": Text(),
+                      "references": refs},
+            optional={"note": Text(), "when": OneOf((CAUDA_EQUINA_SUSPECTED,)),
+                      "suggests_cauda_equina": OneOf((True, False))})),
+        "findings": Record(required={name: Text() for name in FINDINGS}),
+        "points_to_default": Text(),
+        "points_to_radiculopathy": Text(placeholders=frozenset({"levels"})),
+        "answers": Record(required={topic: cited for topic in TOPICS}),
+    })
+
+
+def _reference_problems(raw, known) -> list:
+    problems = []
+    cited = [(("red_flags",), raw["red_flags"]), (("cauda_equina_action",), raw["cauda_equina_action"]),
+             (("speech",), raw["speech"])]
+    cited += [(("exam", index), step) for index, step in enumerate(raw["exam"])]
+    cited += [(("answers", topic), answer) for topic, answer in raw["answers"].items()]
+    for path, item in cited:
+        for index, ref in enumerate(item["references"]):
+            if ref not in known:
+                problems.append(Problem(path + ("references", index), f"unknown reference {ref!r}"))
+    ids = [step["id"] for step in raw["exam"]]
+    for index, step_id in enumerate(ids):
+        if ids.index(step_id) != index:
+            problems.append(Problem(("exam", index, "id"), f"duplicate exam step {step_id!r}"))
+    return problems
+
+
+def load_clinician_file(path: Path, references: Mapping[str, str]) -> ClinicianContent:
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ContentError(str(path), [Problem((), f"cannot be read: {error}")]) from error
+    problems = list(_schema().check(raw, ()))
+    if not problems:
+        problems = _reference_problems(raw, set(references))
+    if problems:
+        raise ContentError(str(path), problems)
+    return ClinicianContent(
+        locale=raw["locale"],
+        speech=MappingProxyType({key: raw["speech"][key].strip() for key in SPEECH_KEYS}),
+        red_flags=raw["red_flags"]["text"].strip(),
+        cauda_equina_action=raw["cauda_equina_action"]["text"].strip(),
+        exam=tuple(ExamStep(id=s["id"], label=s["label"], prompt=s["prompt"].strip(),
+                            points_to=s["points_to"].strip(),
+                            suggests_cauda_equina=bool(s.get("suggests_cauda_equina", False)),
+                            only_when_cauda_equina_suspected=s.get("when") == CAUDA_EQUINA_SUSPECTED)
+                   for s in raw["exam"]),
+        findings=MappingProxyType(dict(raw["findings"])),
+        points_to_default=raw["points_to_default"].strip(),
+        points_to_radiculopathy=raw["points_to_radiculopathy"].strip(),
+        answers=MappingProxyType({topic: raw["answers"][topic]["text"].strip() for topic in TOPICS}),
+    )
+
+
+@functools.lru_cache(maxsize=None)
+def load_clinician_content(locale: str) -> Optional[ClinicianContent]:
+    """The clinician content for a locale, or None where clinician mode is not written yet."""
+    path = CONTENT_DIR / f"{locale}.clinician.yaml"
+    if not path.is_file():
+        return None
+    return load_clinician_file(path, load_content(locale).references)

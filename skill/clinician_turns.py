@@ -1,0 +1,59 @@
+"""A clinician-mode turn through the SDK: the clinician state lives in its own session
+attribute, beside (never mixed with) the patient screen's."""
+from __future__ import annotations
+
+import logging
+
+from ask_sdk_core.handler_input import HandlerInput
+
+from skill import clinician, screens
+from skill.clinician import ClinicalTopic, EnterClinicianMode, Finding
+from skill.clinician_content import load_clinician_content
+from skill.content import Content
+from skill.state import InvalidState, Reply
+
+logger = logging.getLogger(__name__)
+
+CLINICIAN_EVENTS = (EnterClinicianMode, ClinicalTopic, Finding)
+
+
+def wants_clinician_mode(handler_input: HandlerInput, content: Content, event) -> bool:
+    """Enter, or stay in, clinician mode, where the locale has it. A patient screen that has
+    reached an emergency keeps saying so: switching modes must not soften it."""
+    if load_clinician_content(content.locale) is None:
+        return False
+    session = handler_input.request_envelope.session
+    attributes = handler_input.attributes_manager.session_attributes
+    in_session = session is not None and not session.new
+    if in_session and attributes.get("outcome") == "emergency" and "clinician" not in attributes:
+        return False
+    if isinstance(event, EnterClinicianMode):
+        return True
+    return in_session and "clinician" in attributes and event != Reply.LAUNCH
+
+
+def take_clinician_turn(handler_input: HandlerInput, content: Content, event):
+    from skill.turns import build_response   # turns imports this module
+
+    clinical = load_clinician_content(content.locale)
+    session = handler_input.request_envelope.session
+    attributes = handler_input.attributes_manager.session_attributes
+    if isinstance(event, EnterClinicianMode):
+        switching = session is not None and not session.new
+        state, prompt = clinician.begin(clinical, entered=switching)
+    else:
+        try:
+            state = clinician.clinician_state_from_dict(clinical, attributes.get("clinician"))
+            state, prompt = clinician.step(clinical, state, event)
+        except InvalidState as problem:
+            logger.warning("restarting clinician mode: stored state refused (%s)", problem)
+            state, prompt = clinician.begin(clinical)
+    attributes.clear()
+    attributes.update({"clinician": state.to_dict(), "outcome": state.outcome})
+    screen = None
+    if screens.supports_apl(handler_input):
+        rows = [(step.label, clinical.findings[value] if value else None, value == "positive")
+                for step, value in clinician.checklist(clinical, state)]
+        body = prompt.speech[-1] if prompt.speech else ""
+        screen = screens.clinician_screen(content, rows, body, state.outcome)
+    return build_response(handler_input, content, prompt, screen)
