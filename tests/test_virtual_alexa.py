@@ -266,6 +266,21 @@ def test_forget_me_and_the_pain_trend_resolve_through_the_model(skill_url):
     assert trend.text.startswith("Sorry, I didn't catch that.") and not trend.ends_session
 
 
+def test_clinician_mode_in_a_clinicians_words(skill_url):
+    [run] = drive(skill_url, ["open sciatica check", "clinician mode", "when should I image",
+                              "exam", "positive", "normal", "what is the evidence for slr"])
+    entered, imaging, exam, slr, crossed, evidence = run[1:]
+    assert entered.sent["intent"] == "ClinicianModeIntent"
+    assert entered.text.startswith("Switched to clinician mode.")
+    assert imaging.sent["slots"]["topic"]["ids"] == ["imaging"]
+    assert imaging.text.startswith("Don't image routinely.")
+    assert exam.text.startswith("Straight leg raise.")
+    assert slr.sent["slots"]["finding"]["ids"] == ["positive"]
+    assert crossed.sent["slots"]["finding"]["ids"] == ["negative"]
+    assert evidence.sent["slots"]["topic"]["ids"] == ["straight_leg_raise_evidence"]
+    assert "91 percent" in evidence.text and not evidence.ends_session
+
+
 def test_the_server_under_test_checks_timestamps(skill_url):
     envelope = request_envelope({**launch_request(), "timestamp": "2020-01-01T00:00:00Z"})
     request = urllib.request.Request(skill_url, data=json.dumps(envelope).encode(),
