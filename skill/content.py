@@ -117,7 +117,8 @@ def _schema() -> Record:
     return Record(required={
         "locale": Text(),
         "references": MapOf(Text()),
-        "facts": Record(required={**{name: Text() for name in FACT_NAMES}, "references": references}),
+        "facts": Record(required={**{name: Text() for name in FACT_NAMES}, "references": references},
+                        optional={"note": Text()}),
         "speech": Record(required=speech_keys),
         "questions": Check(ListOf(question), _question_rules),
         "common_symptoms": MapOf(Record(required={"acknowledge": fact_text, "references": references}),

@@ -194,6 +194,9 @@ class SafeExceptionHandler(AbstractExceptionHandler):
         except Exception:  # noqa: BLE001 - a broken locale must not hide the safe answer
             content = self._content_for(None)
         prompt = triage.Prompt((content.speech["error"],), end_session=True)
+        # The session ends here; its attributes are whatever the request carried (possibly a
+        # tampered "outcome"), so send none back rather than echo them as the skill's own.
+        _drop_unchecked_attributes(handler_input)
         builder = handler_input.response_builder
         builder.speak(render_ssml(prompt.speech, content.facts)).set_should_end_session(True)
         return builder.response
@@ -222,14 +225,16 @@ def _intent_in(handler_input: HandlerInput, names) -> bool:
 
 
 def content_resolver(contents: Mapping[str, Content], default_locale: str) -> ContentFor:
-    """Choose a locale's content: exact match, then the same language, then the default."""
+    """Choose a locale's content: exact match, then the same language, then the default.
+    Within a language the default comes first (en-NZ gets en-US, not en-AU); a language with
+    content of its own never gets another language's (es-MX gets es-US, never en-US)."""
     def content_for(locale: Optional[str]) -> Content:
         if isinstance(locale, str):
             if locale in contents:
                 return contents[locale]
             language = locale.split("-")[0].lower()
-            for name in sorted(contents):
-                if name.split("-")[0].lower() == language:
-                    return contents[name]
+            same = [name for name in sorted(contents) if name.split("-")[0].lower() == language]
+            if same:
+                return contents[default_locale if default_locale in same else same[0]]
         return contents[default_locale]
     return content_for

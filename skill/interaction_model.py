@@ -4,7 +4,8 @@ The YAML file is the single source of truth for what Alexa listens for; this
 module validates it and turns it into the JSON the ASK CLI deploys
 (``interaction_model/<locale>.json``).  Regenerate after editing the YAML::
 
-    python -m skill.interaction_model            # writes interaction_model/en-US.json
+    python -m skill.interaction_model            # writes interaction_model/<locale>.json, every locale
+    python -m skill.interaction_model en-GB      # just one
 """
 from __future__ import annotations
 
@@ -35,11 +36,27 @@ INVOCATION_BANNED_WORDS = {
     "alexa", "amazon", "echo", "computer", "skill", "app", "ask", "open", "launch",
     "tell", "talk", "load", "begin", "start", "play", "run", "enable",
 }
+# Spanish: Alexa's launch phrases ("abre ...", "pídele a ... que ...") as whole words. A sample
+# holding one can be heard as the user opening a skill instead of answering.
+SPANISH_LAUNCH_WORDS = {"abre", "abrir", "inicia", "iniciar", "lanza", "lanzar", "dile",
+                        "pídele", "pregúntale", "habla con"}
+SPANISH_INVOCATION_BANNED_WORDS = {"abre", "abrir", "inicia", "iniciar", "empieza", "empezar",
+                                   "lanza", "pide", "pídele", "pregunta", "pregúntale", "dile",
+                                   "habla", "juega", "usa", "activa", "habilita", "carga"}
 MAX_SAMPLE_CHARS = 200
 MAX_VALUE_CHARS = 140
 
-_WORDS = r"[a-z]+(?:'[a-z]+)*(?: [a-z]+(?:'[a-z]+)*)*"
-_PHRASE_RE = re.compile(_WORDS)
+# Lower-case letters a phrase may use: English a-z; Spanish adds its accented letters, which
+# Alexa's Spanish models (and invocation names) use as written.
+LETTERS = {"en": "a-z", "es": "a-záéíóúüñ"}
+
+
+def _phrase_re(language: str = "en") -> re.Pattern:
+    letters = LETTERS.get(language, LETTERS["en"])
+    word = rf"[{letters}]+(?:'[{letters}]+)*"
+    return re.compile(rf"{word}(?: {word})*")
+
+
 _SLOT_REF_RE = re.compile(r"\{([^{}]*)\}")
 _NAME_RE = re.compile(r"[A-Za-z_]+")
 _INTENT_RE = re.compile(r"(?:AMAZON\.)?[A-Za-z_]+")
@@ -91,7 +108,8 @@ def load_model_yaml(path: Path | str) -> dict[str, Any]:
     return data
 
 
-def _phrase_problems(text: Any, *, allow_slots: bool = False, limit: int = MAX_VALUE_CHARS) -> list[str]:
+def _phrase_problems(text: Any, *, allow_slots: bool = False, limit: int = MAX_VALUE_CHARS,
+                     language: str = "en") -> list[str]:
     if isinstance(text, bool):
         return [f"was read as the boolean {text}: quote it, e.g. \"yes\""]
     if not isinstance(text, str) or not text.strip():
@@ -100,11 +118,14 @@ def _phrase_problems(text: Any, *, allow_slots: bool = False, limit: int = MAX_V
     if text != text.lower():
         out.append(f"{text!r} must be lower case")
     plain = _SLOT_REF_RE.sub("x", text) if allow_slots else text
-    if not _PHRASE_RE.fullmatch(plain.lower()):
+    if not _phrase_re(language).fullmatch(plain.lower()):
         out.append(f"{text!r} may only hold words separated by single spaces: no digits "
                    "(spell numbers out), no punctuation except apostrophes inside words")
     out += [f"{text!r} contains {w!r}: virtual-alexa would turn it into a LaunchRequest"
             for w in LAUNCH_SUBSTRINGS if w in plain.lower()]
+    if language == "es":
+        out += [f"{text!r} contains {w!r}: Alexa could hear it as opening a skill"
+                for w in sorted(SPANISH_LAUNCH_WORDS) if f" {w} " in f" {plain.lower()} "]
     if text.strip() == "exit":
         out.append("'exit' always ends the session; it cannot be a sample")
     if len(text) > limit:
@@ -128,14 +149,17 @@ def validate_model_source(data: Any) -> list[Problem]:
     locale = data.get("locale")
     if not isinstance(locale, str) or not _LOCALE_RE.fullmatch(locale):
         problems.append(("locale", f"must be a locale like 'en-US', got {locale!r}"))
+        locale = "en-US"
+    language = locale.split("-")[0]
 
     inv = data.get("invocation_name")
-    if not isinstance(inv, str) or not _PHRASE_RE.fullmatch(inv):
+    if not isinstance(inv, str) or not _phrase_re(language).fullmatch(inv):
         problems.append(("invocation_name", f"must be lower-case words separated by single spaces, got {inv!r}"))
     else:
         if len(inv.split()) < 2:
             problems.append(("invocation_name", f"{inv!r} must have at least two words"))
-        banned = sorted(INVOCATION_BANNED_WORDS & set(inv.split()))
+        banned_words = INVOCATION_BANNED_WORDS | (SPANISH_INVOCATION_BANNED_WORDS if language == "es" else set())
+        banned = sorted(banned_words & set(inv.split()))
         if banned:
             problems.append(("invocation_name", f"{inv!r} must not contain {', '.join(banned)}"))
 
@@ -180,7 +204,8 @@ def validate_model_source(data: Any) -> list[Problem]:
         referenced: set = set()
         for i, sample in enumerate(samples):
             skey = f"{key}.samples[{i}]"
-            problems += [(skey, msg) for msg in _phrase_problems(sample, allow_slots=True, limit=MAX_SAMPLE_CHARS)]
+            problems += [(skey, msg) for msg in _phrase_problems(sample, allow_slots=True, limit=MAX_SAMPLE_CHARS,
+                                                                 language=language)]
             if not isinstance(sample, str):
                 continue
             if isinstance(inv, str) and inv and inv in sample:
@@ -222,7 +247,7 @@ def validate_model_source(data: Any) -> list[Problem]:
             phrases = [(f"{vkey}.name", value.get("name"))]
             phrases += [(f"{vkey}.synonyms[{i}]", s) for i, s in enumerate(synonyms)]
             for pkey, phrase in phrases:
-                problems += [(pkey, msg) for msg in _phrase_problems(phrase)]
+                problems += [(pkey, msg) for msg in _phrase_problems(phrase, language=language)]
                 if not isinstance(phrase, str):
                     continue
                 if phrase in seen_phrases:
@@ -275,8 +300,13 @@ def write_interaction_model(locale: str = "en-US", directory: Path | str = DEFAU
     return target
 
 
+def model_locales() -> list[str]:
+    """Every locale with a model source, skill/content/<locale>.model.yaml."""
+    return sorted(path.name.split(".")[0] for path in CONTENT_DIR.glob("*.model.yaml"))
+
+
 def main(argv: list[str] | None = None) -> int:
-    locales = (argv if argv is not None else sys.argv[1:]) or ["en-US"]
+    locales = (argv if argv is not None else sys.argv[1:]) or model_locales()
     try:
         for locale in locales:
             print(write_interaction_model(locale))

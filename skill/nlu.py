@@ -18,6 +18,12 @@ Choosing an intent, best first:
      "no, i can't feel a thing when i wipe" must not become a plain "no";
   6. nothing: AMAZON.FallbackIntent in session, LaunchRequest out of session
      (a one-shot Alexa cannot map opens the skill).
+
+Languages: English and Spanish. The built-in phrasings, the leading yes/no words and the launch
+phrases ("open ...", "abre ...") follow the model's language: the ``locale`` passed in, or,
+without one, Spanish for a model whose AMAZON.YesIntent says "sí". Spanish accents are kept in
+the words heard (the slot value) and ignored when comparing, so "no se" typed without an accent
+still matches "no sé"; the ñ is kept ("año" is not "ano").
 """
 from __future__ import annotations
 
@@ -44,11 +50,33 @@ BUILTIN_PHRASES = {
     "AMAZON.CancelIntent": "cancel|never mind|nevermind|forget it|cancel that",
     "AMAZON.NavigateHomeIntent": "home|go home|go to home|main menu",
 }
+# The same for Spanish (es-US), compared without accents.
+BUILTIN_PHRASES_ES = {
+    "AMAZON.YesIntent": "sí|sí por favor|claro|claro que sí|por supuesto|correcto|así es|exacto|"
+    "afirmativo|de acuerdo|ok|vale|sí tengo|sí claro|creo que sí",
+    "AMAZON.NoIntent": "no|no gracias|no tengo|para nada|nunca|jamás|negativo|creo que no|"
+    "no creo|de ninguna manera|claro que no|ninguno|ninguna",
+    "AMAZON.HelpIntent": "ayuda|ayúdame|ayuda por favor|qué puedo decir|qué digo|qué puedo hacer|"
+    "cuáles son mis opciones|necesito ayuda|cómo funciona esto",
+    "AMAZON.RepeatIntent": "repite|repítelo|repita|repítalo|repetir|otra vez|dilo otra vez|"
+    "qué dijiste|cómo|perdón|puedes repetir|puede repetir",
+    "AMAZON.StartOverIntent": "empieza de nuevo|empezar de nuevo|reinicia|reiniciar|volver a empezar|"
+    "desde el principio|comienza de nuevo",
+    "AMAZON.NextIntent": "siguiente|continúa|continuar|sigue|seguir|adelante|el siguiente|"
+    "la siguiente|otro|próximo",
+    "AMAZON.StopIntent": "para|detente|basta|adiós|terminar|termina|ya basta|cállate|ya está",
+    "AMAZON.CancelIntent": "cancela|cancelar|olvídalo|olvídalo ya|déjalo",
+    "AMAZON.NavigateHomeIntent": "inicio|ir a inicio|ve a inicio|menú principal",
+}
 LEADING_YES = {"yes", "yeah", "yep", "yup"}
 LEADING_NO = {"no", "nope", "nah"}
+LEADING_YES_ES = {"si", "claro"}
+LEADING_NO_ES = {"no"}
 
-FILLERS = {"um", "umm", "uh", "uhh", "uhm", "er", "erm", "hmm", "hm", "mm"}
-LEADING_FILLERS = FILLERS | {"well", "so", "oh", "alexa"}
+FILLERS = {"um", "umm", "uh", "uhh", "uhm", "er", "erm", "hmm", "hm", "mm", "eh", "ehh", "mmm"}
+LEADING_FILLERS = FILLERS | {"well", "so", "oh", "alexa", "pues", "oye", "mira"}
+# Accents ignored when comparing (the ñ is a letter of its own, not an accented n).
+_UNACCENT = str.maketrans("áéíóúüàèìòù", "aeiouuaeiou")
 _IRREGULAR = {"can't": "can not", "won't": "will not", "ain't": "is not", "let's": "let us"}
 _SUFFIXES = (("n't", " not"), ("'m", " am"), ("'ve", " have"), ("'re", " are"),
              ("'ll", " will"), ("'d", " would"), ("'s", " is"))
@@ -58,16 +86,19 @@ _BARE = {"cant": "can not", "cannot": "can not", "dont": "do not", "doesnt": "do
          "wouldnt": "would not", "im": "i am", "ive": "i have", "thats": "that is",
          "theres": "there is", "whats": "what is", "its": "it is", "okay": "ok"}
 
-LAUNCH_VERBS = r"(?:open|launch|start|begin|load|run|play|use|enable|ask|tell|talk to|speak to|go to)"
-ONE_SHOT = r"(?:ask|tell) {inv} (?:(?:to|if|about|whether|for|that) )?(?P<rest>.+)"
-LAUNCH = LAUNCH_VERBS + r"? ?{inv}(?: (?:skill|app|please))*"
+LAUNCH_VERBS = (r"(?:open|launch|start|begin|load|run|play|use|enable|ask|tell|talk to|speak to|go to"
+                r"|abre|abrir|inicia|iniciar|empieza|comienza|lanza|usa|activa|habla con)")
+# "ask sciatica check to ...", "pídele a revisión de ciática que ..." (compared without accents).
+ONE_SHOT_LEAD = r"(?:(?:ask|tell) |(?:pide|pidele|pregunta|preguntale|dile) a )"
+ONE_SHOT = ONE_SHOT_LEAD + r"{inv} (?:(?:to|if|about|whether|for|that|que|si|por|sobre) )?(?P<rest>.+)"
+LAUNCH = LAUNCH_VERBS + r"? ?{inv}(?: (?:skill|app|please|por favor))*"
 
 
 def _light_tokens(text: str) -> list[str]:
     """Lower-case words as heard, apostrophes kept, fillers dropped."""
     text = text.casefold().replace("\u2019", "'").replace("\u2018", "'")
     words = []
-    for word in re.findall(r"[a-z0-9]+(?:'[a-z]+)*", text):
+    for word in re.findall(r"[^\W_]+(?:'[^\W_]+)*", text):
         if word not in FILLERS and not (words and words[-1] == word):  # drop "um", stutters
             words.append(word)
     while words and words[0] in LEADING_FILLERS:
@@ -76,6 +107,7 @@ def _light_tokens(text: str) -> list[str]:
 
 
 def _expand(word: str) -> list[str]:
+    word = word.translate(_UNACCENT)
     if word in _IRREGULAR:
         return _IRREGULAR[word].split()
     for suffix, replacement in _SUFFIXES:
@@ -102,10 +134,23 @@ def normalize(text: str) -> str:
     return " ".join(_tokenize(text)[1])
 
 
+def _language(lm: dict[str, Any], locale: str | None) -> str:
+    if locale:
+        return "es" if locale.lower().startswith("es") else "en"
+    for intent in lm.get("intents", []):
+        if intent["name"] == "AMAZON.YesIntent":
+            return "es" if any(normalize(s) == "si" for s in intent.get("samples", [])) else "en"
+    return "en"
+
+
 class _Index:
-    def __init__(self, model: dict[str, Any]):
+    def __init__(self, model: dict[str, Any], locale: str | None = None):
         lm = model.get("interactionModel", model)
         lm = lm.get("languageModel", lm)
+        self.language = _language(lm, locale)
+        builtins = BUILTIN_PHRASES_ES if self.language == "es" else BUILTIN_PHRASES
+        self.leading_yes = LEADING_YES_ES if self.language == "es" else LEADING_YES
+        self.leading_no = LEADING_NO_ES if self.language == "es" else LEADING_NO
         self.invocation = normalize(lm["invocationName"])
         self.values: dict[str, dict[str, tuple[str, str]]] = {}
         for slot_type in lm.get("types", []):
@@ -117,8 +162,8 @@ class _Index:
         self.intents = []  # (name, {slot: type}, [(regex, literal word count, has slots)])
         for intent in lm["intents"]:
             samples = list(intent.get("samples", []))
-            if intent["name"] in BUILTIN_PHRASES:
-                samples += BUILTIN_PHRASES[intent["name"]].split("|")
+            if intent["name"] in builtins:
+                samples += builtins[intent["name"]].split("|")
             compiled = [self._compile(s) for s in samples]
             slots = {s["name"]: s["type"] for s in intent.get("slots", [])}
             self.intents.append((intent["name"], slots, compiled))
@@ -193,11 +238,11 @@ def _match(index: _Index, light: list[str], canon: list[str], owner: list[int],
     if best and best[0][0] == 2:
         return best[1]
     # Steps 3-5 of the module docstring: "yes ..." beats an unresolved symptom, "no ..." does not.
-    if canon[0] in LEADING_YES and "AMAZON.YesIntent" in declared:
+    if canon[0] in index.leading_yes and "AMAZON.YesIntent" in declared:
         return _intent_request("AMAZON.YesIntent", {})
     if best:
         return best[1]
-    if canon[0] in LEADING_NO and "AMAZON.NoIntent" in declared:
+    if canon[0] in index.leading_no and "AMAZON.NoIntent" in declared:
         return _intent_request("AMAZON.NoIntent", {})
     return None
 
@@ -212,42 +257,43 @@ def _invocation(index: _Index, canon: list[str], owner: list[int]) -> tuple[str 
     if not m:
         return None, []
     after_connector = text.count(" ", 0, m.start("rest"))
-    after_name = len(re.match(r"(?:ask|tell) " + inv, text).group().split())
+    after_name = len(re.match(ONE_SHOT_LEAD + inv, text).group().split())
     starts = dict.fromkeys([after_connector, after_name])  # "ask ... to help", "tell ... that's all"
     return "one-shot", [i for i in starts if owner[i] != owner[i - 1]]
 
 
-_CACHE: dict[int, tuple[dict, _Index]] = {}
+_CACHE: dict[tuple, tuple[dict, _Index]] = {}
 
 
-def _index(model: dict[str, Any]) -> _Index:
+def _index(model: dict[str, Any], locale: str | None = None) -> _Index:
     """Index a model once; the model dict is treated as read-only afterwards."""
-    cached = _CACHE.get(id(model))
+    key = (id(model), locale)
+    cached = _CACHE.get(key)
     if cached is None or cached[0] is not model:
         if len(_CACHE) > 8:
             _CACHE.clear()
-        cached = _CACHE[id(model)] = (model, _Index(model))
+        cached = _CACHE[key] = (model, _Index(model, locale))
     return cached[1]
 
 
-def addresses_skill(model: dict[str, Any], utterance: str) -> bool:
+def addresses_skill(model: dict[str, Any], utterance: str, *, locale: str | None = None) -> bool:
     """True when the user names the skill ("open sciatica check", "ask sciatica check ...").
 
     With Alexa such an utterance starts a new session.
     """
     _, canon, owner = _tokenize(utterance)
-    return _invocation(_index(model), canon, owner)[0] is not None
+    return _invocation(_index(model, locale), canon, owner)[0] is not None
 
 
 def resolve(model: dict[str, Any], utterance: str, in_session: bool, *,
-            skill_id: str = DEFAULT_SKILL_ID) -> dict[str, Any]:
+            skill_id: str = DEFAULT_SKILL_ID, locale: str | None = None) -> dict[str, Any]:
     """The ``request`` body Alexa would send for ``utterance`` (no requestId/timestamp/locale).
 
     Out of session, text without the invocation name is treated like a one-shot
     ("ask sciatica check <text>").  One-shots start a new session, so an
     unmappable one-shot becomes a LaunchRequest rather than FallbackIntent.
     """
-    index = _index(model)
+    index = _index(model, locale)
     light, canon, owner = _tokenize(utterance)
     if canon == ["exit"]:
         # Alexa handles "exit" itself: the skill only hears that the session ended.

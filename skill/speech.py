@@ -11,6 +11,7 @@ from skill.content import fill
 PAUSE = '<break time="300ms"/>'
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NUMBER = re.compile(r"\d+(?: \d+)*")   # digits, in groups separated by single spaces
 
 
 def render_ssml(parts: Sequence[str], facts: Mapping[str, str]) -> str:
@@ -39,10 +40,21 @@ def _voice_fact(value: str) -> str:
     if _ISO_DATE.match(value):
         # Alexa reads a date in the listener's own locale ("December tenth").
         return f'<say-as interpret-as="date">{value.replace("-", "")}</say-as>'
-    digits = value.replace(" ", "")
-    if digits.isdigit() and len(digits) <= 4:
+    # A number, alone ("911") or inside a fact ("call NHS 111", "healthdirect on 1800 022 222").
+    pieces = []
+    position = 0
+    for match in _NUMBER.finditer(value):
+        pieces.append(escape(value[position:match.start()]))
+        pieces.append(_voice_number(match.group()))
+        position = match.end()
+    pieces.append(escape(value[position:]))
+    return "".join(pieces)
+
+
+def _voice_number(number: str) -> str:
+    digits = number.replace(" ", "")
+    if len(digits) <= 4:
         # "911" must be heard as nine one one, never "nine hundred eleven".
         return f'<say-as interpret-as="digits">{escape(digits)}</say-as>'
-    if digits.isdigit():
-        return f'<say-as interpret-as="telephone">{escape(value)}</say-as>'
-    return escape(value)
+    # A phone number in groups ("1800 022 222"): read the way people say phone numbers.
+    return f'<say-as interpret-as="telephone">{escape(number)}</say-as>'

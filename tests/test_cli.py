@@ -5,8 +5,9 @@ import sys
 import pytest
 
 
-def chat(*lines: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "skill.cli", "chat"], input="\n".join(lines) + "\n",
+def chat(*lines: str, locale: str = "en-US") -> str:
+    result = subprocess.run([sys.executable, "-m", "skill.cli", "chat", "--locale", locale],
+                            input="\n".join(lines) + "\n",
                             capture_output=True, text=True, timeout=60, check=True)
     return result.stdout
 
@@ -46,6 +47,21 @@ def test_chat_not_sure_gets_a_clarification(words):
 
 
 def test_check_content_reports_every_locale_ok():
+    from skill.content import available_locales
     result = subprocess.run([sys.executable, "-m", "skill.cli", "check-content"],
                             capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0 and "en-US: ok" in result.stdout
+    assert result.returncode == 0
+    for locale in available_locales():
+        assert f"{locale}: ok" in result.stdout
+
+
+def test_chat_in_spanish_hears_spanish_words_and_answers_in_spanish():
+    output = chat("no sé", "se me sale la orina", locale="es-US")
+    assert "Alexa: Revisión de Ciática, para adultos" in output and "llame al 911 ahora" in output
+    assert "En otras palabras" in output   # "no sé": the clarification
+    assert "Alexa: Llame al 911 ahora, o vaya a la sala de emergencias más cercana." in output
+
+
+def test_chat_in_british_english_sends_a_wee_problem_to_999():
+    output = chat("no", "I can't hold my wee", locale="en-GB")
+    assert "Alexa: Call 999 now, or go to A&E." in output

@@ -1,14 +1,55 @@
-"""Whole conversations through the real skill: Alexa JSON envelopes in, JSON responses out."""
+"""Whole conversations through the real skill: Alexa JSON envelopes in, JSON responses out.
+
+Every conversation runs in every locale: the assertions read what the listener should hear
+from that locale's content (with its facts filled in), never a literal English sentence. A few
+en-US tests at the end also check the exact English wording."""
 import pytest
 
 from dialog import NOT_SURE, Dialog
-from skill.envelopes import intent_request, request_envelope, session_ended_request, symptom_slot
 from skill.app import handle_event
 from skill.cli import speech_text
+from skill.content import available_locales, fill, load_content
+from skill.envelopes import intent_request, request_envelope, session_ended_request, symptom_slot
 from skill.schema import count_words
+from skill.speech import render_text
 
-EMERGENCY_ACTION = "Call 911 now, or go to the nearest emergency room."
+LOCALES = available_locales()
 CES_IDS = ["bladder", "saddle", "bowel", "both_legs", "sexual_function"]
+EMERGENCY_ACTION = "Call 911 now, or go to the nearest emergency room."
+
+
+@pytest.fixture(params=LOCALES)
+def locale(request):
+    return request.param
+
+
+@pytest.fixture
+def content(locale):
+    return load_content(locale)
+
+
+@pytest.fixture
+def dialog(skill, locale):
+    """A fresh conversation in `locale` (this module's own: every test runs in every locale)."""
+    return Dialog(skill, locale)
+
+
+def said(content, text, **values):
+    """What the listener hears for a content text: facts and `values` filled in."""
+    return render_text((text,), {**content.facts, **values})
+
+
+def action(content):
+    """The first words of the emergency answer: call the number now."""
+    return said(content, content.outcomes["emergency"].speech[0])
+
+
+def number_ssml(content):
+    return f'<say-as interpret-as="digits">{content.facts["emergency_number"]}</say-as>'
+
+
+def advice(content, chunk_id):
+    return said(content, next(chunk.text for chunk in content.advice if chunk.id == chunk_id))
 
 
 def answer_no_until(dialog, question_index):
@@ -20,15 +61,15 @@ def answer_no_until(dialog, question_index):
 
 def test_launch_gives_disclaimer_emergency_number_and_first_question(dialog, content):
     turn = dialog.launch()
-    assert "not a doctor" in turn.text and "isn't a diagnosis" in turn.text
-    assert "call 911 now" in turn.text
+    assert turn.text.startswith(said(content, content.speech["welcome"]))
+    assert content.facts["emergency_number"] in turn.text and number_ssml(content) in turn.ssml
     assert turn.text.endswith(content.questions[0].ask.strip())
     assert count_words(turn.text) <= 60
     assert not turn.ends_session and turn.reprompt
     assert turn.outcome is None
 
 
-def test_no_red_flags_reaches_self_care_in_twelve_answers(dialog):
+def test_no_red_flags_reaches_self_care_in_twelve_answers(dialog, content):
     dialog.launch()
     answers = 0
     turn = None
@@ -37,23 +78,26 @@ def test_no_red_flags_reaches_self_care_in_twelve_answers(dialog):
         answers += 1
     assert answers <= 12
     assert turn.outcome == "self_care"
-    assert "Keep moving" in turn.text and "Bed rest" in turn.text
+    assert said(content, content.outcomes["self_care"].speech[0]) in turn.text
+    assert advice(content, "keep_moving") in turn.text
     assert not turn.ends_session
 
 
-def test_self_care_advice_steps_through_every_topic_and_ends_with_safety_net(dialog):
+def test_self_care_advice_steps_through_every_topic_and_ends_with_safety_net(dialog, content):
+    consent = said(content, content.memory["consent_question"])
     turn = answer_no_until(dialog, 12)
     heard = [turn.text]
-    while "Would you like me to remember" not in turn.text:
+    while consent not in turn.text:
         turn = dialog.intent("AMAZON.NextIntent")
         heard.append(turn.text)
         assert turn.outcome == "self_care" and not turn.ends_session
     spoken = " ".join(heard)
-    for topic in ("Keep moving", "ibuprofen", "Opioid", "scan", "four to six weeks",
-                  "about two weeks", "further tests or a specialist"):
-        assert topic in spoken
-    assert "call 911" in heard[-1] and "numbness between your legs" in heard[-1]
-    assert "ibuprofen" in turn.card["content"] and "911" in turn.card["content"]
+    for chunk in content.advice_for("self_care"):
+        assert said(content, chunk.text) in spoken
+    assert advice(content, "safety_net") in heard[-1]
+    assert content.facts["emergency_number"] in heard[-1]
+    assert advice(content, "pain_relief") in turn.card["content"]
+    assert content.facts["emergency_number"] in turn.card["content"]
 
 
 def test_repeat_during_advice_says_the_same_tip_again(dialog):
@@ -64,28 +108,29 @@ def test_repeat_during_advice_says_the_same_tip_again(dialog):
 
 
 @pytest.mark.parametrize("position", range(5))
-def test_any_cauda_equina_yes_is_an_emergency_at_once(dialog, position):
+def test_any_cauda_equina_yes_is_an_emergency_at_once(dialog, content, position):
     answer_no_until(dialog, position)
     turn = dialog.yes()
-    assert turn.text.startswith(EMERGENCY_ACTION)
-    assert "cauda equina syndrome" in turn.text and "within hours" in turn.text
-    assert "Don't wait to see if it gets better." in turn.text
+    emergency = content.outcomes["emergency"]
+    assert turn.text.startswith(action(content))
+    assert turn.text == " ".join(said(content, part) for part in emergency.speech)
+    assert number_ssml(content) in turn.ssml
     assert turn.ends_session and turn.outcome == "emergency"
-    assert turn.card["title"] == "Emergency: call 911 now"
-    assert turn.card["content"].startswith(EMERGENCY_ACTION)
+    assert turn.card["title"] == said(content, emergency.card_title)
+    assert turn.card["content"].startswith(action(content))
 
 
-def test_emergency_cannot_be_softened_by_a_later_answer(skill):
-    dialog = Dialog(skill)
+def test_emergency_cannot_be_softened_by_a_later_answer(skill, locale, content):
+    dialog = Dialog(skill, locale)
     dialog.launch()
     emergency = dialog.yes()
     # Alexa ends the session, but a replayed or delayed request may still carry it.
     for intent in ("AMAZON.NoIntent", "AMAZON.StartOverIntent", "AMAZON.StopIntent"):
-        envelope = request_envelope(intent_request(intent), new=False,
+        envelope = request_envelope(intent_request(intent), new=False, locale=locale,
                                     attributes=emergency.response["sessionAttributes"])
         response = handle_event(skill, envelope)
         assert response["sessionAttributes"]["outcome"] == "emergency"
-        assert speech_text(response["response"]["outputSpeech"]).startswith(EMERGENCY_ACTION)
+        assert speech_text(response["response"]["outputSpeech"]).startswith(action(content))
         assert response["response"]["shouldEndSession"] is True
 
 
@@ -95,7 +140,7 @@ def test_not_sure_on_cauda_equina_question_clarifies_once_then_counts_as_yes(dia
     assert clarified.text == content.question("bladder").clarify.strip()
     assert not clarified.ends_session and clarified.outcome is None
     turn = dialog.not_sure()
-    assert turn.text.startswith(EMERGENCY_ACTION) and turn.outcome == "emergency"
+    assert turn.text.startswith(action(content)) and turn.outcome == "emergency"
 
 
 def test_not_sure_then_no_after_clarification_moves_on(dialog, content):
@@ -105,17 +150,18 @@ def test_not_sure_then_no_after_clarification_moves_on(dialog, content):
     assert turn.text == content.question("saddle").ask.strip()
 
 
-def test_not_sure_on_other_red_flag_counts_as_yes(dialog):
+def test_not_sure_on_other_red_flag_counts_as_yes(dialog, content):
     answer_no_until(dialog, 5)
     turn = dialog.not_sure()
-    assert turn.text.startswith("To be safe, I'll count that as a yes.")
-    assert "see a doctor today" in turn.text and turn.outcome == "urgent"
+    assert turn.text.startswith(said(content, content.speech["counted_as_yes"]))
+    assert said(content, content.outcomes["urgent"].speech[0]) in turn.text
+    assert turn.outcome == "urgent"
 
 
 def test_unplaceable_answer_re_asks_with_clarification_and_never_skips(dialog, content):
     dialog.launch()
     turn = dialog.intent("AMAZON.FallbackIntent")
-    assert turn.text.startswith("Sorry, I didn't catch that.")
+    assert turn.text.startswith(said(content, content.speech["not_understood"]))
     assert content.question("bladder").clarify.strip() in turn.text
     skipped = dialog.intent("AMAZON.NextIntent")
     assert content.question("bladder").ask.strip() in skipped.text
@@ -128,27 +174,31 @@ def test_second_unplaceable_answer_on_cauda_equina_question_is_treated_as_yes(di
     assert turn.outcome == "emergency"
 
 
-def test_other_red_flag_gives_same_day_advice_with_warning_signs_and_offers_tips(dialog):
+def test_other_red_flag_gives_same_day_advice_with_warning_signs_and_offers_tips(dialog, content):
+    urgent = content.outcomes["urgent"]
     answer_no_until(dialog, 6)
     turn = dialog.yes()   # fever
-    assert turn.text.startswith("Please see a doctor today")
-    assert "call 911 at once" in turn.text and "bladder" in turn.text
+    assert turn.text.startswith(said(content, urgent.speech[0]))
+    assert said(content, urgent.speech[-1]) in turn.text   # the cauda equina signs and the number
+    assert content.facts["emergency_number"] in turn.text and number_ssml(content) in turn.ssml
     assert turn.outcome == "urgent" and not turn.ends_session
-    assert turn.card["title"] == "See a doctor today"
+    assert turn.card["title"] == said(content, urgent.card_title)
     tips = dialog.yes()
-    assert "Keep moving" in tips.text and tips.outcome == "urgent"
-    assert "scan" not in tips.text
+    assert advice(content, "keep_moving") in tips.text and tips.outcome == "urgent"
+    assert advice(content, "no_scan") not in tips.text
     consent = dialog.no()   # no more tips
-    assert "Would you like me to remember" in consent.text and not consent.ends_session
+    assert said(content, content.memory["consent_question"]) in consent.text
+    assert not consent.ends_session
     goodbye = dialog.no()
-    assert goodbye.text.startswith("Okay, I won't keep anything.")
-    assert goodbye.ends_session and "911" in goodbye.text and goodbye.outcome == "urgent"
+    assert goodbye.text.startswith(said(content, content.memory["not_remembered"]))
+    assert goodbye.ends_session and goodbye.outcome == "urgent"
+    assert content.facts["emergency_number"] in goodbye.text
 
 
 def test_urgent_outcome_waits_for_remaining_cauda_equina_questions(dialog, content):
     dialog.launch()
     turn = dialog.symptom("a fever", "fever")
-    assert turn.text.startswith("Thank you, I've noted that.")
+    assert turn.text.startswith(said(content, content.speech["symptom_noted"]))
     assert content.question("bladder").ask.strip() in turn.text
     for _ in range(4):
         turn = dialog.no()
@@ -158,49 +208,50 @@ def test_urgent_outcome_waits_for_remaining_cauda_equina_questions(dialog, conte
 
 
 @pytest.mark.parametrize("symptom_id", CES_IDS)
-def test_one_shot_cauda_equina_symptom_is_an_emergency(dialog, symptom_id):
+def test_one_shot_cauda_equina_symptom_is_an_emergency(dialog, content, symptom_id):
     turn = dialog.symptom("i can't control my bladder", symptom_id)
-    assert turn.text.startswith(EMERGENCY_ACTION)
+    assert turn.text.startswith(action(content))
     assert turn.ends_session and turn.outcome == "emergency"
 
 
-def test_volunteered_saddle_numbness_mid_screen_is_an_emergency(dialog):
+def test_volunteered_saddle_numbness_mid_screen_is_an_emergency(dialog, content):
     answer_no_until(dialog, 3)
     turn = dialog.symptom("gone numb down there", "saddle")
-    assert turn.text.startswith(EMERGENCY_ACTION) and turn.outcome == "emergency"
+    assert turn.text.startswith(action(content)) and turn.outcome == "emergency"
 
 
-def test_leaking_urine_during_the_advice_turns_self_care_into_emergency(dialog):
+def test_leaking_urine_during_the_advice_turns_self_care_into_emergency(dialog, content):
     answer_no_until(dialog, 12)
     dialog.intent("AMAZON.NextIntent")
     turn = dialog.symptom("started leaking urine", "bladder")
-    assert turn.text.startswith(EMERGENCY_ACTION) and turn.outcome == "emergency"
+    assert turn.text.startswith(action(content)) and turn.outcome == "emergency"
 
 
-def test_new_red_flag_during_self_care_advice_raises_it_to_urgent(dialog):
+def test_new_red_flag_during_self_care_advice_raises_it_to_urgent(dialog, content):
     answer_no_until(dialog, 12)
     turn = dialog.symptom("hot and shivery", "fever")
-    assert "see a doctor today" in turn.text and turn.outcome == "urgent"
+    assert said(content, content.outcomes["urgent"].speech[0]) in turn.text
+    assert turn.outcome == "urgent"
 
 
 def test_common_sciatica_symptom_is_acknowledged_and_the_question_stays(dialog, content):
     answer_no_until(dialog, 2)
     turn = dialog.symptom("shooting pain down my leg", "one_leg_pain")
-    assert "Pain down one leg is what sciatica usually feels like" in turn.text
+    assert said(content, content.common_symptoms["one_leg_pain"]) in turn.text
     assert turn.text.endswith(content.questions[2].ask.strip())
 
 
 def test_unresolved_symptom_re_asks_the_same_question(dialog, content):
     answer_no_until(dialog, 1)
     turn = dialog.symptom("purple elbows", None)
-    assert turn.text.startswith("Sorry, I didn't catch which symptom you mean.")
+    assert turn.text.startswith(said(content, content.speech["symptom_not_recognised"]))
     assert turn.text.endswith(content.questions[1].ask.strip())
 
 
 def test_help_explains_and_says_where_we_are(dialog, content):
     answer_no_until(dialog, 2)
     turn = dialog.intent("AMAZON.HelpIntent")
-    assert "question 3 of 12" in turn.text
+    assert said(content, fill(content.speech["help_screening"], {"position": 3, "total": 12})) in turn.text
     assert content.questions[2].help in turn.text
     assert not turn.ends_session and turn.reprompt
 
@@ -219,10 +270,11 @@ def test_start_over_goes_back_to_the_first_question(dialog, content):
 
 
 @pytest.mark.parametrize("intent", ["AMAZON.StopIntent", "AMAZON.CancelIntent"])
-def test_stop_and_cancel_end_with_a_safety_reminder(dialog, intent):
+def test_stop_and_cancel_end_with_a_safety_reminder(dialog, content, intent):
     answer_no_until(dialog, 3)
     turn = dialog.intent(intent)
-    assert turn.ends_session and "call 911 at once" in turn.text
+    assert turn.ends_session and said(content, content.speech["goodbye"]) in turn.text
+    assert number_ssml(content) in turn.ssml
 
 
 def test_session_ended_request_gets_an_empty_response(dialog):
@@ -231,30 +283,32 @@ def test_session_ended_request_gets_an_empty_response(dialog):
     assert "outputSpeech" not in turn.body
 
 
-def test_tampered_outcome_restarts_the_screen_instead_of_giving_self_care(skill):
+def test_tampered_outcome_restarts_the_screen_instead_of_giving_self_care(skill, locale, content):
     attributes = {"screen": {"version": 1, "started": True, "answers": {"bladder": "yes"},
                              "doubts": 0, "outcome": "self_care", "advice_step": 0},
                   "outcome": "self_care"}
-    response = handle_event(skill, request_envelope(intent_request("AMAZON.NextIntent"),
-                                                    new=False, attributes=attributes))
-    speech = response["response"]["outputSpeech"]["ssml"]
-    assert "start the questions again" in speech and "have you had new trouble peeing" in speech
+    response = handle_event(skill, request_envelope(intent_request("AMAZON.NextIntent"), new=False,
+                                                    locale=locale, attributes=attributes))
+    speech = speech_text(response["response"]["outputSpeech"])
+    assert said(content, content.speech["restart_notice"]) in speech
+    assert content.questions[0].ask.strip() in speech
     assert response["sessionAttributes"]["outcome"] is None
 
 
-def test_state_from_an_older_version_restarts_but_honours_a_volunteered_symptom(skill):
+def test_state_from_an_older_version_restarts_but_honours_a_volunteered_symptom(skill, locale):
     attributes = {"screen": {"version": 0, "question": 3}}
     response = handle_event(skill, request_envelope(
         intent_request("ReportSymptomIntent", symptom_slot("leaking pee", "bladder")),
-        new=False, attributes=attributes))
+        new=False, locale=locale, attributes=attributes))
     assert response["sessionAttributes"]["outcome"] == "emergency"
 
 
-def test_exception_inside_the_skill_still_gives_the_emergency_number(skill):
-    envelope = request_envelope({"type": "IntentRequest"})   # no intent: handlers fail
+def test_exception_inside_the_skill_still_gives_the_emergency_number(skill, locale, content):
+    envelope = request_envelope({"type": "IntentRequest"}, locale=locale)   # no intent: handlers fail
     response = handle_event(skill, envelope)
-    speech = response["response"]["outputSpeech"]["ssml"]
-    assert "Sorry, something went wrong" in speech and ">911<" in speech
+    speech = response["response"]["outputSpeech"]
+    assert speech_text(speech) == said(content, content.speech["error"])
+    assert number_ssml(content) in speech["ssml"]
     assert response["response"]["shouldEndSession"] is True
 
 
@@ -263,3 +317,63 @@ def test_outcome_is_kept_in_every_later_response_of_the_session(dialog):
     dialog.yes()
     for name in ("AMAZON.HelpIntent", "AMAZON.RepeatIntent", "AMAZON.FallbackIntent", NOT_SURE):
         assert dialog.intent(name).outcome == "urgent"
+
+
+# ---- Locale fallback: a request's locale picks the content it hears. ----
+
+@pytest.mark.parametrize("requested, served", [
+    ("es-MX", "es-US"), ("es-ES", "es-US"),     # Spanish is never answered in English
+    ("en-NZ", "en-US"), ("en-IE", "en-US"),     # an English locale without content: en-US
+    ("fr-FR", "en-US"), ("ja-JP", "en-US"),     # a language without content: the default
+])
+def test_a_locale_without_content_gets_its_languages_content(skill, requested, served):
+    content = load_content(served)
+    turn = Dialog(skill, requested).launch()
+    assert turn.text.startswith(said(content, content.speech["welcome"]))
+    emergency = Dialog(skill, requested)
+    emergency.launch()
+    assert emergency.yes().text.startswith(action(content))
+
+
+# ---- en-US: the exact English wording. ----
+
+def test_en_us_launch_in_words(skill):
+    turn = Dialog(skill).launch()
+    assert "not a doctor" in turn.text and "isn't a diagnosis" in turn.text
+    assert "call 911 now" in turn.text
+
+
+def test_en_us_emergency_in_words(skill):
+    dialog = Dialog(skill)
+    dialog.launch()
+    turn = dialog.yes()
+    assert turn.text.startswith(EMERGENCY_ACTION)
+    assert "cauda equina syndrome" in turn.text and "within hours" in turn.text
+    assert "Don't wait to see if it gets better." in turn.text
+    assert turn.card["title"] == "Emergency: call 911 now"
+
+
+def test_en_us_self_care_topics_in_words(skill):
+    dialog = Dialog(skill)
+    turn = answer_no_until(dialog, 12)
+    heard = [turn.text]
+    while "Would you like me to remember" not in turn.text:
+        turn = dialog.intent("AMAZON.NextIntent")
+        heard.append(turn.text)
+    spoken = " ".join(heard)
+    for topic in ("Keep moving", "Bed rest", "ibuprofen", "Opioid", "scan", "four to six weeks",
+                  "about two weeks", "further tests or a specialist"):
+        assert topic in spoken
+    assert "call 911" in heard[-1] and "numbness between your legs" in heard[-1]
+
+
+def test_en_us_urgent_and_help_in_words(skill):
+    dialog = Dialog(skill)
+    answer_no_until(dialog, 2)
+    assert "question 3 of 12" in dialog.intent("AMAZON.HelpIntent").text
+    dialog = Dialog(skill)
+    answer_no_until(dialog, 6)
+    turn = dialog.yes()
+    assert turn.text.startswith("Please see a doctor today")
+    assert "call 911 at once" in turn.text and turn.card["title"] == "See a doctor today"
+    assert dialog.intent("AMAZON.StopIntent").text.count("call 911 at once") == 1

@@ -120,9 +120,18 @@ def assert_safe_answer(response: dict) -> None:
     assert outcome_of(response) != "self_care"
 
 
-def assert_emergency(response: dict) -> None:
+def assert_emergency(response: dict, locale: Optional[str] = None) -> None:
+    """The emergency answer, in the content the request's `locale` gets (en-US when None)."""
     assert_alexa_response(response)
-    assert text_of(response).startswith(EMERGENCY_START), text_of(response)
+    start = EMERGENCY_START
+    if locale is not None:
+        from skill.content import available_locales
+        from skill.handlers import content_resolver
+        from skill.speech import render_text
+        content = content_resolver({name: load_content(name) for name in available_locales()},
+                                   "en-US")(locale)
+        start = render_text((content.outcomes["emergency"].speech[0],), content.facts)
+    assert text_of(response).startswith(start), text_of(response)
     assert outcome_of(response) == "emergency"
     assert response["response"]["shouldEndSession"] is True
 

@@ -1,4 +1,6 @@
-"""The language model: skill/content/en-US.model.yaml -> interaction_model/en-US.json."""
+"""The language model: skill/content/<locale>.model.yaml -> interaction_model/<locale>.json.
+
+Tests that take the `language_model` fixture (or `locale`) run for every locale."""
 import json
 import re
 from pathlib import Path
@@ -6,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from skill.interaction_model import (
-    BUILTIN_INTENTS, LAUNCH_SUBSTRINGS, ModelError, build_interaction_model, load_model_yaml,
-    model_source_path, render_interaction_model, write_interaction_model,
+    BUILTIN_INTENTS, LAUNCH_SUBSTRINGS, LETTERS, REQUIRED_INTENTS, ModelError,
+    build_interaction_model, load_model_yaml, model_locales, model_source_path,
+    render_interaction_model, write_interaction_model,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -15,6 +18,8 @@ EMERGENCY_IDS = {"bladder", "saddle", "bowel", "both_legs", "sexual_function"}
 URGENT_IDS = {"worsening_weakness", "fever", "infection_risk", "cancer", "injury",
               "weight_loss", "night_pain"}
 NOT_RED_FLAG_IDS = {"one_leg_pain", "back_pain"}
+MODEL_LOCALES = model_locales()
+INVOCATION_NAMES = {"es-US": "revisión de ciática"}   # every other locale: "sciatica check"
 
 VALID = """\
 locale: en-US
@@ -37,9 +42,14 @@ slot_types:
 """
 
 
+@pytest.fixture(scope="module", params=MODEL_LOCALES)
+def locale(request):
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def language_model():
-    return build_interaction_model("en-US")["interactionModel"]["languageModel"]
+def language_model(locale):
+    return build_interaction_model(locale)["interactionModel"]["languageModel"]
 
 
 @pytest.fixture(scope="module")
@@ -59,11 +69,32 @@ def write(tmp_path, text, name="en-US.model.yaml"):
     return path
 
 
-def test_committed_json_is_exactly_what_the_yaml_source_generates():
-    committed = (REPO / "interaction_model" / "en-US.json").read_text(encoding="utf-8")
-    assert json.loads(committed) == build_interaction_model("en-US")
-    assert committed == render_interaction_model("en-US"), \
-        "interaction_model/en-US.json is stale: run python -m skill.interaction_model"
+@pytest.mark.parametrize("locale", MODEL_LOCALES)
+def test_committed_json_is_exactly_what_the_yaml_source_generates(locale):
+    committed = (REPO / "interaction_model" / f"{locale}.json").read_text(encoding="utf-8")
+    assert json.loads(committed) == build_interaction_model(locale)
+    assert committed == render_interaction_model(locale), \
+        f"interaction_model/{locale}.json is stale: run python -m skill.interaction_model"
+
+
+def test_every_content_locale_has_a_model_and_the_other_way_round():
+    from skill.content import available_locales
+    assert set(MODEL_LOCALES) == set(available_locales())
+    assert {"en-US", "en-GB", "en-AU", "en-CA", "en-IN", "es-US"} <= set(MODEL_LOCALES)
+
+
+def test_every_locale_keeps_en_us_intents_slots_and_value_ids(language_model):
+    """Handlers depend on the names; a locale may leave out en-US's optional intents (clinician
+    mode), never add its own or rename one."""
+    reference = build_interaction_model("en-US")["interactionModel"]["languageModel"]
+    ours = {intent["name"]: intent for intent in language_model["intents"]}
+    theirs = {intent["name"]: intent for intent in reference["intents"]}
+    assert set(REQUIRED_INTENTS) <= set(ours) <= set(theirs)
+    for name, intent in ours.items():
+        assert intent.get("slots") == theirs[name].get("slots"), name
+    reference_types = {t["name"]: [v["id"] for v in t["values"]] for t in reference["types"]}
+    for slot_type in language_model["types"]:
+        assert [v["id"] for v in slot_type["values"]] == reference_types[slot_type["name"]]
 
 
 def test_model_has_the_ask_cli_shape(language_model, intents):
@@ -74,10 +105,11 @@ def test_model_has_the_ask_cli_shape(language_model, intents):
     assert set(value) == {"id", "name"} and set(value["name"]) == {"value", "synonyms"}
 
 
-def test_invocation_name_is_two_or_more_lower_case_words_without_reserved_words(language_model):
+def test_invocation_name_is_two_or_more_lower_case_words_without_reserved_words(language_model, locale):
     name = language_model["invocationName"]
-    assert name == "sciatica check"
-    assert name == name.lower() and re.fullmatch(r"[a-z]+( [a-z]+)+", name)
+    letters = LETTERS[locale.split("-")[0]]
+    assert name == INVOCATION_NAMES.get(locale, "sciatica check")
+    assert name == name.lower() and re.fullmatch(rf"[{letters}]+( [{letters}]+)+", name)
     assert not {"alexa", "skill", "app", "echo", "amazon"} & set(name.split())
 
 
@@ -116,9 +148,9 @@ def test_symptom_ids_are_the_contract_ids(symptom_values):
     assert set(symptom_values) == EMERGENCY_IDS | URGENT_IDS | NOT_RED_FLAG_IDS
 
 
-def test_every_red_flag_question_in_the_clinical_content_has_a_symptom_value(symptom_values):
+def test_every_red_flag_question_in_the_clinical_content_has_a_symptom_value(symptom_values, locale):
     from skill.content import load_content
-    question_ids = {question.id for question in load_content("en-US").questions}
+    question_ids = {question.id for question in load_content(locale).questions}
     assert question_ids <= set(symptom_values)
 
 
@@ -135,13 +167,14 @@ def test_no_phrase_appears_under_two_symptom_ids(language_model):
             assert owner.setdefault(phrase, value["id"]) == value["id"], phrase
 
 
-def test_no_sample_or_synonym_contains_a_word_that_virtual_alexa_treats_as_a_launch(language_model):
+def test_no_sample_or_synonym_contains_a_word_that_virtual_alexa_treats_as_a_launch(language_model, locale):
+    letters = LETTERS[locale.split("-")[0]]
     phrases = [s for intent in language_model["intents"] for s in intent["samples"]]
     phrases += [p for t in language_model["types"] for v in t["values"]
                 for p in [v["name"]["value"], *v["name"]["synonyms"]]]
     for phrase in phrases:
         assert not [w for w in LAUNCH_SUBSTRINGS if w in phrase], phrase
-        assert re.fullmatch(r"[a-z' {}]+", phrase), phrase
+        assert re.fullmatch(rf"[{letters}' {{}}]+", phrase), phrase
 
 
 def test_a_minimal_valid_source_loads(tmp_path):

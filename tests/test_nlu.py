@@ -1,10 +1,11 @@
-"""skill.nlu: the offline stand-in for Alexa's NLU, run against the real en-US model."""
+"""skill.nlu: the offline stand-in for Alexa's NLU, run against the real models (en-US in
+detail, every locale for consistency and its own words for the cauda equina signs)."""
 import copy
 import re
 
 import pytest
 
-from skill.interaction_model import build_interaction_model
+from skill.interaction_model import build_interaction_model, model_locales
 from skill.nlu import DEFAULT_SKILL_ID, addresses_skill, normalize, resolve
 
 MODEL = build_interaction_model("en-US")
@@ -109,24 +110,54 @@ def test_real_phrasings_of_each_symptom_resolve_to_its_id(expected, utterance):
     assert symptom_id(utterance) == expected
 
 
-@pytest.mark.parametrize("value", SYMPTOM_VALUES, ids=lambda v: v["id"])
-def test_every_symptom_name_and_synonym_said_alone_resolves_to_its_own_id(value):
+# ---- Every locale's model: the same consistency rules. ----
+
+MODELS = {locale: build_interaction_model(locale) for locale in model_locales()}
+
+
+def _language_model(locale):
+    return MODELS[locale]["interactionModel"]["languageModel"]
+
+
+def _symptom_values(locale):
+    return next(t["values"] for t in _language_model(locale)["types"] if t["name"] == "SymptomType")
+
+
+def locale_symptom_id(locale, utterance, in_session=True):
+    """symptom_id() for `locale`'s model."""
+    body = resolve(MODELS[locale], utterance, in_session, locale=locale)
+    if body["type"] != "IntentRequest":
+        return body["type"]
+    if body["intent"]["name"] != "ReportSymptomIntent":
+        return body["intent"]["name"]
+    authority = body["intent"]["slots"]["symptom"]["resolutions"]["resolutionsPerAuthority"][0]
+    return authority["values"][0]["value"]["id"] if "values" in authority else None
+
+
+@pytest.mark.parametrize("locale, value", [(locale, value) for locale in MODELS
+                                           for value in _symptom_values(locale)],
+                         ids=lambda x: x if isinstance(x, str) else x["id"])
+def test_every_symptom_name_and_synonym_said_alone_resolves_to_its_own_id(locale, value):
     for phrase in [value["name"]["value"], *value["name"]["synonyms"]]:
-        assert symptom_id(phrase) == value["id"], phrase
+        assert locale_symptom_id(locale, phrase) == value["id"], phrase
 
 
-def test_no_two_symptom_phrases_collide_once_normalised():
+@pytest.mark.parametrize("locale", MODELS)
+def test_no_two_symptom_phrases_collide_once_normalised(locale):
     owner = {}
-    for value in SYMPTOM_VALUES:
+    for value in _symptom_values(locale):
         for phrase in [value["name"]["value"], *value["name"]["synonyms"]]:
             assert owner.setdefault(normalize(phrase), value["id"]) == value["id"], phrase
 
 
-def test_no_carrier_can_split_a_symptom_phrase_into_a_different_symptom():
+@pytest.mark.parametrize("locale", MODELS)
+def test_no_carrier_can_split_a_symptom_phrase_into_a_different_symptom(locale):
     """If a whole phrase could also be heard as carrier + slot, the slot must not mean another symptom."""
-    table = {normalize(p): v["id"] for v in SYMPTOM_VALUES for p in [v["name"]["value"], *v["name"]["synonyms"]]}
-    carriers = [normalize(s.replace("{symptom}", "")) for s in INTENTS["ReportSymptomIntent"]["samples"]
-                if s.startswith(tuple("abcdefghijklmnopqrstuvwxyz"))]
+    values = _symptom_values(locale)
+    intents = {intent["name"]: intent for intent in _language_model(locale)["intents"]}
+    table = {normalize(p): v["id"] for v in values for p in [v["name"]["value"], *v["name"]["synonyms"]]}
+    carriers = [normalize(s.replace("{symptom}", "")) for s in intents["ReportSymptomIntent"]["samples"]
+                if not s.startswith("{")]
     for phrase, sid in table.items():
         for carrier in carriers:
             if phrase.startswith(carrier + " "):
@@ -134,10 +165,118 @@ def test_no_carrier_can_split_a_symptom_phrase_into_a_different_symptom():
                 assert table.get(rest, sid) == sid, f"{phrase!r} also reads as {carrier!r} + {rest!r}"
 
 
-@pytest.mark.parametrize("name", ["NotSureIntent"] + [n for n in INTENTS if n.startswith("AMAZON.")])
-def test_every_sample_of_an_intent_without_slots_resolves_to_that_intent(name):
-    for sample in INTENTS[name]["samples"]:
-        assert intent_name(sample) == name, sample
+@pytest.mark.parametrize("locale, name", [
+    (locale, intent["name"]) for locale in MODELS for intent in _language_model(locale)["intents"]
+    if intent["name"] == "NotSureIntent" or intent["name"].startswith("AMAZON.")])
+def test_every_sample_of_an_intent_without_slots_resolves_to_that_intent(locale, name):
+    intent = next(i for i in _language_model(locale)["intents"] if i["name"] == name)
+    for sample in intent["samples"]:
+        body = resolve(MODELS[locale], sample, True, locale=locale)
+        assert body["type"] == "IntentRequest" and body["intent"]["name"] == name, sample
+
+
+# The cauda equina signs, said the way people in each locale say them (a few each).
+LOCALE_CES_PHRASINGS = {
+    "en-GB": {
+        "bladder": ["I can't wee", "I've been weeing myself", "I can't hold my wee", "I can't pass water"],
+        "saddle": ["my bum's gone numb", "I can't feel the loo roll when I wipe", "my bits are numb",
+                   "I've got pins and needles around my back passage"],
+        "bowel": ["I can't feel when I need the loo", "I've been leaking from my back passage",
+                  "I pooed my pants"],
+        "both_legs": ["both my legs have gone weak", "my legs have gone to jelly"],
+        "sexual_function": ["I can't get an erection", "my bits are numb during sex"],
+    },
+    "en-AU": {
+        "bladder": ["I can't wee", "I'm having trouble weeing", "I can't feel when I need a wee"],
+        "saddle": ["my bum cheeks are numb", "I've got pins and needles in my bum",
+                   "I can't feel the loo paper"],
+        "bowel": ["I pooed my pants", "I can't feel when I need a number two"],
+        "both_legs": ["both legs have gone weak", "pain down both legs"],
+        "sexual_function": ["I can't get it up"],
+    },
+    "en-CA": {
+        "bladder": ["I can't make it to the washroom", "I peed my pants", "I'm having trouble going pee"],
+        "saddle": ["my bum cheeks are numb", "I'm numb down there"],
+        "bowel": ["I can't control my bowels", "I've been messing my pants"],
+        "both_legs": ["my legs feel like jelly", "I have numbness in both legs"],
+        "sexual_function": ["I have erectile dysfunction"],
+    },
+    "en-IN": {
+        "bladder": ["urine is not coming", "I am not able to pass urine", "I have urine leakage",
+                    "urine is coming on its own"],
+        "saddle": ["I have numbness in private parts", "it feels different when I wash",
+                   "my private parts are feeling numb"],
+        "bowel": ["I have no control on motion", "I am passing stool without knowing",
+                  "I can't control my motions"],
+        "both_legs": ["both my legs are paining", "I have weakness in both the legs"],
+        "sexual_function": ["I have erection problem", "problem in erection"],
+    },
+    "es-US": {
+        "bladder": ["No puedo controlar la vejiga", "Se me sale la orina", "No puedo orinar",
+                    "Me hice pipí encima", "Me cuesta orinar", "no siento cuando orino",
+                    "Sí, tengo problemas para orinar", "tengo incontinencia"],
+        "saddle": ["Tengo entumecimiento en la entrepierna", "Se me durmieron las nalgas",
+                   "No siento nada ahí abajo", "tengo hormigueo entre las piernas",
+                   "siento raro al limpiarme", "Estoy dormida ahí abajo"],
+        "bowel": ["No puedo controlar el intestino", "Se me salen las heces", "me hice popó encima",
+                  "no siento cuando hago popó"],
+        "both_legs": ["Me duelen las dos piernas", "Tengo debilidad en ambas piernas",
+                      "Se me duermen las piernas", "las dos piernas"],
+        "sexual_function": ["Tengo disfunción eréctil", "No puedo tener una erección",
+                            "No siento nada durante las relaciones"],
+    },
+}
+
+
+@pytest.mark.parametrize("locale, expected, utterance", [
+    (locale, sid, utterance) for locale, table in LOCALE_CES_PHRASINGS.items()
+    for sid, phrasings in table.items() for utterance in phrasings])
+def test_each_locales_own_words_for_the_cauda_equina_signs_resolve(locale, expected, utterance):
+    assert locale_symptom_id(locale, utterance) == expected
+
+
+@pytest.mark.parametrize("locale", LOCALE_CES_PHRASINGS)
+def test_each_locale_covers_every_cauda_equina_sign(locale):
+    emergency_ids = {"bladder", "saddle", "bowel", "both_legs", "sexual_function"}
+    assert set(LOCALE_CES_PHRASINGS[locale]) == emergency_ids
+
+
+@pytest.mark.parametrize("locale, utterance, expected", [
+    ("es-US", "sí", "AMAZON.YesIntent"), ("es-US", "Si", "AMAZON.YesIntent"),
+    ("es-US", "claro que sí", "AMAZON.YesIntent"), ("es-US", "no", "AMAZON.NoIntent"),
+    ("es-US", "para nada", "AMAZON.NoIntent"), ("es-US", "no sé", "NotSureIntent"),
+    ("es-US", "no se", "NotSureIntent"), ("es-US", "No estoy segura", "NotSureIntent"),
+    ("es-US", "a lo mejor", "NotSureIntent"), ("es-US", "¿Mande?", "AMAZON.RepeatIntent"),
+    ("es-US", "repite", "AMAZON.RepeatIntent"), ("es-US", "siguiente", "AMAZON.NextIntent"),
+    ("es-US", "para", "AMAZON.StopIntent"), ("es-US", "ayuda", "AMAZON.HelpIntent"),
+    ("es-US", "empieza de nuevo", "AMAZON.StartOverIntent"), ("es-US", "olvídame", "ForgetMeIntent"),
+    ("es-US", "sigue igual", "PainTrendIntent"),
+    ("es-US", "no tengo entumecimiento", "AMAZON.NoIntent"),   # a negation is a no
+    ("en-AU", "yeah nah", "AMAZON.NoIntent"), ("en-AU", "nah yeah", "AMAZON.YesIntent"),
+    ("en-GB", "a wee bit", "AMAZON.YesIntent"), ("en-GB", "aye", "AMAZON.YesIntent"),
+    ("en-IN", "it is there", "AMAZON.YesIntent"), ("en-IN", "haan ji", "AMAZON.YesIntent"),
+    ("en-IN", "it is not there", "AMAZON.NoIntent"),
+])
+def test_each_locale_understands_its_own_answers(locale, utterance, expected):
+    body = resolve(MODELS[locale], utterance, True, locale=locale)
+    assert body["intent"]["name"] == expected
+
+
+def test_spanish_launches_and_one_shots():
+    model = MODELS["es-US"]
+    assert resolve(model, "abre revisión de ciática", False, locale="es-US") == {"type": "LaunchRequest"}
+    assert resolve(model, "Alexa, abre revision de ciatica", False) == {"type": "LaunchRequest"}
+    assert addresses_skill(model, "pídele a revisión de ciática que no puedo orinar", locale="es-US")
+    assert locale_symptom_id("es-US", "pídele a revisión de ciática que no puedo orinar", False) == "bladder"
+    assert not addresses_skill(model, "no puedo orinar", locale="es-US")
+
+
+def test_spanish_slot_value_keeps_its_accents_and_matching_ignores_them():
+    slot = resolve(MODELS["es-US"], "tengo entumecimiento en la entrepierna", True)["intent"]["slots"]["symptom"]
+    assert slot["value"] == "entumecimiento en la entrepierna"
+    assert locale_symptom_id("es-US", "me hice pipi encima") == "bladder"
+    assert normalize("Sí, ¿qué?") == normalize("si que") == "si que"
+    assert normalize("año") != normalize("ano")
 
 
 @pytest.mark.parametrize("utterance", [

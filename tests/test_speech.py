@@ -57,8 +57,53 @@ def test_parts_are_separated_by_a_short_pause():
     assert render_ssml(("One.", "Two."), {}) == '<speak>One.<break time="300ms"/>Two.</speak>'
 
 
-def test_every_response_in_a_full_conversation_is_valid_ssml(skill):
-    dialog = Dialog(skill)
+def test_a_number_inside_a_fact_is_voiced_too():
+    facts = {"same_day_care": "your GP, or call NHS 111", "line": "healthdirect on 1800 022 222"}
+    ssml = render_ssml(("See {same_day_care}.", "Call {line}."), facts)
+    assert_alexa_ssml(ssml)
+    assert 'NHS <say-as interpret-as="digits">111</say-as>.' in ssml
+    assert 'on <say-as interpret-as="telephone">1800 022 222</say-as>.' in ssml
+    assert render_text(("Call {line}.",), facts) == "Call healthdirect on 1800 022 222."
+
+
+EMERGENCY_NUMBERS = {"en-US": "911", "en-GB": "999", "en-AU": "000", "en-CA": "911",
+                     "en-IN": "112", "es-US": "911"}
+
+
+@pytest.mark.parametrize("locale", available_locales())
+def test_every_locale_says_its_emergency_number_digit_by_digit(locale):
+    content = load_content(locale)
+    number = content.facts["emergency_number"]
+    assert number == EMERGENCY_NUMBERS.get(locale, number)
+    said_as_digits = f'<say-as interpret-as="digits">{number}</say-as>'
+    for text in (content.speech["welcome"], content.speech["error"],
+                 content.outcomes["emergency"].speech[0], content.outcomes["urgent"].speech[-1]):
+        assert said_as_digits in render_ssml((text,), content.facts), text
+    assert number in render_text((content.outcomes["emergency"].card_title,), content.facts)
+
+
+@pytest.mark.parametrize("locale, spoken", [
+    ("en-GB", 'NHS <say-as interpret-as="digits">111</say-as>'),
+    ("en-AU", 'healthdirect on <say-as interpret-as="telephone">1800 022 222</say-as>'),
+    ("en-CA", '<say-as interpret-as="digits">811</say-as> in most provinces'),
+])
+def test_advice_lines_are_read_as_numbers(locale, spoken):
+    content = load_content(locale)
+    assert spoken in render_ssml((content.outcomes["urgent"].speech[0],), content.facts)
+
+
+@pytest.mark.parametrize("locale", available_locales())
+def test_no_digits_in_spoken_text_outside_the_facts(locale):
+    """A number typed into a text would be read as a quantity ("nine hundred eleven"): numbers
+    belong in `facts`, where speech.py voices them."""
+    content = load_content(locale)
+    for text in every_text(content):
+        assert not any(ch.isdigit() for ch in text), text
+
+
+@pytest.mark.parametrize("locale", available_locales())
+def test_every_response_in_a_full_conversation_is_valid_ssml(skill, locale):
+    dialog = Dialog(skill, locale)
     turns = [dialog.launch(), dialog.intent("AMAZON.HelpIntent"), dialog.not_sure()]
     turns += [dialog.no() for _ in range(12)]
     turns += [dialog.intent("AMAZON.NextIntent") for _ in range(8)]

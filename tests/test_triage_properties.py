@@ -1,15 +1,18 @@
 """Safety as properties of the pure screen, checked with hypothesis over many conversations."""
+import pytest
 from hypothesis import given, settings, strategies as st
 from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, precondition,
                                  rule)
 
-from skill.content import load_content
+from skill.content import available_locales, load_content
+from skill.speech import render_ssml
 from skill.state import EFFECTS, FAILED, NO_PERMISSION, NOTHING_STORED, OK, REFUSED
 from skill.triage import (POSITIVE, EffectResult, InvalidState, Reply, ScreenState, SymptomReport,
                           TrendReport, begin, current_prompt, initial_state, next_question,
                           outcome_for, state_from_dict, step)
 
 CONTENT = load_content("en-US")
+OTHER_LOCALES = [locale for locale in available_locales() if locale != "en-US"]
 QUESTIONS = CONTENT.questions
 CES = {q.id for q in QUESTIONS if q.tier == "emergency"}
 RANK = {None: 0, "self_care": 1, "urgent": 2, "emergency": 3}
@@ -28,32 +31,32 @@ session_starts = st.one_of(
 effect_statuses = st.sampled_from([OK, FAILED, NO_PERMISSION, REFUSED, NOTHING_STORED])
 
 
-def settle(state, prompt, status=OK):
+def settle(state, prompt, status=OK, content=CONTENT):
     """Carry out a prompt's effects the way the adapter does, reporting `status`."""
     spoken = prompt.speech
     while prompt.effect is not None:
-        state, prompt = step(CONTENT, state, EffectResult(prompt.effect, status))
+        state, prompt = step(content, state, EffectResult(prompt.effect, status))
         spoken += prompt.speech
     return state, prompt.__class__(**{**prompt.__dict__, "speech": spoken})
 
 
-def run(event_list, state=None, status=OK):
-    state = begin(CONTENT, state)[0] if state is None or not state.started else state
+def run(event_list, state=None, status=OK, content=CONTENT):
+    state = begin(content, state)[0] if state is None or not state.started else state
     trace = []
     for event in event_list:
         before = state
-        state, prompt = settle(*step(CONTENT, state, event), status)
+        state, prompt = settle(*step(content, state, event), status, content)
         trace.append((before, event, state, prompt))
     return state, trace
 
 
-def confirmed_cauda_equina(before, event):
+def confirmed_cauda_equina(before, event, content=CONTENT):
     """Whether this event, in this state, confirms a cauda equina sign."""
     if before.outcome == "emergency":
         return False
     if isinstance(event, SymptomReport):
         return event.symptom_id in CES
-    question = next_question(CONTENT, before) if before.outcome is None and before.started else None
+    question = next_question(content, before) if before.outcome is None and before.started else None
     if question is None or question.id not in CES:
         return False
     return event == Reply.YES or (event in (Reply.NOT_SURE, Reply.UNCLEAR) and before.doubts == 1)
@@ -65,6 +68,37 @@ def test_any_confirmed_cauda_equina_sign_ends_in_emergency(event_list, start):
     state, trace = run(event_list, start)
     if any(confirmed_cauda_equina(before, event) for before, event, _, _ in trace):
         assert state.outcome == "emergency"
+
+
+# Every locale: the same rule, and the emergency is said with the locale's own number. The
+# screen logic is shared, so fewer examples per locale are enough to catch content that breaks it.
+@pytest.mark.parametrize("locale", OTHER_LOCALES)
+@settings(max_examples=60, deadline=None)
+@given(event_list=st.lists(events, max_size=40), start=session_starts)
+def test_every_locale_reaches_emergency_with_its_own_number(locale, event_list, start):
+    content = load_content(locale)
+    assert {q.id for q in content.questions if q.tier == "emergency"} == CES
+    state, trace = run(event_list, start, content=content)
+    if any(confirmed_cauda_equina(before, event, content) for before, event, _, _ in trace):
+        assert state.outcome == "emergency"
+    number = f'<say-as interpret-as="digits">{content.facts["emergency_number"]}</say-as>'
+    for before, _, after, prompt in trace:
+        if after.outcome == "emergency" and before.outcome != "emergency":
+            assert prompt.speech == content.outcomes["emergency"].speech and prompt.end_session
+            assert number in render_ssml(prompt.speech[:1], content.facts)   # the first sentence
+
+
+@pytest.mark.parametrize("locale", available_locales())
+@pytest.mark.parametrize("ces_index", range(len(CES)))
+def test_a_yes_to_each_cauda_equina_question_is_the_emergency_with_the_locales_number(locale, ces_index):
+    content = load_content(locale)
+    state, _ = begin(content)
+    for _ in range(ces_index):
+        state, _ = step(content, state, Reply.NO)
+    state, prompt = step(content, state, Reply.YES)
+    assert state.outcome == "emergency" and prompt.end_session
+    first = render_ssml(prompt.speech[:1], content.facts)
+    assert f'<say-as interpret-as="digits">{content.facts["emergency_number"]}</say-as>' in first
 
 
 @settings(max_examples=400)
