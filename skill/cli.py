@@ -46,6 +46,9 @@ def main(argv: Optional[list] = None) -> int:
 
     # Subcommands that live in their own modules register themselves below, one line each.
     # (more subcommands)
+    from skill import packaging; packaging.register(commands)  # noqa: E702
+    from skill import model_check; model_check.register(commands)  # noqa: E702
+    from skill import speak; speak.register(commands)  # noqa: E702
 
     args = parser.parse_args(argv)
     return args.run(args)
@@ -144,8 +147,10 @@ def _chat(args, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
                 conversation.session_id = None
             continue
         silences = 0
-        request = resolve(model, utterance, in_session=conversation.session_id is not None)
-        if conversation.session_id is None and not addresses_skill(model, utterance):
+        request = resolve(model, utterance, in_session=conversation.session_id is not None,
+                          locale=args.locale)
+        if conversation.session_id is None and not addresses_skill(model, utterance,
+                                                                   locale=args.locale):
             write("(no session is open: start with 'open sciatica check')")
             continue
         send(request)

@@ -1,0 +1,131 @@
+"""Per-request latency: a full screen turn of Sciatica Check against the baseline's launch.
+
+The project's request is a "no" in the middle of the screen (question 6 of 12), carrying the
+session attributes the skill itself sent on the previous turn of a real session that began
+with a launch. The baseline's request is a LaunchRequest, answered with one sentence."""
+from __future__ import annotations
+
+import http.client
+import importlib.util
+import json
+import time
+from typing import Callable, List, Optional
+
+from benchmarks.common import (LAMBDA_DIR, Signing, body_and_headers, envelope, intent, launch,
+                               median, percentile, reference_conversation)
+
+MID_SCREEN_ANSWERS = 5   # "no" to the first five questions, then the measured "no"
+
+
+def load_lambda_function():
+    """lambda/lambda_function.py, loaded the way Lambda loads it (the skill built at import)."""
+    spec = importlib.util.spec_from_file_location("lambda_function",
+                                                  LAMBDA_DIR / "lambda_function.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def mid_screen_envelope(handle: Callable[[dict], dict], locale: str = "en-US") -> dict:
+    """A "no" to question 6, with the attributes from the skill's answer to question 5."""
+    requests = [launch()] + [intent("AMAZON.NoIntent")] * MID_SCREEN_ANSWERS
+    steps = reference_conversation(handle, requests, locale)
+    last = steps[-1]
+    if last.ends or (last.attributes_out.get("outcome") is not None):
+        raise RuntimeError("the reference screen ended before the measured turn")
+    return envelope(intent("AMAZON.NoIntent"), new=False, attributes=last.attributes_out,
+                    session_id=f"amzn1.echo-api.session.bench-{time.time_ns()}", locale=locale)
+
+
+def baseline_envelope() -> dict:
+    return envelope(launch(), new=True)
+
+
+def time_calls(call: Callable[[], object], count: int, warmup: int) -> List[float]:
+    for _ in range(warmup):
+        call()
+    samples = []
+    clock = time.perf_counter
+    for _ in range(count):
+        start = clock()
+        call()
+        samples.append(clock() - start)
+    return samples
+
+
+def summary(samples: List[float]) -> dict:
+    return {"median": median(samples), "p99": percentile(samples, 0.99), "n": len(samples)}
+
+
+def in_process(count: int) -> dict:
+    """handle_event through lambda_function.lambda_handler vs the baseline's lambda_handler."""
+    from benchmarks import baseline_skill
+
+    project = load_lambda_function()
+    ours = mid_screen_envelope(lambda event: project.lambda_handler(event, None))
+    theirs = baseline_envelope()
+    check = project.lambda_handler(json.loads(json.dumps(ours)), None)
+    if check["sessionAttributes"]["screen"]["answers"].get("worsening_weakness") != "no":
+        raise RuntimeError("the measured turn did not answer question 6")
+    warmup = max(20, count // 10)
+    # Interleaved in blocks, so that a noisy moment hurts both sides alike.
+    ours_samples: List[float] = []
+    theirs_samples: List[float] = []
+    block = max(1, count // 10)
+    for _ in range(10):
+        ours_samples += time_calls(lambda: project.lambda_handler(ours, None), block, warmup)
+        theirs_samples += time_calls(lambda: baseline_skill.lambda_handler(theirs, None), block,
+                                     warmup)
+        warmup = 5
+    return {"project": summary(ours_samples), "baseline": summary(theirs_samples)}
+
+
+class HttpClient:
+    """One keep-alive connection to a server under test."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def post(self, body: bytes, headers: dict) -> tuple:
+        try:
+            self.connection.request("POST", "/", body, headers)
+            response = self.connection.getresponse()
+            return response.status, response.read()
+        except (OSError, http.client.HTTPException):
+            self.connection.close()
+            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            raise
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def over_http(port: int, make_envelope: Callable[[], dict], count: int,
+              signing: Optional[Signing] = None, expect: Optional[Callable[[dict], bool]] = None
+              ) -> dict:
+    """Sequential requests on one keep-alive connection; the envelope is rebuilt (and signed)
+    every 500 requests so its timestamp stays within Alexa's 150 seconds."""
+    client = HttpClient(port)
+    samples: List[float] = []
+    errors = 0
+    body, headers = body_and_headers(make_envelope(), signing)
+    clock = time.perf_counter
+    try:
+        for index in range(count + max(20, count // 10)):
+            if index and index % 500 == 0:
+                body, headers = body_and_headers(make_envelope(), signing)
+            start = clock()
+            try:
+                status, data = client.post(body, headers)
+            except (OSError, http.client.HTTPException):
+                errors += 1
+                continue
+            elapsed = clock() - start
+            if status != 200 or (expect is not None and not expect(json.loads(data))):
+                errors += 1
+            if index >= max(20, count // 10):      # the first tenth warms up
+                samples.append(elapsed)
+    finally:
+        client.close()
+    return {**summary(samples), "errors": errors}
