@@ -10,7 +10,7 @@ from typing import Mapping, Optional
 
 import yaml
 
-from skill.content import CONTENT_DIR, FACT_NAMES, load_content
+from skill.content import CONTENT_DIR, FACT_NAMES, SAFE_LOADER, load_content
 from skill.schema import ContentError, ListOf, OneOf, Problem, Record, Text
 
 SPEECH_KEYS = ("welcome", "entered", "menu_reprompt", "help", "help_exam", "not_understood",
@@ -90,7 +90,7 @@ def _reference_problems(raw, known) -> list:
 
 def load_clinician_file(path: Path, references: Mapping[str, str]) -> ClinicianContent:
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise ContentError(str(path), [Problem((), f"cannot be read: {error}")]) from error
     problems = list(_schema().check(raw, ()))

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from typing import Optional, Tuple, Union
 
-from ask_sdk_core.api_client import DefaultApiClient
 from ask_sdk_model import PermissionStatus
-from ask_sdk_model.services import ServiceException
+from ask_sdk_model.services import ApiClient, ServiceException
 from ask_sdk_model.services.reminder_management import (
     AlertInfo, PushNotification, PushNotificationStatus, ReminderRequest, SpokenInfo,
     SpokenText, Trigger, TriggerType)
@@ -27,15 +26,30 @@ REMINDERS_PERMISSION = "alexa::alerts:reminders:skill:readwrite"
 DEFAULT_TIMEOUT = (2.0, 3.0)  # (connect, read) seconds, per socket operation
 
 
-class ReminderApiClient(DefaultApiClient):
-    """DefaultApiClient (requests, HTTPS only) with a timeout on every call."""
+class ReminderApiClient(ApiClient):
+    """DefaultApiClient (requests, HTTPS only) with a timeout on every call. The SDK's client,
+    and with it `requests`, is loaded on the first call rather than at import: most sessions
+    never set a reminder, and importing `requests` was a third of a Lambda cold start."""
 
     def __init__(self, timeout: Union[float, Tuple[float, float]] = DEFAULT_TIMEOUT):
         self.timeout = timeout
+        self._client = None
 
-    def _resolve_method(self, request):
-        # DefaultApiClient.invoke calls this method with url, headers and data only.
-        return functools.partial(super()._resolve_method(request), timeout=self.timeout)
+    def invoke(self, request):
+        if self._client is None:
+            self._client = _timed_default_client(self.timeout)
+        return self._client.invoke(request)
+
+
+def _timed_default_client(timeout: Union[float, Tuple[float, float]]):
+    from ask_sdk_core.api_client import DefaultApiClient
+
+    class TimedApiClient(DefaultApiClient):
+        def _resolve_method(self, request):
+            # DefaultApiClient.invoke calls this method with url, headers and data only.
+            return functools.partial(super()._resolve_method(request), timeout=timeout)
+
+    return TimedApiClient()
 
 
 class ReminderStatus(enum.Enum):

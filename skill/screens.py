@@ -10,17 +10,19 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import TYPE_CHECKING, Mapping, Optional
 
 import yaml
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_supported_interfaces
-from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 
-from skill.content import CONTENT_DIR, Content, fill, load_content
+from skill.content import CONTENT_DIR, SAFE_LOADER, Content, fill, load_content
 from skill.schema import ContentError, MapOf, Problem, Record, Text
 from skill.state import ScreenState
 from skill.triage import questions_for
+
+if TYPE_CHECKING:   # imported when a screen is drawn: APL's models are a tenth of a cold start
+    from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 
 DOCUMENT_PATH = CONTENT_DIR / "apl" / "screen.json"
 TOKEN = "sciatica-check-screen"
@@ -45,7 +47,7 @@ def screen_labels(locale: str) -> Optional[Mapping]:
     path = CONTENT_DIR / f"{locale}.screen.yaml"
     if not path.is_file():
         return None
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     content = load_content(locale)
     schema = Record(required={
         "locale": Text(), "title": Text(), "clinician_title": Text(), "checklist_title": Text(),
@@ -64,6 +66,8 @@ def screen_labels(locale: str) -> Optional[Mapping]:
 
 
 def directive(datasource: Mapping) -> RenderDocumentDirective:
+    from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
+
     return RenderDocumentDirective(token=TOKEN, document=dict(apl_document()),
                                    datasources={"payload": {"screen": dict(datasource)}})
 

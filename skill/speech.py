@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from typing import Mapping, Sequence
-from xml.sax.saxutils import escape
 
 from skill.content import fill
 
@@ -58,3 +57,9 @@ def _voice_number(number: str) -> str:
         return f'<say-as interpret-as="digits">{escape(digits)}</say-as>'
     # A phone number in groups ("1800 022 222"): read the way people say phone numbers.
     return f'<say-as interpret-as="telephone">{escape(number)}</say-as>'
+
+
+def escape(text: str) -> str:
+    """&, < and > as SSML needs them. Not xml.sax.saxutils.escape: importing xml.sax.saxutils
+    imports urllib.request (http, ssl, email), a fifth of a cold start, for three replaces."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
