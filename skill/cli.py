@@ -162,8 +162,8 @@ def speech_text(output_speech: dict) -> str:
     if output_speech.get("type") == "PlainText":
         return output_speech.get("text", "")
     ssml = output_speech.get("ssml", "")
-    text = re.sub(r'<say-as interpret-as="date">(\d{4})(\d{2})(\d{2})</say-as>',
-                  lambda match: date(*map(int, match.groups())).strftime("%B %-d, %Y"), ssml)
+    text = re.sub(r'<say-as interpret-as="date">\?{4}(\d{2})(\d{2})</say-as>',
+                  lambda match: date(2000, *map(int, match.groups())).strftime("%B %-d"), ssml)
     text = re.sub(r"<break[^>]*/>", " ", text)
     text = re.sub(r"<[^>]+>", "", text)
     text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")

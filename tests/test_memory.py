@@ -83,7 +83,7 @@ def test_yes_to_remembering_keeps_only_dates_and_outcome_under_a_hashed_key(skil
     first_screen_to_consent(dialog)
     turn = dialog.yes()
     assert turn.text.startswith("Okay, I'll remember it.")
-    assert "Would you like an Alexa reminder on December 10, 2026" in turn.text
+    assert "Would you like an Alexa reminder on December 10" in turn.text
     ((key, record),) = rows(database)
     assert USER not in key and USER not in database.read_bytes().decode("latin-1")
     assert record["visits"] == [{"date": "2026-11-26", "outcome": "self_care", "trend": None}]
@@ -110,7 +110,7 @@ def test_a_month_of_visits_is_guided_to_the_right_next_step(skill, database, clo
 
     clock.move_to(5)
     turn = check_in(visit(skill), "same")
-    assert "keep going with the self-care" in turn.text and "December 10, 2026" in turn.text
+    assert "keep going with the self-care" in turn.text and "December 10" in turn.text
 
     clock.move_to(15)
     turn = check_in(visit(skill), "same")
@@ -266,7 +266,7 @@ def test_reminder_is_set_through_the_reminders_api_and_forgotten_with_the_user(
     first_screen_to_consent(dialog)
     dialog.yes()
     turn = dialog.yes()
-    assert turn.text.startswith("Done. I'll remind you on December 10, 2026.")
+    assert turn.text.startswith("Done. I'll remind you on December 10.")
     assert turn.ends_session
     (created,) = alexa_api.requests
     assert created.method == "POST" and created.authorization == "Bearer token-1"
@@ -298,4 +298,4 @@ def test_failed_reminder_call_has_a_spoken_fallback(skill, alexa_api):
     dialog.no()
     turn = dialog.yes()
     assert turn.text.startswith("Sorry, I couldn't set the reminder.")
-    assert "December 10, 2026" in turn.text and turn.ends_session
+    assert "December 10" in turn.text and turn.ends_session

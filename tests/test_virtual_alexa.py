@@ -170,7 +170,7 @@ def test_clean_screen_in_everyday_words_reaches_self_care_and_reads_every_tip(sk
     assert all(t.outcome == "self_care" and not t.ends_session for t in tips)
     spoken = " ".join(t.text for t in [self_care, *tips])
     for topic in ("Keep moving", "ibuprofen", "Opioid", "heat pack", "scan",
-                  "four to six weeks", "about two weeks", "numbness between your legs"):
+                  "four to six weeks", "about two weeks", "Numbness between your legs"):
         assert topic in spoken, topic
     assert "911" in tips[-1].text and "Would you like me to remember" in tips[-1].text
     assert "ibuprofen" in tips[-1].turn.card["content"]
