@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import replace
 from datetime import date
 from typing import Any, Callable, Mapping, Optional
@@ -31,22 +32,25 @@ def build_skill(contents: Optional[Mapping[str, Content]] = None,
                 settings: Optional[Settings] = None,
                 persistence_adapter: Any = _FROM_ENVIRONMENT,
                 clock: Callable[[], date] = date.today,
-                api_client: Any = None) -> CustomSkill:
+                api_client: Any = None,
+                environ: Optional[Mapping[str, str]] = None) -> CustomSkill:
     """A ready skill. Content is loaded and checked here, once, not per request.
 
     settings: deployment settings (default: from the environment, see skill/settings.py).
     persistence_adapter: where remembered users are kept (default: from the environment, see
         skill/storage.py; None keeps nothing). Only used when the settings allow memory.
     clock: today's date; tests and `sciatica-skill chat --today` move it.
+    environ: where settings and storage are read from (default: the process environment).
     api_client: for the Alexa service APIs (reminders); default: the SDK's, with a timeout."""
     if contents is None:
         contents = {locale: load_content(locale) for locale in available_locales()}
-    settings = settings or settings_from_env()
+    environ = os.environ if environ is None else environ
+    settings = settings or settings_from_env(environ)
     if not settings.memory:
         persistence_adapter = None
     elif persistence_adapter is _FROM_ENVIRONMENT:
         from skill.storage import build_persistence_adapter
-        persistence_adapter = build_persistence_adapter()
+        persistence_adapter = build_persistence_adapter(environ)
     # Memory needs somewhere to keep it: without a store, the skill never offers to remember.
     settings = replace(settings, memory=settings.memory and persistence_adapter is not None)
     content_for = handlers.content_resolver(contents, default_locale)

@@ -72,19 +72,18 @@ def _iso_day(text: str) -> date:
 def _skill_for(args, clock=date.today):
     """build_skill() with the command line's memory options over the environment's."""
     from skill.app import build_skill
-    from skill.settings import settings_from_env
 
+    return build_skill(environ=options_environment(args), clock=clock)
+
+
+def options_environment(args, default_db: Optional[str] = None) -> dict:
+    """The process environment with --db and --profile laid over it."""
     environ = dict(os.environ)
-    if args.db:
-        environ["SCIATICA_DB_PATH"] = args.db
+    if args.db or default_db:
+        environ["SCIATICA_DB_PATH"] = args.db or default_db
     if args.profile:
         environ["SCIATICA_PROFILE"] = args.profile
-    settings = settings_from_env(environ)
-    adapter = None
-    if settings.memory:
-        from skill.storage import build_persistence_adapter
-        adapter = build_persistence_adapter(environ)
-    return build_skill(settings=settings, persistence_adapter=adapter, clock=clock)
+    return environ
 
 
 def _chat(args, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Mapping, Optional, Tuple
 
-from skill.clinician_content import FINDINGS, TOPICS, ClinicianContent, ExamStep
+from skill.clinician_content import FINDINGS, TOPICS, ClinicianContent
 from skill.content import fill
 from skill.state import Card, InvalidState, Prompt, Reply, SymptomReport
 

@@ -21,7 +21,6 @@ words ("December tenth, twenty twenty-six"), characters letter by letter.
 from __future__ import annotations
 
 import functools
-import os
 import re
 import shutil
 import subprocess
@@ -437,8 +436,8 @@ def run(args) -> int:
     from datetime import date
 
     from skill.app import build_skill
+    from skill.cli import options_environment
     from skill.content import DEFAULT_LOCALE, load_content
-    from skill.settings import settings_from_env
 
     locale = args.locale or DEFAULT_LOCALE
     audio = not args.no_audio
@@ -454,18 +453,9 @@ def run(args) -> int:
     content = load_content(locale)
     lines = read_script(args.script) if args.script else default_script(content)
     with tempfile.TemporaryDirectory(prefix="sciatica-speak-") as scratch:
-        environ = dict(os.environ)
         # A throw-away store unless --db names one: listening never touches anyone's memory.
-        environ["SCIATICA_DB_PATH"] = args.db or str(Path(scratch) / "memory.sqlite3")
-        if args.profile:
-            environ["SCIATICA_PROFILE"] = args.profile
-        settings = settings_from_env(environ)
-        adapter = None
-        if settings.memory:
-            from skill.storage import build_persistence_adapter
-            adapter = build_persistence_adapter(environ)
-        skill = build_skill(settings=settings, persistence_adapter=adapter,
-                            clock=(lambda: today) if today else date.today)
+        environ = options_environment(args, default_db=str(Path(scratch) / "memory.sqlite3"))
+        skill = build_skill(environ=environ, clock=(lambda: today) if today else date.today)
         notes: List[str] = []
         turns = run_script(skill, lines, locale, notes=notes)
     rows = write_turns(turns, args.out, locale, audio=audio, voice=args.voice, rate=args.rate,

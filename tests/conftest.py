@@ -21,6 +21,24 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from dialog import Dialog  # noqa: E402
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_lambda_handler():
+    """lambda/lambda_function.py's handler, loaded the way Lambda loads it (by file)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("lambda_function",
+                                                  ROOT / "lambda" / "lambda_function.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.lambda_handler
+
+
+@pytest.fixture(scope="module")
+def lambda_handler():
+    return load_lambda_handler()
+
 
 @pytest.fixture(scope="session")
 def content():

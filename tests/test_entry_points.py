@@ -1,5 +1,4 @@
 """The Lambda entry point and the `sciatica-skill serve` command, run as they are deployed."""
-import importlib.util
 import json
 import os
 import socket
@@ -7,23 +6,12 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from dialog import Dialog
 from skill.envelopes import launch_request, request_envelope
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def lambda_handler():
-    spec = importlib.util.spec_from_file_location("lambda_function",
-                                                  ROOT / "lambda" / "lambda_function.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.lambda_handler
 
 
 def test_lambda_handler_runs_a_screen_to_emergency(lambda_handler):

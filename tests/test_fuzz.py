@@ -8,13 +8,13 @@ and nothing, through either entry point, reaches self-care unless every question
 from __future__ import annotations
 
 import copy
-import importlib.util
 import inspect
 import json
 import sys
 from typing import Any
 
 import pytest
+from conftest import load_lambda_handler
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from skill.app import handle_event
@@ -35,7 +35,6 @@ from test_hostile_input import (
     NO,
     QUESTION_IDS,
     REPLY_INTENTS,
-    ROOT,
     SKILL,
     STATES,
     assert_alexa_response,
@@ -49,15 +48,7 @@ FUZZ = settings(max_examples=150, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
-def _load_lambda_handler():
-    spec = importlib.util.spec_from_file_location("lambda_function",
-                                                  ROOT / "lambda" / "lambda_function.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.lambda_handler
-
-
-LAMBDA_HANDLER = _load_lambda_handler()
+LAMBDA_HANDLER = load_lambda_handler()
 with pytest.MonkeyPatch.context() as _env:
     _env.delenv(SKILL_ID_ENV, raising=False)
     CLIENT = create_app(SKILL, verify_signature=False).test_client()

@@ -7,10 +7,8 @@ restarts the screen; it never jumps to self-care.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from typing import Any, Optional
 
 import pytest
@@ -36,7 +34,6 @@ from skill.state import STATE_VERSION
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Properties that return a na:cryptography.utils.CryptographyDeprecationWarning")
 
-ROOT = Path(__file__).resolve().parent.parent
 CONTENT = load_content("en-US")
 QUESTION_IDS = [question.id for question in CONTENT.questions]
 CES_IDS = [question.id for question in CONTENT.questions if question.tier == "emergency"]
@@ -205,15 +202,6 @@ def client():
     with pytest.MonkeyPatch.context() as env:
         env.delenv(SKILL_ID_ENV, raising=False)   # no application-id check from the environment
         return create_app(SKILL, verify_signature=False).test_client()
-
-
-@pytest.fixture(scope="module")
-def lambda_handler():
-    spec = importlib.util.spec_from_file_location("lambda_function",
-                                                  ROOT / "lambda" / "lambda_function.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.lambda_handler
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, p
 
 from skill.content import available_locales, load_content
 from skill.speech import render_ssml
-from skill.state import EFFECTS, FAILED, NO_PERMISSION, NOTHING_STORED, OK, REFUSED
+from skill.state import FAILED, NO_PERMISSION, NOTHING_STORED, OK, REFUSED
 from skill.triage import (POSITIVE, EffectResult, InvalidState, Reply, ScreenState, SymptomReport,
                           TrendReport, begin, current_prompt, initial_state, next_question,
                           outcome_for, state_from_dict, step)
