@@ -228,13 +228,18 @@ def content_resolver(contents: Mapping[str, Content], default_locale: str) -> Co
     """Choose a locale's content: exact match, then the same language, then the default.
     Within a language the default comes first (en-NZ gets en-US, not en-AU); a language with
     content of its own never gets another language's (es-MX gets es-US, never en-US)."""
+    contents = dict(contents)
+    # Worked out once, not per request: the content each language falls back to.
+    by_language = {}
+    for name in sorted(contents):
+        language = name.split("-")[0].lower()
+        same = [other for other in sorted(contents) if other.split("-")[0].lower() == language]
+        by_language[language] = contents[default_locale if default_locale in same else same[0]]
+
     def content_for(locale: Optional[str]) -> Content:
         if isinstance(locale, str):
-            if locale in contents:
-                return contents[locale]
-            language = locale.split("-")[0].lower()
-            same = [name for name in sorted(contents) if name.split("-")[0].lower() == language]
-            if same:
-                return contents[default_locale if default_locale in same else same[0]]
+            found = contents.get(locale) or by_language.get(locale.split("-")[0].lower())
+            if found is not None:
+                return found
         return contents[default_locale]
     return content_for

@@ -5,6 +5,9 @@
                              pyyaml, the DynamoDB adapter). Not flask or flask-ask-sdk (the
                              self-hosted server only), not the test tools, and not boto3/botocore,
                              which every Lambda Python runtime has (they would triple the zip).
+                             With the compiled .pyc of every module when this Python is the
+                             runtime's (Lambda's disk is read-only: without them every cold start
+                             compiles the skill and its dependencies again).
   skill-package/             for `ask deploy`: skill-package/skill.json, and the models copied
                              from interaction_model/ into interactionModels/custom/<locale>.json
   ask-resources.json         written once, so `cd <out> && ask deploy` deploys the skill package
@@ -12,6 +15,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -87,14 +91,65 @@ def build_lambda_zip(out: Path, *, python_version: str | None = None, arch: str 
         leaked = sorted({n.split("/")[0] for n in files} & set(NEVER_IN_ZIP))
         if leaked:
             raise PackagingError([f"the Lambda zip would contain {', '.join(leaked)}"])
+        entries = {name: path.read_bytes() for name, path in files.items()}
+        entries.update(compile_sources(files, python_version))
         out.mkdir(parents=True, exist_ok=True)
         target = out / ZIP_NAME
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name in sorted(files):  # sorted, fixed dates and modes: the same input, the same zip
+            for name in sorted(entries):  # sorted, fixed dates and modes: the same input, the same zip
                 info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
                 info.external_attr, info.compress_type = 0o100644 << 16, zipfile.ZIP_DEFLATED
-                archive.writestr(info, files[name].read_bytes())
+                archive.writestr(info, entries[name])
     return target
+
+
+# Run in a fresh interpreter, so that nothing this process has imported or interned can change
+# the bytes marshal writes; with PYTHONHASHSEED fixed, so that set constants keep their order.
+_COMPILE = """
+import json, py_compile, sys
+compiled = []
+for source, target, name in json.load(sys.stdin):
+    try:
+        py_compile.compile(source, cfile=target, dfile=name, doraise=True,
+                           invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    except py_compile.PyCompileError as error:
+        print(f"package: not compiled: {name}: {error.msg}", file=sys.stderr)
+    else:
+        compiled.append(name)
+json.dump(compiled, sys.stdout)
+"""
+
+
+def pyc_name(name: str, cache_tag: str | None = None) -> str:
+    """Where the runtime looks for a module's bytecode: a/b.py -> a/__pycache__/b.<tag>.pyc."""
+    folder, _, file = name.rpartition("/")
+    cached = f"__pycache__/{file[:-len('.py')]}.{cache_tag or sys.implementation.cache_tag}.pyc"
+    return f"{folder}/{cached}" if folder else cached
+
+
+def compile_sources(files: dict, python_version: str) -> dict:
+    """{zip name of the .pyc: its bytes} for every .py among `files` ({zip name: source path}),
+    as the Lambda runtime would write them into __pycache__ if it could; {} when this Python
+    is not the runtime's (bytecode is version-specific), with a note saying so.
+
+    Reproducible: unchecked-hash .pyc (PEP 552) carry a hash of the source instead of its
+    mtime, and the runtime trusts them without reading the source again (the zip's files never
+    change under it); the file name compiled in is the name in the zip, not where it was built."""
+    here = "%d.%d" % sys.version_info[:2]
+    if sys.implementation.name != "cpython" or python_version != here:
+        print(f"package: no .pyc in the Lambda zip: this is {sys.implementation.name} {here}, "
+              f"the runtime is CPython {python_version}, and bytecode is version-specific (run "
+              f"`package` with Python {python_version} to include them)", file=sys.stderr)
+        return {}
+    sources = sorted(name for name in files if name.endswith(".py"))
+    with tempfile.TemporaryDirectory(prefix="sciatica-pyc-") as temp:
+        jobs = [(str(files[name]), str(Path(temp, pyc_name(name))), name) for name in sources]
+        done = subprocess.run([sys.executable, "-s", "-S", "-c", _COMPILE],
+                              input=json.dumps(jobs), capture_output=True, text=True, check=True,
+                              env={"PYTHONHASHSEED": "0", "PATH": os.environ.get("PATH", "")})
+        sys.stderr.write(done.stderr)
+        return {pyc_name(name): Path(temp, pyc_name(name)).read_bytes()
+                for name in json.loads(done.stdout)}
 
 
 def load_models() -> dict:
@@ -170,24 +225,55 @@ def example_problems(phrase: str, model: dict, *, first: bool) -> list:
     if first and request:
         return [f"{phrase!r}: the first example must only open the skill ('Alexa, open {invocation}')"]
     candidates = {request, request.split(" ", 1)[-1]}  # with or without a connecting word ("to")
-    if request and not any(_matches_sample(c, model) for c in candidates):
-        return [f"{phrase!r}: {request!r} is not a sample utterance of any intent"]
+    if request:
+        samples = _sample_patterns(model)
+        if not any(_matches_sample(c, model, samples) for c in candidates):
+            return [f"{phrase!r}: {request!r} is not a sample utterance of any intent"]
     return []
 
 
-def _matches_sample(text: str, model: dict) -> bool:
+def _sample_patterns(model: dict) -> list:
+    """Every sample utterance as parts: plain words (str), a slot's values (a tuple), or None
+    for a slot whose type gives no values (any words). Worked out once per model; the values
+    are matched as literals, never compiled into one regular expression per sample (with
+    hundreds of slot values that took seconds per example phrase)."""
     types = {t["name"]: [_plain(v["name"]["value"]) for v in t.get("values", [])] +
              [_plain(s) for v in t.get("values", []) for s in v["name"].get("synonyms", [])]
              for t in model.get("types", [])}
+    patterns = []
     for intent in model.get("intents", []):
         slots = {s["name"]: types.get(s["type"]) for s in intent.get("slots", [])}
         for sample in intent.get("samples", []):
             parts = [p for p in re.split(r"(\{\w+\})", sample) if p.strip()]
-            pattern = " ".join(
-                ("(?:%s)" % "|".join(map(re.escape, slots[p[1:-1]])) if slots.get(p[1:-1]) else ".+")
-                if p.startswith("{") else re.escape(_plain(p)) for p in parts)
-            if re.fullmatch(pattern, text):
+            patterns.append(tuple(
+                (tuple(dict.fromkeys(slots[p[1:-1]])) if slots.get(p[1:-1]) else None)
+                if p.startswith("{") else _plain(p) for p in parts))
+    return patterns
+
+
+def _matches_sample(text: str, model: dict, samples: list | None = None) -> bool:
+    """Whether `text` is one of the model's samples, words joined by single spaces, with each
+    slot filled by one of its type's values (any non-empty text for a slot without values)."""
+    samples = _sample_patterns(model) if samples is None else samples
+    return any(_match_parts(text, 0, parts) for parts in samples)
+
+
+def _match_parts(text: str, position: int, parts: tuple) -> bool:
+    if not parts:
+        return position == len(text)
+    part, rest = parts[0], parts[1:]
+    if isinstance(part, str):
+        ends = [position + len(part)] if text.startswith(part, position) else []
+    elif part is None:
+        ends = range(position + 1, len(text) + 1)
+    else:
+        ends = [position + len(value) for value in part if text.startswith(value, position)]
+    for end in ends:
+        if not rest:
+            if end == len(text):
                 return True
+        elif text.startswith(" ", end) and _match_parts(text, end + 1, rest):
+            return True
     return False
 
 

@@ -2,8 +2,9 @@
 facts such as the emergency number are spoken the way a listener needs them."""
 from __future__ import annotations
 
+import functools
 import re
-from typing import Mapping, Sequence
+from typing import Mapping, Sequence, Tuple
 
 from skill.content import fill
 
@@ -24,17 +25,33 @@ def render_text(parts: Sequence[str], facts: Mapping[str, str]) -> str:
 
 
 def _render_part(text: str, facts: Mapping[str, str]) -> str:
+    template = _template(text)
+    if len(template) == 1:          # no placeholder: the escaped text, worked out once
+        return template[0]
+    pieces = [template[0]]
+    for index in range(1, len(template), 2):
+        name = template[index]
+        pieces.append(_voice_fact(facts[name]) if name in facts else escape("{" + name + "}"))
+        pieces.append(template[index + 1])
+    return "".join(pieces)
+
+
+@functools.lru_cache(maxsize=4096)
+def _template(text: str) -> Tuple[str, ...]:
+    """A text split at its placeholders: escaped text, name, escaped text, ... (odd length).
+    The texts are the content's (a fixed set), so each is parsed and escaped once; the cache
+    is bounded all the same."""
     pieces = []
     position = 0
     for match in _PLACEHOLDER.finditer(text):
         pieces.append(escape(text[position:match.start()]))
-        name = match.group(1)
-        pieces.append(_voice_fact(facts[name]) if name in facts else escape(match.group(0)))
+        pieces.append(match.group(1))
         position = match.end()
     pieces.append(escape(text[position:]))
-    return "".join(pieces)
+    return tuple(pieces)
 
 
+@functools.lru_cache(maxsize=1024)
 def _voice_fact(value: str) -> str:
     if _ISO_DATE.match(value):
         # Alexa reads a date in the listener's own locale ("December tenth"). The skill's dates

@@ -13,42 +13,59 @@ from skill.state import (ANSWERS, MEMORY, MODES, RANK, STATE_VERSION, TRENDS, WR
                          InvalidState, ScreenState)
 
 
+FIELDS = ("answers", "started", "doubts", "outcome", "advice_step", "mode", "trend", "today",
+          "episode_start", "memory", "wrap_up")
+OUTCOMES = tuple(RANK)
+TRENDS_OR_NONE = (None,) + TRENDS
+
+
 def state_from_dict(content: Content, data: Mapping) -> ScreenState:
     if not isinstance(data, Mapping) or type(data.get("version")) is not int \
             or data["version"] != STATE_VERSION:
         raise InvalidState("missing or different state version")
-    fields = {name: data.get(name) for name in (
-        "answers", "started", "doubts", "outcome", "advice_step", "mode", "trend", "today",
-        "episode_start", "memory", "wrap_up")}
-    _check_types(content, fields)
+    fields = {name: data.get(name) for name in FIELDS}
+    rules = _rules()
+    _check_types(rules.question_plan(content).known, fields)
     answers = fields["answers"]
     fields["answers"] = tuple((q.id, answers[q.id]) for q in content.questions if q.id in answers)
     state = ScreenState(**fields)
-    _check_consistency(content, state)
+    _check_consistency(rules, content, state)
     return state
+
+
+_RULES = None
+
+
+def _rules():
+    """skill.triage, where the rules live; imported on first use, because triage imports this
+    module (an import statement per call would cost more than the checks)."""
+    global _RULES
+    if _RULES is None:
+        from skill import triage
+        _RULES = triage
+    return _RULES
 
 
 def _is_text_or_none(value, choices) -> bool:
     return (value is None or isinstance(value, str)) and value in choices
 
 
-def _check_types(content: Content, fields: dict) -> None:
-    known = {question.id for question in content.questions}
+def _check_types(known: frozenset, fields: dict) -> None:
     answers = fields["answers"]
     if not isinstance(answers, Mapping) or not isinstance(fields["started"], bool):
         raise InvalidState("answers or started has the wrong type")
-    if any(not isinstance(key, str) or key not in known
-           or not isinstance(value, str) or value not in ANSWERS
-           for key, value in answers.items()):
-        raise InvalidState("unknown question or answer")
+    for key, value in answers.items():
+        if not isinstance(key, str) or key not in known \
+                or not isinstance(value, str) or value not in ANSWERS:
+            raise InvalidState("unknown question or answer")
     if type(fields["doubts"]) is not int or fields["doubts"] not in (0, 1):
         raise InvalidState("bad doubts")
-    if not _is_text_or_none(fields["outcome"], tuple(RANK)):
+    if not _is_text_or_none(fields["outcome"], OUTCOMES):
         raise InvalidState("bad outcome")
     if not (isinstance(fields["mode"], str) and fields["mode"] in MODES
             and isinstance(fields["memory"], str) and fields["memory"] in MEMORY):
         raise InvalidState("bad mode or memory")
-    if not _is_text_or_none(fields["trend"], (None,) + TRENDS) \
+    if not _is_text_or_none(fields["trend"], TRENDS_OR_NONE) \
             or not _is_text_or_none(fields["wrap_up"], WRAP_UPS):
         raise InvalidState("bad trend or wrap-up")
     for name in ("today", "episode_start"):
@@ -62,10 +79,8 @@ def _check_types(content: Content, fields: dict) -> None:
         raise InvalidState("bad advice step")
 
 
-def _check_consistency(content: Content, state: ScreenState) -> None:
-    # The rules live in triage; imported here, late, because triage imports this module.
-    from skill.triage import advice_chunks, outcome_for
-
+def _check_consistency(rules, content: Content, state: ScreenState) -> None:
+    advice_chunks, outcome_for = rules.advice_chunks, rules.outcome_for
     if state.mode == "check_in" and (state.episode_start is None or state.today is None):
         raise InvalidState("a check-in needs its dates")
     if state.mode == "screen" and state.trend is not None:

@@ -20,8 +20,9 @@ in wrapup.py.
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import replace
-from typing import Optional, Tuple
+from typing import Mapping, NamedTuple, Optional, Tuple
 
 from skill import timeline, wrapup
 from skill.content import Content, Question, fill
@@ -31,9 +32,9 @@ from skill.state import (ANSWERS, MEMORY, MODES, NO, NOT_SURE, POSITIVE, RANK, R
 from skill.stored_state import state_from_dict  # noqa: F401 - part of this module's interface
 
 __all__ = ["step", "begin", "initial_state", "current_prompt", "next_question", "outcome_for",
-           "questions_for", "state_from_dict", "Reply", "SymptomReport", "TrendReport",
-           "EffectResult", "Prompt", "Card", "ScreenState", "InvalidState", "POSITIVE", "ANSWERS",
-           "MEMORY", "MODES", "TRENDS", "WRAP_UPS", "STATE_VERSION"]
+           "questions_for", "question_plan", "state_from_dict", "Reply", "SymptomReport",
+           "TrendReport", "EffectResult", "Prompt", "Card", "ScreenState", "InvalidState",
+           "POSITIVE", "ANSWERS", "MEMORY", "MODES", "TRENDS", "WRAP_UPS", "STATE_VERSION"]
 
 
 def step(content: Content, state: ScreenState, event: Event) -> Tuple[ScreenState, Prompt]:
@@ -87,8 +88,38 @@ def begin(content: Content, state: Optional[ScreenState] = None,
 def questions_for(content: Content, mode: str) -> tuple:
     """The screen asks every question; a check-in asks the cauda equina ones again."""
     if mode == "check_in":
-        return tuple(q for q in content.questions if q.tier == "emergency")
+        return question_plan(content).check_in
     return content.questions
+
+
+class QuestionPlan(NamedTuple):
+    """What the rules need to know about a content's questions, worked out once per content
+    (content is immutable) instead of on every turn. Nothing about any user is in here."""
+
+    check_in: tuple                  # the questions a check-in asks: the cauda equina ones
+    emergency_ids: tuple             # ids of the cauda equina questions, in order
+    id_sets: Mapping[str, frozenset]  # mode -> ids of the questions that mode asks
+    known: frozenset                 # every question id
+
+
+_PLANS: dict = {}   # id(content) -> QuestionPlan, dropped when the content is collected
+
+
+def question_plan(content: Content) -> QuestionPlan:
+    plan = _PLANS.get(id(content))
+    if plan is None:
+        emergency = tuple(q for q in content.questions if q.tier == "emergency")
+        all_ids = tuple(q.id for q in content.questions)
+        emergency_ids = tuple(q.id for q in emergency)
+        plan = QuestionPlan(check_in=emergency, emergency_ids=emergency_ids,
+                            id_sets={"check_in": frozenset(emergency_ids),
+                                     "screen": frozenset(all_ids)},
+                            known=frozenset(all_ids))
+        # Keyed by identity (content holds mappings, so it cannot be hashed); the finalizer
+        # drops the entry with the content, so an id is never reused for another content.
+        weakref.finalize(content, _PLANS.pop, id(content), None)
+        _PLANS[id(content)] = plan
+    return plan
 
 
 def current_prompt(content: Content, state: ScreenState) -> Prompt:
@@ -115,8 +146,13 @@ def next_question(content: Content, state: ScreenState) -> Optional[Question]:
         return None
     if state.mode == "check_in" and state.trend is None:   # the trend question comes first
         return None
+    return _first_unanswered(content, state)
+
+
+def _first_unanswered(content: Content, state: ScreenState) -> Optional[Question]:
+    given = dict(state.answers)
     for question in questions_for(content, state.mode):
-        if state.answer_to(question.id) is None:
+        if given.get(question.id) is None:
             return question
     return None
 
@@ -124,18 +160,24 @@ def next_question(content: Content, state: ScreenState) -> Optional[Question]:
 def outcome_for(content: Content, state: ScreenState) -> Optional[str]:
     """The outcome the answers decide, or None while questions that matter remain.
     Cauda equina questions all come first, so every one is asked before an urgent outcome."""
+    # Called several times a turn (and on every restored state), so written as plain loops
+    # over what question_plan() worked out once; the rules are the ones above, in that order.
     given = dict(state.answers)
-    questions = questions_for(content, state.mode)
-    emergency = [q for q in content.questions if q.tier == "emergency"]
-    if any(given.get(q.id) in POSITIVE for q in emergency):
-        return "emergency"
-    if any(q.id not in given for q in emergency):
+    plan = question_plan(content)
+    unanswered = False
+    for question_id in plan.emergency_ids:
+        if question_id not in given:
+            unanswered = True
+        elif given[question_id] in POSITIVE:
+            return "emergency"      # any positive cauda equina answer, whatever else is missing
+    if unanswered:
         return None
-    if state.mode == "check_in" and state.trend is None:
+    check_in = state.mode == "check_in"
+    if check_in and state.trend is None:
         return None
-    if any(answer in POSITIVE for answer in given.values()) or state.trend == "worse":
+    if not POSITIVE.isdisjoint(given.values()) or state.trend == "worse":
         return "urgent"
-    if any(q.id not in given for q in questions):
+    if not given.keys() >= plan.id_sets["check_in" if check_in else "screen"]:
         return None
     return "self_care"
 
@@ -215,14 +257,18 @@ def _record(content: Content, state: ScreenState, question_id: str, answer: str,
     answers = dict(state.answers)
     answers[question_id] = answer
     ordered = tuple((q.id, answers[q.id]) for q in content.questions if q.id in answers)
-    state = replace(state, answers=ordered, doubts=0)
+    # dataclasses.replace(state, answers=ordered, doubts=0), without its walk over the fields
+    # (once per answer, so on most turns).
+    state = ScreenState(**{**vars(state), "answers": ordered, "doubts": 0})
     decided = outcome_for(content, state)
     if decided is not None:
         return _reach(content, state, decided, lead)
     if state.mode == "check_in" and state.trend is None:   # a symptom said before the trend
         prompt = current_prompt(content, state)
         return state, replace(prompt, speech=((lead,) if lead else ()) + prompt.speech)
-    return state, _ask(next_question(content, state), lead=lead, brief=state.mode == "check_in")
+    # next_question(), less the outcome it would work out again: undecided, just above.
+    return state, _ask(_first_unanswered(content, state), lead=lead,
+                       brief=state.mode == "check_in")
 
 
 def _on_symptom(content: Content, state: ScreenState, symptom_id: Optional[str]):

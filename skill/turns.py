@@ -59,7 +59,9 @@ def take_turn(handler_input: HandlerInput, context: SkillContext, event) -> Resp
         keep_visit = keep_visit or prompt.keep_visit
     if keep_visit:
         effects.keep_visit(handler_input, state)
-    return respond(handler_input, content, state, replace(prompt, speech=spoken + prompt.speech))
+    if spoken:
+        prompt = replace(prompt, speech=spoken + prompt.speech)
+    return respond(handler_input, content, state, prompt)
 
 
 def restore_state(handler_input: HandlerInput, context: SkillContext, content: Content):
@@ -106,13 +108,18 @@ def _screen_body(content: Content, prompt: triage.Prompt) -> str:
     """What the screen shows: the question or tip in hand (the last thing said), or the whole
     emergency instruction."""
     parts = prompt.card.body if prompt.card and prompt.end_session else prompt.speech[-1:]
-    return render_text(parts, {**content.facts, **dict(prompt.values)})
+    return render_text(parts, _values(content, prompt))
+
+
+def _values(content: Content, prompt: triage.Prompt):
+    """The content's facts and the prompt's values, for filling placeholders (read only)."""
+    return {**content.facts, **dict(prompt.values)} if prompt.values else content.facts
 
 
 def build_response(handler_input: HandlerInput, content: Content, prompt: triage.Prompt,
                    screen=None) -> Response:
     """Speech, reprompt, card and (for screen devices) the APL document, from a prompt."""
-    values = {**content.facts, **dict(prompt.values)}
+    values = _values(content, prompt)
     builder = handler_input.response_builder
     builder.speak(render_ssml(prompt.speech, values))
     if prompt.end_session:

@@ -1,6 +1,7 @@
 """`sciatica-skill package`: the Lambda zip runs on its own, the skill package is what `ask
 deploy` needs, and skill.json fits the interaction models and the code."""
 import copy
+import importlib.util
 import json
 import os
 import re
@@ -40,9 +41,11 @@ def manifest():
 def run_in_unpacked_zip(archive: Path, directory: Path, event: dict) -> dict:
     """lambda_handler(event) in a fresh interpreter whose path is the unpacked zip and the
     standard library only (-I: no environment, user site or current directory; -S: no
-    site-packages), on what looks like Lambda without a DynamoDB table."""
+    site-packages), on what looks like Lambda without a DynamoDB table. Also returns the
+    files the run wrote into the directory ("written")."""
     with zipfile.ZipFile(archive) as opened:
         opened.extractall(directory)
+    before = {p for p in directory.rglob("*") if p.is_file()}
     program = ("import json, sys; sys.path.insert(0, sys.argv[1]); import lambda_function;"
                "response = lambda_function.lambda_handler(json.load(sys.stdin), None);"
                "print(json.dumps({'response': response, 'path': sys.path, 'flask': 'flask' in sys.modules,"
@@ -53,7 +56,17 @@ def run_in_unpacked_zip(archive: Path, directory: Path, event: dict) -> dict:
                                                 "HOME": str(directory),
                                                 "AWS_LAMBDA_FUNCTION_NAME": "sciatica-check"})
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    written = sorted(p.relative_to(directory).as_posix() for p in directory.rglob("*")
+                     if p.is_file() and p not in before)
+    return {**json.loads(result.stdout), "written": written}
+
+
+def zip_names(archive: Path) -> set:
+    with zipfile.ZipFile(archive) as opened:
+        return set(opened.namelist())
+
+
+BUILT_HERE = "%d.%d" % sys.version_info[:2]   # the fixture builds for this Python
 
 
 def test_the_unpacked_zip_answers_a_launch_request_on_its_own(lambda_zip, tmp_path):
@@ -64,6 +77,9 @@ def test_the_unpacked_zip_answers_a_launch_request_on_its_own(lambda_zip, tmp_pa
     body = ran["response"]["response"]
     assert "911" in body["outputSpeech"]["ssml"] and "not a doctor" in body["outputSpeech"]["ssml"]
     assert body["shouldEndSession"] is False
+    # Every module it imported had its bytecode in the zip, valid for this Python: nothing was
+    # compiled and written (on Lambda's read-only disk, it would be compiled on every start).
+    assert ran["written"] == []
 
 
 def test_the_zip_holds_the_entry_point_the_skill_and_its_dependencies_only(lambda_zip):
@@ -77,11 +93,50 @@ def test_the_zip_holds_the_entry_point_the_skill_and_its_dependencies_only(lambd
     assert content <= names, sorted(content - names)
     top = {name.split("/")[0] for name in names}
     assert not top & set(NEVER_IN_ZIP), sorted(top & set(NEVER_IN_ZIP))
-    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc") or n.startswith("bin/")]
+    assert not [n for n in names if n.startswith("bin/")]
+    # Bytecode: one unchecked-hash .pyc per module, where this Python (the runtime's, as the
+    # fixture builds it) looks for it, and nothing else in __pycache__.
+    sources = {n for n in names if n.endswith(".py")}
+    cached = {n for n in names if "__pycache__" in n}
+    assert cached == {packaging.pyc_name(n) for n in sources}, sorted(cached ^ {
+        packaging.pyc_name(n) for n in sources})[:10]
+    assert packaging.pyc_name("skill/app.py") == \
+        f"skill/__pycache__/app.{sys.implementation.cache_tag}.pyc"
+    with zipfile.ZipFile(lambda_zip) as opened:
+        header = opened.read(packaging.pyc_name("skill/triage.py"))[:8]
+    assert header[:4] == importlib.util.MAGIC_NUMBER
+    assert int.from_bytes(header[4:8], "little") == 0b01   # hash-based, source not checked
     assert all(entry.external_attr >> 16 == 0o100644 for entry in entries)  # readable on Lambda
     assert all(entry.date_time == (1980, 1, 1, 0, 0, 0) for entry in entries)  # reproducible
     assert (REPO / "lambda" / "lambda_function.py").read_bytes() == \
         zipfile.ZipFile(lambda_zip).read("lambda_function.py")
+
+
+def test_bytecode_depends_on_the_source_only(tmp_path):
+    """The same source compiles to the same .pyc bytes wherever it is and whatever its mtime:
+    the zip stays reproducible with bytecode in it."""
+    originals = {"skill/triage.py": REPO / "skill" / "triage.py",
+                 "skill/speech.py": REPO / "skill" / "speech.py",
+                 "lambda_function.py": REPO / "lambda" / "lambda_function.py"}
+    names = tuple(originals)
+    copies = {}
+    for name, path in originals.items():
+        copy_path = tmp_path / "elsewhere" / name
+        copy_path.parent.mkdir(parents=True, exist_ok=True)
+        copy_path.write_bytes(path.read_bytes())
+        os.utime(copy_path, (86400, 86400))
+        copies[name] = copy_path
+    first = packaging.compile_sources(originals, BUILT_HERE)
+    again = packaging.compile_sources(copies, BUILT_HERE)
+    assert set(first) == {packaging.pyc_name(name) for name in names}
+    assert first == again
+
+
+def test_no_bytecode_for_another_python(capsys):
+    other = "3.8" if BUILT_HERE != "3.8" else "3.9"
+    assert packaging.compile_sources({"skill/app.py": REPO / "skill" / "app.py"}, other) == {}
+    note = capsys.readouterr().err
+    assert "no .pyc in the Lambda zip" in note and f"CPython {other}" in note
 
 
 def test_dependency_versions_come_from_the_project_metadata():
