@@ -10,7 +10,7 @@ from typing import Mapping, Optional
 
 import yaml
 
-from skill.content import CONTENT_DIR, FACT_NAMES, SAFE_LOADER, load_content
+from skill.content import FACT_NAMES, SAFE_LOADER, companion_file, load_content
 from skill.schema import ContentError, ListOf, OneOf, Problem, Record, Text
 
 SPEECH_KEYS = ("welcome", "entered", "menu_reprompt", "help", "help_exam", "not_understood",
@@ -118,7 +118,7 @@ def load_clinician_file(path: Path, references: Mapping[str, str]) -> ClinicianC
 @functools.lru_cache(maxsize=None)
 def load_clinician_content(locale: str) -> Optional[ClinicianContent]:
     """The clinician content for a locale, or None where clinician mode is not written yet."""
-    path = CONTENT_DIR / f"{locale}.clinician.yaml"
-    if not path.is_file():
+    path = companion_file(locale, "clinician")
+    if path is None:
         return None
     return load_clinician_file(path, load_content(locale).references)

@@ -275,5 +275,17 @@ def load_content(locale: str = DEFAULT_LOCALE) -> Content:
     return load_content_file(path)
 
 
+def companion_file(locale: str, kind: str) -> Optional[Path]:
+    """A locale's `<locale>.<kind>.yaml` (clinician, screen), or the default locale's when the
+    language is the same: English locales share the en-US clinician text rather than copies
+    that drift. Never another language's."""
+    own = CONTENT_DIR / f"{locale}.{kind}.yaml"
+    if own.is_file():
+        return own
+    shared = CONTENT_DIR / f"{DEFAULT_LOCALE}.{kind}.yaml"
+    same_language = locale.split("-")[0].lower() == DEFAULT_LOCALE.split("-")[0].lower()
+    return shared if same_language and shared.is_file() else None
+
+
 def available_locales() -> tuple:
     return tuple(sorted(p.stem for p in CONTENT_DIR.glob("*.yaml") if p.stem.count(".") == 0))

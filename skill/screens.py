@@ -16,7 +16,7 @@ import yaml
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_supported_interfaces
 
-from skill.content import CONTENT_DIR, SAFE_LOADER, Content, fill, load_content
+from skill.content import CONTENT_DIR, SAFE_LOADER, Content, companion_file, fill, load_content
 from skill.schema import ContentError, MapOf, Problem, Record, Text
 from skill.state import ScreenState
 from skill.triage import questions_for
@@ -44,8 +44,8 @@ def apl_document() -> Mapping:
 @functools.lru_cache(maxsize=None)
 def screen_labels(locale: str) -> Optional[Mapping]:
     """The checked labels for a locale's screens, or None where there are none."""
-    path = CONTENT_DIR / f"{locale}.screen.yaml"
-    if not path.is_file():
+    path = companion_file(locale, "screen")
+    if path is None:
         return None
     raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     content = load_content(locale)

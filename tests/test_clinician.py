@@ -243,3 +243,29 @@ def test_apl_document_has_the_structure_the_spec_requires():
     for expression in re.findall(r"\$\{([^}]*)\}", DOCUMENT_PATH.read_text(encoding="utf-8")):
         assert expression.count("(") == expression.count(")")
         assert re.match(r"\s*(payload|data)\.", expression), expression
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "en-AU", "en-CA", "en-IN"])
+def test_every_english_locale_has_clinician_mode_with_the_same_safety(skill, locale):
+    dialog = Dialog(skill, locale=locale)
+    assert dialog.intent("ClinicianModeIntent").text.startswith("Clinician mode.")
+    assert dialog.symptom("saddle anaesthesia", "saddle").text.startswith(CES_ACTION)
+    assert dialog.turns[-1].outcome == "emergency"
+
+
+def test_spanish_never_gets_the_english_clinician_mode(skill):
+    dialog = Dialog(skill, locale="es-US")
+    dialog.launch()
+    turn = dialog.intent("ClinicianModeIntent")
+    assert "Clinician" not in turn.text and "clinician" not in turn.response["sessionAttributes"]
+    assert load_clinician_content("es-US") is None
+
+
+@pytest.mark.parametrize("locale, outcome, number", [("en-GB", "Call 999 now", "999"),
+                                                     ("en-AU", "Call 000 now", "000"),
+                                                     ("es-US", "Llame al 911 ahora", "911")])
+def test_emergency_screen_shows_the_locales_own_number(skill, locale, outcome, number):
+    dialog = Dialog(skill, locale=locale, system=APL_DEVICE)
+    dialog.launch()
+    screen = directives(dialog.yes())[0]["datasources"]["payload"]["screen"]
+    assert screen["outcome"] == outcome and screen["number"] == number
