@@ -67,6 +67,14 @@ def first_screen_to_consent(dialog):
     return turn
 
 
+def remember_a_first_visit(skill) -> Dialog:
+    """A first screen with no red flags, and yes to being remembered."""
+    first = visit(skill)
+    first_screen_to_consent(first)
+    first.yes()
+    return first
+
+
 def check_in(dialog, trend: str):
     welcome = dialog.launch()
     assert welcome.text.startswith("Welcome back to Sciatica Check.")
@@ -103,10 +111,7 @@ def test_anything_but_yes_to_remembering_stores_nothing(skill, database, answer)
 
 
 def test_a_month_of_visits_is_guided_to_the_right_next_step(skill, database, clock):
-    first = visit(skill)
-    first_screen_to_consent(first)
-    first.yes()
-    first.no()
+    remember_a_first_visit(skill).no()
 
     clock.move_to(5)
     turn = check_in(visit(skill), "same")
@@ -146,9 +151,7 @@ def finish_check_in(dialog):
 
 
 def test_check_in_is_remembered_without_asking_again(skill, database, clock):
-    first = visit(skill)
-    first_screen_to_consent(first)
-    first.yes()
+    remember_a_first_visit(skill)
     clock.move_to(6)
     dialog = visit(skill)
     check_in(dialog, "better")
@@ -159,9 +162,7 @@ def test_check_in_is_remembered_without_asking_again(skill, database, clock):
 
 
 def test_red_flag_at_a_check_in_is_the_same_emergency(skill, clock):
-    first = visit(skill)
-    first_screen_to_consent(first)
-    first.yes()
+    remember_a_first_visit(skill)
     clock.move_to(10)
     dialog = visit(skill)
     dialog.launch()
@@ -173,9 +174,7 @@ def test_red_flag_at_a_check_in_is_the_same_emergency(skill, clock):
 
 
 def test_volunteered_cauda_equina_symptom_before_the_trend_is_an_emergency(skill, clock):
-    first = visit(skill)
-    first_screen_to_consent(first)
-    first.yes()
+    remember_a_first_visit(skill)
     clock.move_to(3)
     dialog = visit(skill)
     dialog.launch()
@@ -183,9 +182,7 @@ def test_volunteered_cauda_equina_symptom_before_the_trend_is_an_emergency(skill
 
 
 def test_a_visit_after_a_long_gap_is_a_new_screen(skill, database, clock):
-    first = visit(skill)
-    first_screen_to_consent(first)
-    first.yes()
+    remember_a_first_visit(skill)
     clock.move_to(120)
     dialog = visit(skill)
     assert dialog.launch().text.startswith("Sciatica Check, for adults")
@@ -197,9 +194,7 @@ def test_a_visit_after_a_long_gap_is_a_new_screen(skill, database, clock):
 
 
 def test_forget_me_deletes_everything_and_the_next_launch_is_a_first_visit(skill, database, clock):
-    first = visit(skill)
-    first_screen_to_consent(first)
-    first.yes()
+    remember_a_first_visit(skill)
     clock.move_to(4)
     dialog = visit(skill)
     dialog.launch()
@@ -213,9 +208,7 @@ def test_forget_me_deletes_everything_and_the_next_launch_is_a_first_visit(skill
 
 
 def test_disabling_the_skill_deletes_the_users_data(skill, database):
-    first = visit(skill)
-    first_screen_to_consent(first)
-    first.yes()
+    remember_a_first_visit(skill)
     assert rows(database)
     event = request_envelope({"type": "AlexaSkillEvent.SkillDisabled",
                               "body": {"userInformation": {"persistenceStatus": "NOT_PERSISTED"}}},
