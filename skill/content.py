@@ -92,6 +92,17 @@ class Content:
     def question(self, question_id: str) -> Question:
         return self._questions_by_id()[question_id]
 
+    # Worked out once per content (content never changes), not on every turn. cached_property
+    # writes to the instance's __dict__, which a frozen dataclass allows.
+    @functools.cached_property
+    def emergency_questions(self) -> tuple:
+        """The cauda equina questions, in order: the ones a check-in asks again."""
+        return tuple(q for q in self.questions if q.tier == "emergency")
+
+    @functools.cached_property
+    def question_ids(self) -> frozenset:
+        return frozenset(q.id for q in self.questions)
+
     def advice_for(self, outcome: str) -> tuple:
         return tuple(chunk for chunk in self.advice if outcome in chunk.outcomes)
 

@@ -19,7 +19,7 @@ from ask_sdk_core.utils import get_supported_interfaces
 from skill.content import CONTENT_DIR, SAFE_LOADER, Content, companion_file, fill, load_content
 from skill.schema import ContentError, MapOf, Problem, Record, Text
 from skill.state import ScreenState
-from skill.triage import questions_for
+from skill.questions import questions_for
 
 if TYPE_CHECKING:   # imported when a screen is drawn: APL's models are a tenth of a cold start
     from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective

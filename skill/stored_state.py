@@ -9,6 +9,7 @@ from typing import Mapping
 
 from skill import timeline
 from skill.content import Content
+from skill.questions import advice_chunks, outcome_for
 from skill.state import (ANSWERS, MEMORY, MODES, RANK, STATE_VERSION, TRENDS, WRAP_UPS,
                          InvalidState, ScreenState)
 
@@ -24,26 +25,12 @@ def state_from_dict(content: Content, data: Mapping) -> ScreenState:
             or data["version"] != STATE_VERSION:
         raise InvalidState("missing or different state version")
     fields = {name: data.get(name) for name in FIELDS}
-    rules = _rules()
-    _check_types(rules.question_plan(content).known, fields)
+    _check_types(content.question_ids, fields)
     answers = fields["answers"]
     fields["answers"] = tuple((q.id, answers[q.id]) for q in content.questions if q.id in answers)
     state = ScreenState(**fields)
-    _check_consistency(rules, content, state)
+    _check_consistency(content, state)
     return state
-
-
-_RULES = None
-
-
-def _rules():
-    """skill.triage, where the rules live; imported on first use, because triage imports this
-    module (an import statement per call would cost more than the checks)."""
-    global _RULES
-    if _RULES is None:
-        from skill import triage
-        _RULES = triage
-    return _RULES
 
 
 def _is_text_or_none(value, choices) -> bool:
@@ -79,8 +66,7 @@ def _check_types(known: frozenset, fields: dict) -> None:
         raise InvalidState("bad advice step")
 
 
-def _check_consistency(rules, content: Content, state: ScreenState) -> None:
-    advice_chunks, outcome_for = rules.advice_chunks, rules.outcome_for
+def _check_consistency(content: Content, state: ScreenState) -> None:
     if state.mode == "check_in" and (state.episode_start is None or state.today is None):
         raise InvalidState("a check-in needs its dates")
     if state.mode == "screen" and state.trend is not None:

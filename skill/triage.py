@@ -20,19 +20,20 @@ in wrapup.py.
 """
 from __future__ import annotations
 
-import weakref
 from dataclasses import replace
-from typing import Mapping, NamedTuple, Optional, Tuple
+from typing import Optional, Tuple
 
 from skill import timeline, wrapup
 from skill.content import Content, Question, fill
 from skill.state import (ANSWERS, MEMORY, MODES, NO, NOT_SURE, POSITIVE, RANK, REPORTED, TRENDS,
                          WRAP_UPS, YES, Card, EffectResult, Event, InvalidState, Prompt, Reply,
                          ScreenState, SymptomReport, TrendReport, STATE_VERSION)
+from skill.questions import (advice_chunks, first_unanswered, next_question, outcome_for,
+                             questions_for)
 from skill.stored_state import state_from_dict  # noqa: F401 - part of this module's interface
 
 __all__ = ["step", "begin", "initial_state", "current_prompt", "next_question", "outcome_for",
-           "questions_for", "question_plan", "state_from_dict", "Reply", "SymptomReport",
+           "questions_for", "state_from_dict", "Reply", "SymptomReport",
            "TrendReport", "EffectResult", "Prompt", "Card", "ScreenState", "InvalidState",
            "POSITIVE", "ANSWERS", "MEMORY", "MODES", "TRENDS", "WRAP_UPS", "STATE_VERSION"]
 
@@ -85,43 +86,6 @@ def begin(content: Content, state: Optional[ScreenState] = None,
     return fresh, _ask(content.questions[0], lead=lead or content.speech["welcome"])
 
 
-def questions_for(content: Content, mode: str) -> tuple:
-    """The screen asks every question; a check-in asks the cauda equina ones again."""
-    if mode == "check_in":
-        return question_plan(content).check_in
-    return content.questions
-
-
-class QuestionPlan(NamedTuple):
-    """What the rules need to know about a content's questions, worked out once per content
-    (content is immutable) instead of on every turn. Nothing about any user is in here."""
-
-    check_in: tuple                  # the questions a check-in asks: the cauda equina ones
-    emergency_ids: tuple             # ids of the cauda equina questions, in order
-    id_sets: Mapping[str, frozenset]  # mode -> ids of the questions that mode asks
-    known: frozenset                 # every question id
-
-
-_PLANS: dict = {}   # id(content) -> QuestionPlan, dropped when the content is collected
-
-
-def question_plan(content: Content) -> QuestionPlan:
-    plan = _PLANS.get(id(content))
-    if plan is None:
-        emergency = tuple(q for q in content.questions if q.tier == "emergency")
-        all_ids = tuple(q.id for q in content.questions)
-        emergency_ids = tuple(q.id for q in emergency)
-        plan = QuestionPlan(check_in=emergency, emergency_ids=emergency_ids,
-                            id_sets={"check_in": frozenset(emergency_ids),
-                                     "screen": frozenset(all_ids)},
-                            known=frozenset(all_ids))
-        # Keyed by identity (content holds mappings, so it cannot be hashed); the finalizer
-        # drops the entry with the content, so an id is never reused for another content.
-        weakref.finalize(content, _PLANS.pop, id(content), None)
-        _PLANS[id(content)] = plan
-    return plan
-
-
 def current_prompt(content: Content, state: ScreenState) -> Prompt:
     """What the user last heard, rebuilt from the state (used for Repeat)."""
     if state.outcome == "emergency":
@@ -138,48 +102,6 @@ def current_prompt(content: Content, state: ScreenState) -> Prompt:
     if state.outcome == "urgent" and state.advice_step is None:
         return _urgent(content)
     return _advice(content, state)[1]
-
-
-def next_question(content: Content, state: ScreenState) -> Optional[Question]:
-    """The next unanswered question, or None when the answers already decide the outcome."""
-    if outcome_for(content, state) is not None:
-        return None
-    if state.mode == "check_in" and state.trend is None:   # the trend question comes first
-        return None
-    return _first_unanswered(content, state)
-
-
-def _first_unanswered(content: Content, state: ScreenState) -> Optional[Question]:
-    given = dict(state.answers)
-    for question in questions_for(content, state.mode):
-        if given.get(question.id) is None:
-            return question
-    return None
-
-
-def outcome_for(content: Content, state: ScreenState) -> Optional[str]:
-    """The outcome the answers decide, or None while questions that matter remain.
-    Cauda equina questions all come first, so every one is asked before an urgent outcome."""
-    # Called several times a turn (and on every restored state), so written as plain loops
-    # over what question_plan() worked out once; the rules are the ones above, in that order.
-    given = dict(state.answers)
-    plan = question_plan(content)
-    unanswered = False
-    for question_id in plan.emergency_ids:
-        if question_id not in given:
-            unanswered = True
-        elif given[question_id] in POSITIVE:
-            return "emergency"      # any positive cauda equina answer, whatever else is missing
-    if unanswered:
-        return None
-    check_in = state.mode == "check_in"
-    if check_in and state.trend is None:
-        return None
-    if not POSITIVE.isdisjoint(given.values()) or state.trend == "worse":
-        return "urgent"
-    if not given.keys() >= plan.id_sets["check_in" if check_in else "screen"]:
-        return None
-    return "self_care"
 
 
 # --- screening ---------------------------------------------------------------------------
@@ -267,7 +189,7 @@ def _record(content: Content, state: ScreenState, question_id: str, answer: str,
         prompt = current_prompt(content, state)
         return state, replace(prompt, speech=((lead,) if lead else ()) + prompt.speech)
     # next_question(), less the outcome it would work out again: undecided, just above.
-    return state, _ask(_first_unanswered(content, state), lead=lead,
+    return state, _ask(first_unanswered(content, state), lead=lead,
                        brief=state.mode == "check_in")
 
 
@@ -349,12 +271,6 @@ def _urgent(content: Content) -> Prompt:
     outcome = content.outcomes["urgent"]
     return Prompt(outcome.speech + (outcome.offer,), reprompt=(outcome.offer_reprompt,),
                   card=Card(outcome.card_title, outcome.speech))
-
-
-def advice_chunks(content: Content, state: ScreenState) -> tuple:
-    if state.mode == "check_in" and state.outcome == "self_care":
-        return content.advice_for("check_in")
-    return content.advice_for(state.outcome)
 
 
 def _advice(content: Content, state: ScreenState) -> Tuple[ScreenState, Prompt]:
