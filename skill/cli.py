@@ -93,6 +93,9 @@ def _chat(args, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
     from skill.nlu import addresses_skill, resolve
 
     model = build_interaction_model(args.locale)
+    invocation = model["interactionModel"]["languageModel"]["invocationName"]
+    # What a person says to open the skill, in the chat's language (the hints stay English).
+    opening = f"{'abre' if args.locale.startswith('es') else 'open'} {invocation}"
     today = args.today
     skill = _skill_for(args, clock=(lambda: today) if today else date.today)
     conversation = Conversation(locale=args.locale,
@@ -119,11 +122,11 @@ def _chat(args, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
         reprompt = (body.get("reprompt") or {}).get("outputSpeech")
         last_reprompt = speech_text(reprompt) if reprompt else None
         if conversation.session_id is None:
-            write("(the skill has ended the session; say 'open sciatica check' to start again)")
+            write(f"(the skill has ended the session; say '{opening}' to start again)")
 
     write("Sciatica Check text chat. Type what you would say to Alexa. An empty line is "
           "silence; Ctrl-D quits.")
-    write("You: open sciatica check")
+    write(f"You: {opening}")
     send(launch_request())
     silences = 0
     interactive = stdin.isatty()
@@ -150,7 +153,7 @@ def _chat(args, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
                           locale=args.locale)
         if conversation.session_id is None and not addresses_skill(model, utterance,
                                                                    locale=args.locale):
-            write("(no session is open: start with 'open sciatica check')")
+            write(f"(no session is open: start with '{opening}')")
             continue
         send(request)
     return 0
