@@ -36,6 +36,13 @@ def next_review(episode_start: Optional[str], today: str) -> Optional[str]:
     return None
 
 
+def review_values(state) -> tuple:
+    """A session's next review date as a prompt value (("review_date", ISO date),), or () if
+    there is none. `state` is a ScreenState (its today and episode_start)."""
+    review = next_review(state.episode_start, state.today) if state.today else None
+    return (("review_date", review),) if review else ()
+
+
 def stage(days: int, trend: str) -> str:
     """What the day calls for when the pain is not worse and no red flag was found."""
     if trend == "better":

@@ -246,7 +246,7 @@ def _reach_outcome(content: Content, state: ScreenState, decided: str, lead: Opt
         return state, replace(prompt, speech=lead_speech + prompt.speech)
     state, prompt = _advice(content, replace(state, advice_step=0))
     return state, replace(prompt, speech=lead_speech + _self_care_intro(content, state)
-                          + prompt.speech, values=_review_values(state) + prompt.values)
+                          + prompt.speech, values=timeline.review_values(state) + prompt.values)
 
 
 def _self_care_intro(content: Content, state: ScreenState) -> tuple:
@@ -255,10 +255,6 @@ def _self_care_intro(content: Content, state: ScreenState) -> tuple:
         return (content.stages[timeline.stage(days, state.trend)],)
     return content.outcomes["self_care"].speech
 
-
-def _review_values(state: ScreenState) -> tuple:
-    review = timeline.next_review(state.episode_start, state.today) if state.today else None
-    return (("review_date", review),) if review else ()
 
 
 def _emergency(content: Content) -> Prompt:

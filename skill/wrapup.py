@@ -47,7 +47,7 @@ def on_reply(content: Content, state: ScreenState, reply: Reply, current_prompt:
     if state.wrap_up == "reminder":
         if reply == Reply.YES:
             return replace(state, wrap_up="setting_reminder"), Prompt(
-                (), effect=CREATE_REMINDER, values=_review_values(state))
+                (), effect=CREATE_REMINDER, values=timeline.review_values(state))
         if reply in (Reply.NO, Reply.NOT_SURE):
             return _goodbye(content, state)
         offer = _reminder_offer(content, state)
@@ -84,19 +84,15 @@ def _consent(content: Content) -> Prompt:
                   reprompt=(content.memory["consent_reprompt"],))
 
 
-def _review_values(state: ScreenState) -> tuple:
-    review = timeline.next_review(state.episode_start, state.today) if state.today else None
-    return (("review_date", review),) if review else ()
-
 
 def _reminder_offer(content: Content, state: ScreenState) -> Prompt:
     return Prompt((content.memory["reminder_offer"],), reprompt=(content.memory["reminder_reprompt"],),
-                  values=_review_values(state))
+                  values=timeline.review_values(state))
 
 
 def _offer_reminder(content: Content, state: ScreenState, lead: tuple = ()):
     # Only self-care has a review date to be reminded of: urgent means a doctor today.
-    if state.outcome == "self_care" and _review_values(state):
+    if state.outcome == "self_care" and timeline.review_values(state):
         offer = _reminder_offer(content, state)
         return replace(state, wrap_up="reminder"), replace(offer, speech=lead + offer.speech)
     return _goodbye(content, state, lead)
@@ -105,4 +101,4 @@ def _offer_reminder(content: Content, state: ScreenState, lead: tuple = ()):
 def _goodbye(content: Content, state: ScreenState, lead: tuple = ()):
     text = content.speech["advice_end" if state.outcome == "self_care" else "goodbye"]
     return replace(state, wrap_up="done"), Prompt(lead + (text,), end_session=True,
-                                                 values=_review_values(state))
+                                                 values=timeline.review_values(state))
