@@ -228,6 +228,10 @@ def report(results: dict) -> str:
             inp["project"]["median"], "us", TARGETS["latency"])
         row("in process: p99", inp["baseline"]["p99"], inp["project"]["p99"], "us",
             TARGETS["latency"])
+        if "baseline_same_serializer" in inp:
+            row("in process, median, vs the baseline given the same serializer",
+                inp["baseline_same_serializer"]["median"], inp["project"]["median"], "us",
+                note="what the skill adds (skill/serializer.py speeds both)")
     hb, hp, hv = (results.get(f"http_{name}") for name in ("baseline", "project",
                                                             "project_verified"))
     if hb and hp:

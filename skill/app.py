@@ -17,6 +17,7 @@ from ask_sdk_model import RequestEnvelope
 from skill import handlers
 from skill.content import DEFAULT_LOCALE, Content, available_locales, load_content
 from skill.reminders import ReminderApiClient
+from skill.serializer import EnvelopeSerializer
 from skill.settings import Settings, settings_from_env
 from skill.speech import render_ssml
 from skill.turns import SkillContext
@@ -69,7 +70,9 @@ def build_skill(contents: Optional[Mapping[str, Content]] = None,
     builder.add_request_handler(handlers.SkillDisabledEventHandler())
     builder.add_request_handler(handlers.OtherRequestHandler())
     builder.add_exception_handler(handlers.SafeExceptionHandler(content_for))
-    return builder.create()
+    skill = builder.create()
+    skill.serializer = EnvelopeSerializer()   # the SDK's, with cheap timestamps: see the module
+    return skill
 
 
 def handle_event(skill: CustomSkill, event: Any, context: Any = None) -> dict:
