@@ -11,7 +11,7 @@ from typing import Mapping, Optional
 import yaml
 
 from skill.content import FACT_NAMES, SAFE_LOADER, companion_file, load_content
-from skill.schema import ContentError, ListOf, OneOf, Problem, Record, Text
+from skill.schema import ContentError, ListOf, OneOf, Problem, Record, Text, Version
 
 SPEECH_KEYS = ("welcome", "entered", "menu_reprompt", "help", "help_exam", "not_understood",
                "finding_needed", "goodbye", "summary_title", "summary", "nothing_recorded",
@@ -34,6 +34,7 @@ class ExamStep:
 @dataclass(frozen=True)
 class ClinicianContent:
     locale: str
+    version: str
     speech: Mapping[str, str]
     red_flags: str
     cauda_equina_action: str
@@ -56,6 +57,7 @@ def _schema() -> Record:
     speech["help_exam"] = Text(placeholders=frozenset({"step", "total"}))
     return Record(required={
         "locale": Text(),
+        "version": Version(),
         "speech": Record(required={**speech, "references": refs}),
         "red_flags": cited,
         "cauda_equina_action": cited,
@@ -100,6 +102,7 @@ def load_clinician_file(path: Path, references: Mapping[str, str]) -> ClinicianC
         raise ContentError(str(path), problems)
     return ClinicianContent(
         locale=raw["locale"],
+        version=raw["version"],
         speech=MappingProxyType({key: raw["speech"][key].strip() for key in SPEECH_KEYS}),
         red_flags=raw["red_flags"]["text"].strip(),
         cauda_equina_action=raw["cauda_equina_action"]["text"].strip(),

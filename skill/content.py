@@ -14,7 +14,7 @@ from typing import Mapping, Optional, Union
 import yaml
 
 from skill.schema import (Check, ContentError, ListOf, MapOf, OneOf, Problem, Record, Text,
-                          count_words, placeholders_in)
+                          Version, count_words, placeholders_in)
 
 CONTENT_DIR = Path(__file__).parent / "content"
 # libyaml's C parser where PyYAML has it (its wheels do): ten times faster than the
@@ -77,6 +77,7 @@ class AdviceChunk:
 @dataclass(frozen=True)
 class Content:
     locale: str
+    version: str
     source: str
     facts: Mapping[str, str]
     references: Mapping[str, str]
@@ -130,6 +131,7 @@ def _schema() -> Record:
                      optional={"offer": fact_text, "offer_reprompt": fact_text})
     return Record(required={
         "locale": Text(),
+        "version": Version(),
         "references": MapOf(Text()),
         "facts": Record(required={**{name: Text() for name in FACT_NAMES}, "references": references},
                         optional={"note": Text()}),
@@ -236,6 +238,7 @@ def _build(raw, source: str) -> Content:
     facts = {name: str(raw["facts"][name]) for name in FACT_NAMES}
     return Content(
         locale=raw["locale"],
+        version=raw["version"],
         source=source,
         facts=MappingProxyType(facts),
         references=MappingProxyType(dict(raw["references"])),

@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 Path = tuple  # of str | int
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_VERSION = re.compile(r"\d+\.\d+\.\d+")
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,16 @@ class Text(Schema):
                 yield Problem(path, f"unknown placeholder {{{name}}} (allowed here: {allowed})")
         if self.max_words is not None and count_words(value) > self.max_words:
             yield Problem(path, f"has {count_words(value)} words, more than {self.max_words}")
+
+
+@dataclass(frozen=True)
+class Version(Schema):
+    """A content version, MAJOR.MINOR.PATCH, quoted in YAML so it stays text. Raised whenever
+    the spoken text changes, so a clinical reviewer signs off each change (safety/README.md)."""
+
+    def check(self, value, path):
+        if not isinstance(value, str) or not _VERSION.fullmatch(value):
+            yield Problem(path, f"must be a version like \"1.2.0\" (in quotes), got {_describe(value)}")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_supported_interfaces
 
 from skill.content import CONTENT_DIR, SAFE_LOADER, Content, companion_file, fill, load_content
-from skill.schema import ContentError, MapOf, Problem, Record, Text
+from skill.schema import ContentError, MapOf, Problem, Record, Text, Version
 from skill.state import ScreenState
 from skill.questions import questions_for
 
@@ -50,7 +50,7 @@ def screen_labels(locale: str) -> Optional[Mapping]:
     raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     content = load_content(locale)
     schema = Record(required={
-        "locale": Text(), "title": Text(), "clinician_title": Text(), "checklist_title": Text(),
+        "locale": Text(), "version": Version(), "title": Text(), "clinician_title": Text(), "checklist_title": Text(),
         "exam_title": Text(), "number_caption": Text(),
         "statuses": Record(required={status: Text() for status in STATUSES}),
         "outcomes": Record(required={name: Text(placeholders=frozenset(content.facts))
