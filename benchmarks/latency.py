@@ -1,6 +1,7 @@
 """Per-request latency: a full screen turn of Sciatica Check against the baseline's launch.
 
-The project's request is a "no" in the middle of the screen (question 6 of 12), carrying the
+The project's request is a "no" in the middle of the screen (to the first question after the
+cauda equina block and its read-back, question 7 of 13), carrying the
 session attributes the skill itself sent on the previous turn of a real session that began
 with a launch. The baseline's request is a LaunchRequest, answered with one sentence."""
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import Callable, List, Optional
 from benchmarks.common import (LAMBDA_DIR, Signing, body_and_headers, envelope, intent, launch,
                                median, percentile, reference_conversation)
 
-MID_SCREEN_ANSWERS = 5   # "no" to the first five questions, then the measured "no"
+MID_SCREEN_ANSWERS = 6   # "no" to the cauda equina questions, then the measured "no"
+MEASURED_QUESTION = "worsening_weakness"
 
 
 def load_lambda_function():
@@ -27,7 +29,7 @@ def load_lambda_function():
 
 
 def mid_screen_envelope(handle: Callable[[dict], dict], locale: str = "en-US") -> dict:
-    """A "no" to question 6, with the attributes from the skill's answer to question 5."""
+    """A "no" to MEASURED_QUESTION, with the attributes from the skill's previous answer."""
     requests = [launch()] + [intent("AMAZON.NoIntent")] * MID_SCREEN_ANSWERS
     steps = reference_conversation(handle, requests, locale)
     last = steps[-1]
@@ -65,8 +67,8 @@ def in_process(count: int) -> dict:
     ours = mid_screen_envelope(lambda event: project.lambda_handler(event, None))
     theirs = baseline_envelope()
     check = project.lambda_handler(json.loads(json.dumps(ours)), None)
-    if check["sessionAttributes"]["screen"]["answers"].get("worsening_weakness") != "no":
-        raise RuntimeError("the measured turn did not answer question 6")
+    if check["sessionAttributes"]["screen"]["answers"].get(MEASURED_QUESTION) != "no":
+        raise RuntimeError(f"the measured turn did not answer {MEASURED_QUESTION}")
     tuned = tuned_baseline_handler()
     warmup = max(20, count // 10)
     # Interleaved in blocks, so that a noisy moment hurts all sides alike.

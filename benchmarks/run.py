@@ -145,13 +145,13 @@ def _servers(args, scratch: Path) -> dict:
     def project_turn():
         return envelope(intent("AMAZON.NoIntent"), new=False, attributes=mid_attributes)
 
-    expect_q7 = lambda answer: answer["sessionAttributes"]["screen"]["answers"].get(  # noqa: E731
-        "worsening_weakness") == "no"
+    expect_answered = lambda answer: answer["sessionAttributes"]["screen"]["answers"].get(  # noqa: E731
+        latency.MEASURED_QUESTION) == "no"
     runs = [("baseline", "benchmarks.wsgi:baseline()", env, None,
              lambda: envelope(launch(), new=True), None, launches),
-            ("project", "benchmarks.wsgi:project()", env, None, project_turn, expect_q7, screen),
+            ("project", "benchmarks.wsgi:project()", env, None, project_turn, expect_answered, screen),
             ("project_verified", "benchmarks.wsgi:project()", verified_env, signing,
-             project_turn, expect_q7, screen)]
+             project_turn, expect_answered, screen)]
     for name, app, server_env, signer, make, expect, steps in runs:
         _step(f"server: {name}")
         with Server(app, server_env, args.workers, args.threads,

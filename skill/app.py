@@ -103,7 +103,7 @@ def safe_response(locale: Optional[str] = None) -> dict:
     content = handlers.content_resolver(contents, DEFAULT_LOCALE)(locale)
     return {"version": "1.0", "sessionAttributes": {},
             "response": {"outputSpeech": {"type": "SSML",
-                                          "ssml": render_ssml((content.speech["error"],),
+                                          "ssml": render_ssml((handlers.safe_answer(content),),
                                                               content.facts)},
                          "shouldEndSession": True}}
 

@@ -29,7 +29,9 @@ SPEECH_KEYS = (
     "welcome", "restart_notice", "start_over", "counted_as_yes",
     "not_understood", "answer_needed", "symptom_noted", "symptom_not_recognised",
     "help_screening", "help_advice", "help_offer", "advice_prompt", "advice_reprompt",
-    "advice_not_understood", "advice_end", "goodbye", "error",
+    "advice_not_understood", "advice_end", "goodbye", "stop_after_red_flag", "stop_while_unsure",
+    "error",
+    "region_not_supported",
 )
 MEMORY_KEYS = (
     "consent_question", "consent_reprompt", "consent_help", "remembered", "not_remembered",
@@ -54,6 +56,9 @@ class Question:
     clarify: str
     help: str
     references: tuple
+    # The read-back of the cauda equina signs (hazard log H01, H02): a question like the
+    # others, but not a symptom a user can report by name.
+    read_back: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,8 @@ class Content:
     memory: Mapping[str, str]
     check_in: Mapping[str, str]
     stages: Mapping[str, str]
+    also_serves: tuple = ()        # other locales whose region these facts are right for
+    serves_region: bool = True     # False: a region without content (handlers.content_resolver)
 
     def question(self, question_id: str) -> Question:
         return self._questions_by_id()[question_id]
@@ -116,6 +123,8 @@ def _schema() -> Record:
     references = ListOf(Text())
     speech_keys = {key: fact_text for key in SPEECH_KEYS}
     speech_keys["help_screening"] = Text(placeholders=FACT_NAMES | {"position", "total"})
+    # Said where this content's facts may be wrong (another region): so it names no number.
+    speech_keys["region_not_supported"] = Text()
     question = Record(
         required={
             "id": Text(), "tier": OneOf(TIERS),
@@ -124,12 +133,12 @@ def _schema() -> Record:
             "clarify": Text(placeholders=FACT_NAMES, max_words=MAX_QUESTION_WORDS),
             "help": fact_text, "references": references,
         },
-        optional={"note": Text()},
+        optional={"note": Text(), "read_back": OneOf((True, False))},
     )
     outcome = Record(required={"speech": ListOf(fact_text), "card_title": fact_text,
                                "references": references},
                      optional={"offer": fact_text, "offer_reprompt": fact_text})
-    return Record(required={
+    return Record(optional={"also_serves": ListOf(Text())}, required={
         "locale": Text(),
         "version": Version(),
         "references": MapOf(Text()),
@@ -174,6 +183,12 @@ def _question_rules(questions):
             yield (index, "tier"), "an emergency question must come before every urgent one"
     if not any(question["tier"] == "emergency" for question in questions):
         yield (), "needs at least one emergency (cauda equina) question"
+    emergency = [index for index, question in enumerate(questions)
+                 if question["tier"] == "emergency"]
+    for index, question in enumerate(questions):
+        if question.get("read_back") and emergency[-1:] != [index]:
+            # It reads back the signs asked before it, so it comes after all of them.
+            yield (index, "read_back"), "only the last emergency question can be the read-back"
 
 
 def _needs_offer(outcome):
@@ -245,7 +260,8 @@ def _build(raw, source: str) -> Content:
         speech=MappingProxyType({key: raw["speech"][key].strip() for key in SPEECH_KEYS}),
         questions=tuple(
             Question(id=q["id"], tier=q["tier"], ask=q["ask"], reprompt=q["reprompt"],
-                     clarify=q["clarify"], help=q["help"], references=tuple(q["references"]))
+                     clarify=q["clarify"], help=q["help"], references=tuple(q["references"]),
+                     read_back=bool(q.get("read_back", False)))
             for q in raw["questions"]),
         common_symptoms=MappingProxyType(
             {name: entry["acknowledge"] for name, entry in raw["common_symptoms"].items()}),
@@ -260,6 +276,7 @@ def _build(raw, source: str) -> Content:
         check_in=MappingProxyType({key: raw["check_in"][key].strip() for key in CHECK_IN_KEYS}),
         stages=MappingProxyType({name: raw["check_in"]["stages"][name]["text"].strip()
                                  for name in STAGES}),
+        also_serves=tuple(raw.get("also_serves", ())),
     )
 
 

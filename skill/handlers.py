@@ -4,6 +4,7 @@ and the words in YAML."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Mapping, Optional
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
@@ -193,7 +194,7 @@ class SafeExceptionHandler(AbstractExceptionHandler):
             content = self._content_for(get_locale(handler_input))
         except Exception:  # noqa: BLE001 - a broken locale must not hide the safe answer
             content = self._content_for(None)
-        prompt = triage.Prompt((content.speech["error"],), end_session=True)
+        prompt = triage.Prompt((safe_answer(content),), end_session=True)
         # The session ends here; its attributes are whatever the request carried (possibly a
         # tampered "outcome"), so send none back rather than echo them as the skill's own.
         _drop_unchecked_attributes(handler_input)
@@ -224,22 +225,32 @@ def _intent_in(handler_input: HandlerInput, names) -> bool:
             and get_intent_name(handler_input) in names)
 
 
+def safe_answer(content: Content) -> str:
+    """The words for a request that went wrong: the emergency number where it is known."""
+    return content.speech["error" if content.serves_region else "region_not_supported"]
+
+
 def content_resolver(contents: Mapping[str, Content], default_locale: str) -> ContentFor:
-    """Choose a locale's content: exact match, then the same language, then the default.
-    Within a language the default comes first (en-NZ gets en-US, not en-AU); a language with
-    content of its own never gets another language's (es-MX gets es-US, never en-US)."""
-    contents = dict(contents)
-    # Worked out once, not per request: the content each language falls back to.
-    by_language = {}
+    """Choose a locale's content: its own, or one whose file says it also serves that locale
+    (its facts are right there). Any other locale is a region whose emergency number we can't
+    vouch for (hazard log H05): it gets its language's content (else the default's) marked
+    `serves_region=False`, which the skill answers with `region_not_supported`, naming no
+    number. A request without a locale gets the default: the deployment's own region."""
+    served = dict(contents)
+    for content in contents.values():
+        for other in content.also_serves:
+            served.setdefault(other, content)
+    elsewhere = {}   # worked out once, not per request: per language, content for elsewhere
     for name in sorted(contents):
         language = name.split("-")[0].lower()
-        same = [other for other in sorted(contents) if other.split("-")[0].lower() == language]
-        by_language[language] = contents[default_locale if default_locale in same else same[0]]
+        same = sorted(other for other in contents if other.split("-")[0].lower() == language)
+        base = contents[default_locale if default_locale in same else same[0]]
+        elsewhere[language] = replace(base, serves_region=False)
+    default_elsewhere = replace(contents[default_locale], serves_region=False)
 
     def content_for(locale: Optional[str]) -> Content:
-        if isinstance(locale, str):
-            found = contents.get(locale) or by_language.get(locale.split("-")[0].lower())
-            if found is not None:
-                return found
-        return contents[default_locale]
+        if not isinstance(locale, str) or not locale:
+            return contents[default_locale]
+        return served.get(locale) or elsewhere.get(locale.split("-")[0].lower(),
+                                                   default_elsewhere)
     return content_for

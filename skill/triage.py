@@ -49,7 +49,7 @@ def step(content: Content, state: ScreenState, event: Event) -> Tuple[ScreenStat
     if event == Reply.START_OVER:
         return begin(content, state, lead=content.speech["start_over"])
     if event == Reply.STOP:
-        return state, Prompt((content.speech["goodbye"],), end_session=True)
+        return state, wrapup.on_stop(content, state)
     if event == Reply.FORGET:
         return state, Prompt((), effect="forget_user")
     if isinstance(event, SymptomReport):

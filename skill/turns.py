@@ -37,6 +37,8 @@ class SkillContext:
 
 def take_turn(handler_input: HandlerInput, context: SkillContext, event) -> Response:
     content = context.content_for(get_locale(handler_input))
+    if not content.serves_region:
+        return region_not_supported(handler_input, content)
     if clinician_turns.wants_clinician_mode(handler_input, content, event):
         return clinician_turns.take_clinician_turn(handler_input, content, event)
     if isinstance(event, clinician_turns.CLINICIAN_EVENTS):   # not said in clinician mode
@@ -62,6 +64,15 @@ def take_turn(handler_input: HandlerInput, context: SkillContext, event) -> Resp
     if spoken:
         prompt = replace(prompt, speech=spoken + prompt.speech)
     return respond(handler_input, content, state, prompt)
+
+
+def region_not_supported(handler_input: HandlerInput, content: Content) -> Response:
+    """The whole answer for a region without content of its own: the cauda equina signs and
+    "your local emergency number", never a number that may be another region's."""
+    handler_input.attributes_manager.session_attributes.clear()
+    return build_response(handler_input, content,
+                          triage.Prompt((content.speech["region_not_supported"],),
+                                        end_session=True))
 
 
 def restore_state(handler_input: HandlerInput, context: SkillContext, content: Content):

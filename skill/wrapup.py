@@ -1,5 +1,6 @@
 """What follows the advice: ask once to remember (consent first), remember a returning user's
-visit, offer a reminder for the review date, say goodbye. Also "forget me", anywhere.
+visit, offer a reminder for the review date, say goodbye. Also "forget me" and "stop",
+anywhere.
 
 Pure, like triage: storing, reminding and forgetting are effects the adapter carries out; the
 result comes back as an EffectResult and decides what the user hears."""
@@ -10,8 +11,10 @@ from typing import Callable, Tuple
 
 from skill import timeline
 from skill.content import Content
+from skill.questions import next_question
 from skill.state import (CREATE_REMINDER, FORGET_USER, NO_PERMISSION, NOTHING_STORED, OK,
-                         REFUSED, REMEMBER_VISIT, EffectResult, Prompt, Reply, ScreenState)
+                         POSITIVE, REFUSED, REMEMBER_VISIT, Card, EffectResult, Prompt, Reply,
+                         ScreenState)
 
 CurrentPrompt = Callable[[Content, ScreenState], Prompt]
 
@@ -102,3 +105,19 @@ def _goodbye(content: Content, state: ScreenState, lead: tuple = ()):
     text = content.speech["advice_end" if state.outcome == "self_care" else "goodbye"]
     return replace(state, wrap_up="done"), Prompt(lead + (text,), end_session=True,
                                                  values=timeline.review_values(state))
+
+
+def on_stop(content: Content, state: ScreenState) -> Prompt:
+    """What "stop" gets, anywhere but an emergency. Stopping never takes away what the user
+    must do (hazard log H03): after a red flag, or while a cauda equina question is unresolved
+    (a "not sure", or an answer that could not be placed), it says to see a doctor today."""
+    if state.outcome == "urgent" or any(answer in POSITIVE for _, answer in state.answers):
+        lead = content.speech["stop_after_red_flag"]
+    elif state.outcome is None and state.doubts > 0 and \
+            next_question(content, state).tier == "emergency":
+        lead = content.speech["stop_while_unsure"]
+    else:
+        return Prompt((content.speech["goodbye"],), end_session=True)
+    urgent = content.outcomes["urgent"]
+    return Prompt((lead, urgent.speech[0], content.speech["goodbye"]), end_session=True,
+                  card=Card(urgent.card_title, urgent.speech))

@@ -18,8 +18,8 @@ def test_chat_starts_with_the_welcome_and_the_first_question():
     assert "new trouble peeing" in output
 
 
-def test_chat_reaches_self_care_on_twelve_noes():
-    output = chat(*["no"] * 12)
+def test_chat_reaches_self_care_on_a_no_to_every_question():
+    output = chat(*["no"] * 13)   # 5 cauda equina questions, the read-back, 7 other red flags
     assert "You didn't mention any of the warning signs" in output
     assert "Keep moving." in output
 

@@ -26,6 +26,7 @@ from skill.envelopes import (
     session_ended_request,
     symptom_slot,
 )
+from skill.speech import render_text
 from skill.server import DEFAULT_MAX_BODY_BYTES, SKILL_ID_ENV, create_app
 from skill.state import STATE_VERSION
 
@@ -118,19 +119,24 @@ def assert_safe_answer(response: dict) -> None:
 
 
 def assert_emergency(response: dict, locale: Optional[str] = None) -> None:
-    """The emergency answer, in the content the request's `locale` gets (en-US when None)."""
+    """The emergency answer, in the content the request's `locale` gets (en-US when None). A
+    region without content gets its whole answer instead: the cauda equina signs and "call
+    your local emergency number now", never another region's number (hazard log H05)."""
     assert_alexa_response(response)
+    assert response["response"]["shouldEndSession"] is True
     start = EMERGENCY_START
     if locale is not None:
         from skill.content import available_locales
         from skill.handlers import content_resolver
-        from skill.speech import render_text
         content = content_resolver({name: load_content(name) for name in available_locales()},
                                    "en-US")(locale)
+        if not content.serves_region:
+            assert text_of(response) == render_text((content.speech["region_not_supported"],),
+                                                    {})
+            return
         start = render_text((content.outcomes["emergency"].speech[0],), content.facts)
     assert text_of(response).startswith(start), text_of(response)
     assert outcome_of(response) == "emergency"
-    assert response["response"]["shouldEndSession"] is True
 
 
 def assert_restarted(response: dict) -> None:
@@ -748,7 +754,9 @@ def hostile_envelopes(text: str) -> dict:
         "stored answer": (mid_session(intent_request(NO), with_screen(
             {**FIRST_QUESTION["screen"], "answers": {"bladder": text}})), "restarted"),
         "intent name": (mid_session(intent_request(text)), "unchanged"),
-        "locale": (mid_session(intent_request(NO), locale=text), "answered no"),
+        # A locale we have no content for is a region whose number we don't know.
+        "locale": (mid_session(intent_request(NO), locale=text),
+                   "answered no" if text in ("", "en-US") else "region not supported"),
         "user and session ids": (replaced(replaced(mid_session(intent_request(NO)), text,
                                                    "session", "sessionId"),
                                           text, "session", "user", "userId"), "answered no"),
@@ -761,6 +769,11 @@ def assert_expected(response: dict, expected: str) -> None:
         assert_emergency(response)
     elif expected == "restarted":
         assert_restarted(response)
+    elif expected == "region not supported":
+        assert_alexa_response(response)
+        assert text_of(response) == render_text((CONTENT.speech["region_not_supported"],), {})
+        assert response["response"]["shouldEndSession"] is True
+        assert "911" not in text_of(response) and response["sessionAttributes"] == {}
     elif expected == "answered no":
         assert screen_of(response)["answers"] == {"bladder": "no"}
         assert outcome_of(response) is None

@@ -78,7 +78,8 @@ def test_every_key_in_en_us_is_in_the_locale(locale):
     ours, theirs = set(key_paths(raw(locale))), set(key_paths(raw("en-US")))
     assert sorted(theirs - ours) == []
     # and nothing the skill does not know: extra keys would be a typo or a text never said
-    extra = {path for path in ours - theirs if path[:1] != ("references",)}
+    # (a locale's own references, and the other locales its facts also hold for, may differ)
+    extra = {path for path in ours - theirs if path[:1] not in {("references",), ("also_serves",)}}
     assert sorted(extra) == []
 
 
@@ -87,7 +88,8 @@ def test_questions_keep_en_us_ids_order_and_tiers(locale):
     """The safety rules (cauda equina first, tiers) depend on these, not on the words."""
     reference = load_content("en-US")
     content = load_content(locale)
-    assert [(q.id, q.tier) for q in content.questions] == [(q.id, q.tier) for q in reference.questions]
+    assert [(q.id, q.tier, q.read_back) for q in content.questions] == \
+        [(q.id, q.tier, q.read_back) for q in reference.questions]
 
 
 @pytest.mark.parametrize("locale", OTHER_LOCALES)
@@ -246,15 +248,26 @@ def resolver():
 
 @pytest.mark.parametrize("requested, served", [
     *[(locale, locale) for locale in sorted(EXPECTED)],
-    ("es-MX", "es-US"), ("es-ES", "es-US"), ("es-419", "es-US"),   # Spanish stays Spanish
-    ("en-NZ", "en-US"), ("en-IE", "en-US"), ("en-ZA", "en-US"),   # unknown English: en-US
-    ("fr-FR", "en-US"), ("de-DE", "en-US"), (None, "en-US"), ("", "en-US"),
+    ("es-MX", "es-US"),                          # es-US.yaml says its facts hold in Mexico
+    (None, "en-US"), ("", "en-US"),              # no locale: the deployment's default
 ])
-def test_content_for_a_request_locale(resolver, requested, served):
-    assert resolver(requested).locale == served
+def test_content_for_a_locale_it_serves(resolver, requested, served):
+    content = resolver(requested)
+    assert content.locale == served and content.serves_region
+
+
+@pytest.mark.parametrize("requested, language_of", [
+    ("es-ES", "es-US"), ("es-419", "es-US"),     # Spanish stays Spanish...
+    ("en-NZ", "en-US"), ("en-IE", "en-US"), ("en-ZA", "en-US"),
+    ("fr-FR", "en-US"), ("de-DE", "en-US"), ("not a locale", "en-US"),
+])
+def test_a_region_without_content_is_marked_as_not_served(resolver, requested, language_of):
+    # ...but is not told 911: NZ is 111, Ireland and Spain 112, South Africa 10111.
+    content = resolver(requested)
+    assert content.locale == language_of and not content.serves_region
 
 
 def test_spanish_is_never_silently_english_even_when_the_default_is_english():
     only_spanish_and_english = {"en-US": load_content("en-US"), "es-US": load_content("es-US")}
-    assert content_resolver(only_spanish_and_english, "en-US")("es-MX").locale == "es-US"
+    assert content_resolver(only_spanish_and_english, "en-US")("es-ES").locale == "es-US"
     assert content_resolver(only_spanish_and_english, "es-US")("en-GB").locale == "en-US"

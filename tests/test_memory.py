@@ -9,6 +9,7 @@ import pytest
 from alexa_api import FakeAlexaApi
 from dialog import Dialog
 from skill.app import build_skill, handle_event
+from skill.content import load_content
 from skill.envelopes import request_envelope
 from skill.settings import Settings
 from skill.store import SQLitePersistenceAdapter
@@ -16,6 +17,8 @@ from skill.store import SQLitePersistenceAdapter
 FIRST_DAY = date(2026, 11, 26)
 USER = "amzn1.ask.account.PATIENT-ONE"
 CONSENT = "Would you like me to remember"
+QUESTION_COUNT = len(load_content().questions)
+CES_COUNT = len(load_content().emergency_questions)   # with the read-back
 
 
 class Clock:
@@ -59,7 +62,7 @@ def visit(skill, **kwargs) -> Dialog:
 
 def first_screen_to_consent(dialog):
     dialog.launch()
-    for _ in range(12):
+    for _ in range(QUESTION_COUNT):
         turn = dialog.no()
     assert turn.outcome == "self_care"
     turn = dialog.no()   # no more tips, thanks
@@ -81,7 +84,7 @@ def check_in(dialog, trend: str):
     assert "call 911 now" in welcome.text and "better, the same, or worse" in welcome.text.lower()
     turn = dialog.trend(trend)
     assert "Now the most important safety questions again." in turn.text
-    for _ in range(5):   # the cauda equina questions, asked again
+    for _ in range(CES_COUNT):   # the cauda equina questions, asked again
         turn = dialog.no()
     return turn
 
@@ -186,7 +189,7 @@ def test_a_visit_after_a_long_gap_is_a_new_screen(skill, database, clock):
     clock.move_to(120)
     dialog = visit(skill)
     assert dialog.launch().text.startswith("Sciatica Check, for adults")
-    for _ in range(12):
+    for _ in range(QUESTION_COUNT):
         dialog.no()
     finish_check_in(dialog)
     ((_, record),) = rows(database)
@@ -227,7 +230,7 @@ def test_an_unreadable_store_never_breaks_the_screen(tmp_path, clock):
     launch = dialog.launch()
     assert launch.text.startswith("Sorry, I couldn't recall your last visit")
     assert "call 911 now" in launch.text and "new trouble peeing" in launch.text
-    for _ in range(12):
+    for _ in range(QUESTION_COUNT):
         turn = dialog.no()
     assert turn.outcome == "self_care"
     assert CONSENT not in finish_check_in(dialog).text   # nowhere safe to keep it
@@ -238,7 +241,7 @@ def test_public_store_profile_keeps_nothing_but_still_offers_the_reminder(databa
                         persistence_adapter=SQLitePersistenceAdapter(database), clock=clock)
     dialog = visit(skill)
     dialog.launch()
-    for _ in range(12):
+    for _ in range(QUESTION_COUNT):
         dialog.no()
     turn = dialog.no()
     assert CONSENT not in turn.text and "Would you like an Alexa reminder" in turn.text
