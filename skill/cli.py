@@ -49,6 +49,7 @@ def main(argv: Optional[list] = None) -> int:
     from skill import packaging; packaging.register(commands)  # noqa: E702
     from skill import model_check; model_check.register(commands)  # noqa: E702
     from skill import speak; speak.register(commands)  # noqa: E702
+    from skill import review_pack; review_pack.register(commands)  # noqa: E702
 
     args = parser.parse_args(argv)
     return args.run(args)

@@ -1,0 +1,214 @@
+"""Change control for the content: what a clinical reviewer last signed off, and what changed.
+
+safety/reviewed-content.json is the last reviewed snapshot: per content file its `version` and
+every text leaf flattened to a key path (`questions.bladder.ask`, `outcomes.emergency.speech[0]`).
+A text that changes must come with a higher `version`, so a version names one reviewed text;
+`unreviewed_changes_without_new_version` finds the files that break that rule, and the review
+pack (review_pack.py) shows the reviewer the difference."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping, Optional, Union
+
+import yaml
+
+from skill.content import CONTENT_DIR, SAFE_LOADER
+
+REPO_ROOT = CONTENT_DIR.parent.parent
+SNAPSHOT_PATH = REPO_ROOT / "safety" / "reviewed-content.json"
+# Short lists of ids read as a whole: one leaf, so a changed reference is one changed line.
+JOINED_LISTS = frozenset({"references", "for"})
+# The position of each item in a list of items with ids: the question order is what patients
+# hear, so a reordering is a change to review like any text.
+ORDER_FIELD = "(order)"
+SIGNED_OFF_NOTE = "Signed off with `sciatica-skill sign-off` after reading the review pack."
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One text in a content file. `block` is the item it belongs to (("questions", "bladder")),
+    `field` its name there ("ask", "speech[0]"); `key` joins them with dots."""
+
+    block: tuple
+    field: str
+    text: str
+
+    @property
+    def key(self) -> str:
+        return ".".join(self.block + (self.field,))
+
+
+@dataclass(frozen=True)
+class FileChanges:
+    """How one content file differs from its reviewed snapshot (None: absent there or here)."""
+
+    path: str
+    version: Optional[str]
+    reviewed_version: Optional[str]
+    added: Mapping[str, str] = field(default_factory=dict)
+    removed: Mapping[str, str] = field(default_factory=dict)
+    changed: Mapping[str, tuple] = field(default_factory=dict)   # key -> (old, new)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+    @property
+    def keys(self) -> list:
+        return list(self.changed) + list(self.added) + list(self.removed)
+
+
+def content_leaves(raw: Mapping) -> list:
+    """Every text leaf of a parsed content file, in file order; the top-level `version` is left
+    out because it labels the text rather than being part of it."""
+    leaves: list = []
+    _walk({key: value for key, value in raw.items() if key != "version"}, (), leaves)
+    return leaves
+
+
+def _walk(mapping: Mapping, block: tuple, leaves: list) -> None:
+    for name, value in mapping.items():
+        name = str(name)
+        if isinstance(value, dict):
+            _walk(value, block + (name,), leaves)
+        elif isinstance(value, list) and name in JOINED_LISTS and not _has_items(value):
+            leaves.append(Leaf(block, name, ", ".join(_text(item) for item in value)))
+        elif isinstance(value, list) and value and all(_has_id(item) for item in value):
+            ids = [str(item["id"]) for item in value]
+            leaves.append(Leaf(block + (name,), ORDER_FIELD, ", ".join(ids)))
+            for item_id, item in zip(ids, value):
+                _walk({k: v for k, v in item.items() if k != "id"}, block + (name, item_id), leaves)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, dict):
+                    _walk(item, block + (f"{name}[{index}]",), leaves)
+                else:
+                    leaves.append(Leaf(block, f"{name}[{index}]", _text(item)))
+        else:
+            leaves.append(Leaf(block, name, _text(value)))
+
+
+def _has_id(item) -> bool:
+    return isinstance(item, dict) and "id" in item
+
+
+def _has_items(values: list) -> bool:
+    return any(isinstance(item, (dict, list)) for item in values)
+
+
+def _text(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def flat_texts(raw: Mapping) -> dict:
+    return {leaf.key: leaf.text for leaf in content_leaves(raw)}
+
+
+def content_files(content_dir: Path = CONTENT_DIR) -> list:
+    """The reviewed content files: patient, clinician and screen text. Interaction models
+    (*.model.yaml) are the words Alexa listens for, not clinical text."""
+    return sorted(path for path in Path(content_dir).glob("*.yaml")
+                  if not path.name.endswith(".model.yaml"))
+
+
+def relative_name(path: Path) -> str:
+    """The name a snapshot uses for a content file, whichever directory it was read from."""
+    return f"skill/content/{Path(path).name}"
+
+
+def read_raw(path: Path) -> Mapping:
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+
+
+def current_files(content_dir: Path = CONTENT_DIR) -> dict:
+    """relative name -> {"version", "texts"}, as a snapshot records them."""
+    files = {}
+    for path in content_files(content_dir):
+        raw = read_raw(path)
+        files[relative_name(path)] = {"version": str(raw.get("version")), "texts": flat_texts(raw)}
+    return files
+
+
+def load_snapshot(path: Union[str, Path] = SNAPSHOT_PATH) -> dict:
+    """The reviewed snapshot; an absent file is a snapshot of nothing (all content is new)."""
+    path = Path(path)
+    if not path.is_file():
+        return {"reviewed_by": None, "reviewed_on": None, "note": f"no snapshot at {path}",
+                "files": {}}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def write_snapshot(snapshot: Mapping, path: Union[str, Path] = SNAPSHOT_PATH) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(snapshot, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def compare(snapshot: Mapping, content_dir: Path = CONTENT_DIR) -> list:
+    """One FileChanges per content file here or in the snapshot, in name order."""
+    current = current_files(content_dir)
+    reviewed = snapshot.get("files", {})
+    changes = []
+    for name in sorted(set(current) | set(reviewed)):
+        now, then = current.get(name), reviewed.get(name)
+        new_texts = now["texts"] if now else {}
+        old_texts = then["texts"] if then else {}
+        changes.append(FileChanges(
+            path=name, version=now["version"] if now else None,
+            reviewed_version=then["version"] if then else None,
+            added={k: v for k, v in new_texts.items() if k not in old_texts},
+            removed={k: v for k, v in old_texts.items() if k not in new_texts},
+            changed={k: (old_texts[k], v) for k, v in new_texts.items()
+                     if k in old_texts and old_texts[k] != v}))
+    return changes
+
+
+def version_tuple(version: Optional[str]) -> tuple:
+    """"1.10.0" -> (1, 10, 0); compared as numbers, so 1.10.0 is above 1.9.0."""
+    try:
+        return tuple(int(part) for part in str(version).split("."))
+    except ValueError:
+        return (-1,)   # an unreadable version is never higher than a reviewed one
+
+
+def unreviewed_changes_without_new_version(snapshot: Union[Mapping, str, Path],
+                                           content_dir: Path = CONTENT_DIR) -> list:
+    """A problem for each content file whose text changed since review while its version did
+    not rise. A file the snapshot lacks is all new: any version is higher than none."""
+    if not isinstance(snapshot, Mapping):
+        snapshot = load_snapshot(snapshot)
+    problems = []
+    for change in compare(snapshot, content_dir):
+        if change.version is None or change.reviewed_version is None or not change.any:
+            continue
+        if version_tuple(change.version) > version_tuple(change.reviewed_version):
+            continue
+        keys = change.keys
+        shown = ", ".join(keys[:3]) + (", ..." if len(keys) > 3 else "")
+        still = "" if change.version == change.reviewed_version else f" (now {change.version})"
+        problems.append(f"{change.path}: spoken text changed since version "
+                        f"{change.reviewed_version} was reviewed{still} ({shown}); raise `version`")
+    return problems
+
+
+def sign_off(reviewer: str, reviewed_on: str, snapshot_path: Union[str, Path] = SNAPSHOT_PATH,
+             content_dir: Path = CONTENT_DIR) -> dict:
+    """Record the content as it is now as reviewed by `reviewer` on `reviewed_on`.
+    Raises ValueError for an empty reviewer, or for changed text whose version did not rise
+    (a version must name one reviewed text)."""
+    if not reviewer or not reviewer.strip():
+        raise ValueError("a sign-off needs the reviewer's name and role, e.g. "
+                         '--reviewer "Dr A Smith, consultant physiotherapist"')
+    problems = unreviewed_changes_without_new_version(load_snapshot(snapshot_path), content_dir)
+    if problems:
+        raise ValueError("raise the version of changed content before signing it off:\n  "
+                         + "\n  ".join(problems))
+    snapshot = {"reviewed_by": reviewer.strip(), "reviewed_on": reviewed_on,
+                "note": SIGNED_OFF_NOTE, "files": current_files(content_dir)}
+    write_snapshot(snapshot, snapshot_path)
+    return snapshot

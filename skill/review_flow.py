@@ -1,0 +1,207 @@
+"""The screen as a graph, found by asking the engine: for each question, answer yes, no and
+not sure through triage.step() and note where each answer leads.
+
+The review diagram is drawn from this, not by hand, so it cannot drift from the rules a patient
+meets: a question added to the content, or a rule changed in triage.py, shows up in the next
+review pack by itself."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Optional
+
+from skill.content import Content, fill
+from skill.questions import advice_chunks
+from skill.state import EffectResult, OK, Reply, ScreenState, TrendReport, TRENDS
+from skill.triage import begin, initial_state, next_question, step
+
+# Any dates will do: the graph does not depend on them, only the wording of the reminder does.
+FIRST_VISIT, CHECK_IN_DAY = "2026-01-05", "2026-01-12"
+ANSWERS = ((Reply.YES, "yes"), (Reply.NOT_SURE, "not sure"), (Reply.NO, "no"))
+WRAP_UP_STEPS = ("consent", "reminder")
+MAX_TURNS = 60   # a wrap-up longer than this is a bug in the probe, not a path to draw
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str          # "question:bladder", "clarify:bladder", "outcome:urgent", "wrap:consent"
+    kind: str        # start, question, clarify, outcome, wrap
+    title: str
+    lines: tuple     # what the box says under its title
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str        # "screen" or "check_in"
+    nodes: tuple
+    edges: tuple
+
+    def structure(self) -> tuple:
+        """What two locales must share to share one diagram: ids and where answers lead."""
+        return (tuple(node.id for node in self.nodes),
+                tuple((edge.source, edge.target, edge.label) for edge in self.edges))
+
+
+def screen_flow(content: Content) -> Flow:
+    """The first screen: welcome, every question in order, the outcomes, the wrap-up."""
+    state, _ = begin(content, initial_state(today=FIRST_VISIT, memory="ask"))
+    first = next_question(content, state)
+    start = Node("start:welcome", "start", "welcome", ("disclaimer and emergency number",))
+    return _flow("screen", content, start, [Edge(start.id, _question_id(first), "then")], state)
+
+
+def check_in_flow(content: Content) -> Flow:
+    """A remembered user's return: how is the pain, then the cauda equina questions again."""
+    opened, _ = begin(content, initial_state(today=CHECK_IN_DAY, memory="remembered",
+                                             episode_start=FIRST_VISIT))
+    start = Node("start:trend", "start", "welcome back", ("how is the pain? (trend)",))
+    by_target: dict = {}
+    for trend in TRENDS:
+        after, _ = step(content, opened, TrendReport(trend))
+        by_target.setdefault(_where(content, after), []).append(trend)
+    unsure, _ = step(content, opened, Reply.NOT_SURE)   # the engine counts it as a trend
+    by_target.setdefault(_where(content, unsure), []).append(f"not sure ({unsure.trend})")
+    edges = [Edge(start.id, target, " / ".join(labels)) for target, labels in by_target.items()]
+    # Walk the questions after the mildest trend; the last "no" is drawn for every trend.
+    after_trend, _ = step(content, opened, TrendReport(TRENDS[0]))
+    return _flow("check_in", content, start, edges, after_trend, opened=opened)
+
+
+def _flow(name: str, content: Content, start: Node, edges: list, state: ScreenState,
+          opened: Optional[ScreenState] = None) -> Flow:
+    nodes = [start]
+    at_outcome: dict = {}   # outcome node id -> a state the engine reached it in
+    while state.outcome is None:
+        question = next_question(content, state)
+        nodes.append(Node(_question_id(question), "question", question.id,
+                          (f"tier: {question.tier}",)))
+        clarify_node, answer_edges = _answers(content, state, question, at_outcome)
+        if clarify_node:
+            nodes.append(clarify_node)
+        edges += answer_edges
+        state, _ = step(content, state, Reply.NO)
+        at_outcome.setdefault(_where(content, state), state)
+    if opened is not None:   # the check-in's last "no" leads by the trend
+        last = [node.id for node in nodes if node.id.endswith(":" + question.id)]
+        edges = [e for e in edges if not (e.source in last and e.label == "no")]
+        for trend in TRENDS:
+            ended = _all_no(content, opened, trend)
+            at_outcome.setdefault(_where(content, ended), ended)
+            edges += [Edge(source, _where(content, ended), f"no ({trend})") for source in last]
+    reached = [target for target in OUTCOME_NODES if any(e.target == target for e in edges)]
+    nodes += [_outcome_node(content, target, at_outcome[target]) for target in reached]
+    nodes, edges = _add_wrap_up(content, nodes, edges, [at_outcome[t] for t in reached])
+    return Flow(name, tuple(nodes), tuple(_merge(edges)))
+
+
+OUTCOME_NODES = ("outcome:emergency", "outcome:urgent", "outcome:self_care")
+
+
+def _answers(content: Content, state: ScreenState, question, at_outcome: dict) -> tuple:
+    """Where yes, not sure and no lead from this question; a clarification node if the engine
+    asks one."""
+    edges, clarify = [], None
+
+    def lead_to(source: str, after: ScreenState, label: str) -> None:
+        at_outcome.setdefault(_where(content, after), after)
+        edges.append(Edge(source, _where(content, after), label))
+
+    for reply, label in ANSWERS:
+        after, _ = step(content, state, reply)
+        if after.outcome is None and after.doubts and next_question(content, after) == question:
+            clarify = Node(f"clarify:{question.id}", "clarify", "clarify, once", ())
+            edges.append(Edge(_question_id(question), clarify.id, label))
+            for again, again_label in ANSWERS:
+                lead_to(clarify.id, step(content, after, again)[0],
+                        f"{again_label} again" if again == reply else again_label)
+        else:
+            lead_to(_question_id(question), after, label)
+    return clarify, edges
+
+
+def _all_no(content: Content, opened: ScreenState, trend: str) -> ScreenState:
+    state, _ = step(content, opened, TrendReport(trend))
+    while state.outcome is None:
+        state, _ = step(content, state, Reply.NO)
+    return state
+
+
+def _outcome_node(content: Content, node_id: str, state: ScreenState) -> Node:
+    outcome = content.outcomes[state.outcome]
+    lines = [fill(outcome.card_title, content.facts)]
+    _, prompt = step(content, state, Reply.REPEAT)
+    if prompt.end_session:
+        lines.append("the session ends; every later turn repeats this")
+    chunks = advice_chunks(content, replace(state, advice_step=0))
+    if state.mode == "check_in" and state.outcome == "self_care":
+        lines.append("first the advice for the day: " + ", ".join(content.stages))
+    if chunks:
+        lines.append("tips: " + ", ".join(chunk.id for chunk in chunks))
+    return Node(node_id, "outcome", state.outcome.replace("_", " "), tuple(lines))
+
+
+def _add_wrap_up(content: Content, nodes: list, edges: list, outcome_states: list) -> tuple:
+    """Follow each outcome to the end of the session, answering yes and letting every effect
+    succeed, and draw the wrap-up steps it passes (consent, reminder, goodbye)."""
+    wrap_nodes: dict = {}
+    for state in outcome_states:
+        path = _wrap_up_path(content, state)
+        if path is None:   # the session ended at the outcome itself (an emergency)
+            continue
+        previous = f"outcome:{state.outcome}"
+        for stage in path + ["goodbye"]:
+            node_id = f"wrap:{stage}"
+            wrap_nodes.setdefault(node_id, Node(node_id, "wrap", stage, (_WRAP_LINES[stage],)))
+            label = "then" if previous.startswith("outcome:") else \
+                f"after {state.outcome.replace('_', ' ')}"
+            edges.append(Edge(previous, node_id, label))
+            previous = node_id
+    ordered = sorted(wrap_nodes.values(), key=lambda node: list(_WRAP_LINES).index(node.title))
+    return nodes + ordered, edges
+
+
+_WRAP_LINES = {"consent": "remember today? only a clear yes",
+               "reminder": "reminder on the review date?",
+               "goodbye": "goodbye, with the warning signs"}
+
+
+def _wrap_up_path(content: Content, state: ScreenState) -> Optional[list]:
+    """The wrap-up steps after this outcome, or None if the session ends at the outcome."""
+    _, prompt = step(content, state, Reply.REPEAT)
+    path: list = []
+    for _ in range(MAX_TURNS):
+        if prompt.end_session:
+            return path if state.wrap_up else None
+        if state.wrap_up in WRAP_UP_STEPS and state.wrap_up not in path:
+            path.append(state.wrap_up)
+        event = EffectResult(prompt.effect, OK) if prompt.effect else Reply.YES
+        state, prompt = step(content, state, event)
+    raise RuntimeError(f"the wrap-up after {state.outcome} did not end in {MAX_TURNS} turns")
+
+
+def _merge(edges: list) -> list:
+    """One edge per source and target, the answers that take it joined: "yes / not sure"."""
+    merged: dict = {}
+    for edge in edges:
+        key = (edge.source, edge.target)
+        if key in merged and edge.label not in merged[key].split(" / "):
+            merged[key] = merged[key] + " / " + edge.label
+        else:
+            merged.setdefault(key, edge.label)
+    return [Edge(source, target, label) for (source, target), label in merged.items()]
+
+
+def _where(content: Content, state: ScreenState) -> str:
+    if state.outcome is not None:
+        return f"outcome:{state.outcome}"
+    return _question_id(next_question(content, state))
+
+
+def _question_id(question) -> str:
+    return f"question:{question.id}"

@@ -1,0 +1,169 @@
+"""Change control: every text a reviewer signs off is recorded, and text that changes without a
+higher version is caught (a version must name one reviewed text)."""
+import json
+import shutil
+
+import pytest
+import yaml
+
+from skill.content import CONTENT_DIR, load_content
+from skill.content_changes import (SNAPSHOT_PATH, compare, content_files, current_files,
+                                   flat_texts, load_snapshot, read_raw, sign_off,
+                                   unreviewed_changes_without_new_version, version_tuple)
+
+
+@pytest.fixture
+def content_copy(tmp_path):
+    """The content files copied to a temporary directory, with a snapshot of them as reviewed."""
+    directory = tmp_path / "content"
+    directory.mkdir()
+    for path in content_files():
+        shutil.copy(path, directory / path.name)
+    return directory
+
+
+def reviewed(directory) -> dict:
+    return {"reviewed_by": "Dr Test, GP", "reviewed_on": "2026-12-01", "note": "test",
+            "files": current_files(directory)}
+
+
+def edit(path, change) -> None:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(raw)
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def change_bladder_question(raw) -> None:
+    raw["questions"][0]["ask"] = "Any new bladder trouble?"
+
+
+def test_texts_are_keyed_by_ids_and_list_positions():
+    texts = flat_texts(read_raw(CONTENT_DIR / "en-US.yaml"))
+    content = load_content("en-US")
+    assert texts["questions.bladder.ask"] == content.question("bladder").ask
+    assert texts["questions.bladder.tier"] == "emergency"
+    assert texts["advice.safety_net.for"] == ", ".join(content.advice_for("self_care")[-1].outcomes)
+    assert texts["outcomes.emergency.speech[0]"] == content.outcomes["emergency"].speech[0]
+    references = content.question("bladder").references
+    assert texts["questions.bladder.references"] == ", ".join(references)
+    assert texts["check_in.stages.specialist.text"] == content.stages["specialist"]
+    assert texts["references.NG59"] == content.references["NG59"]
+
+
+def test_question_order_is_recorded_as_a_text_so_reordering_is_a_change():
+    texts = flat_texts(read_raw(CONTENT_DIR / "en-US.yaml"))
+    assert texts["questions.(order)"] == ", ".join(q.id for q in load_content("en-US").questions)
+
+
+def test_the_version_itself_is_not_a_text():
+    assert "version" not in flat_texts(read_raw(CONTENT_DIR / "en-US.yaml"))
+
+
+def test_unchanged_copy_has_no_problem(content_copy):
+    assert unreviewed_changes_without_new_version(reviewed(content_copy), content_copy) == []
+
+
+def test_text_changed_without_a_new_version_is_a_problem(content_copy):
+    snapshot = reviewed(content_copy)
+    edit(content_copy / "en-US.yaml", change_bladder_question)
+    problems = unreviewed_changes_without_new_version(snapshot, content_copy)
+    version = snapshot["files"]["skill/content/en-US.yaml"]["version"]
+    assert problems == [f"skill/content/en-US.yaml: spoken text changed since version {version} "
+                        "was reviewed (questions.bladder.ask); raise `version`"]
+
+
+@pytest.mark.parametrize("reviewed_version, new_version, problem", [
+    ("1.0.0", "1.1.0", None),
+    ("1.9.0", "1.10.0", None),   # compared as numbers: 10 > 9
+    ("2.0.0", "1.5.0", "since version 2.0.0 was reviewed (now 1.5.0) (questions.bladder.ask)"),
+])
+def test_changed_text_needs_a_version_higher_than_the_reviewed_one(
+        content_copy, reviewed_version, new_version, problem):
+    snapshot = reviewed(content_copy)
+    snapshot["files"]["skill/content/en-US.yaml"]["version"] = reviewed_version
+
+    def change_and_set_version(raw):
+        change_bladder_question(raw)
+        raw["version"] = new_version
+
+    edit(content_copy / "en-US.yaml", change_and_set_version)
+    problems = unreviewed_changes_without_new_version(snapshot, content_copy)
+    if problem is None:
+        assert problems == []
+    else:
+        assert len(problems) == 1 and problem in problems[0]
+
+
+def test_reordered_questions_without_a_new_version_is_a_problem(content_copy):
+    snapshot = reviewed(content_copy)
+    edit(content_copy / "en-AU.yaml", lambda raw: raw["questions"].reverse())
+    [problem] = unreviewed_changes_without_new_version(snapshot, content_copy)
+    assert problem.startswith("skill/content/en-AU.yaml:") and "questions.(order)" in problem
+
+
+def test_a_changed_reference_or_tier_is_a_change(content_copy):
+    snapshot = reviewed(content_copy)
+
+    def change(raw):
+        raw["questions"][0]["references"] = ["NHS-S"]
+        raw["questions"][-1]["tier"] = "emergency"
+
+    edit(content_copy / "en-US.yaml", change)
+    [changes] = [c for c in compare(snapshot, content_copy) if c.path.endswith("/en-US.yaml")]
+    assert "questions.bladder.references" in changes.changed
+    assert changes.changed[f"questions.{load_content('en-US').questions[-1].id}.tier"] == (
+        "urgent", "emergency")
+
+
+def test_a_new_content_file_is_all_added_and_not_a_problem(content_copy):
+    snapshot = reviewed(content_copy)
+    shutil.copy(content_copy / "en-GB.yaml", content_copy / "en-IE.yaml")
+    [new] = [c for c in compare(snapshot, content_copy) if c.path == "skill/content/en-IE.yaml"]
+    assert new.reviewed_version is None and not new.changed and not new.removed
+    assert new.added["questions.bladder.ask"]
+    assert unreviewed_changes_without_new_version(snapshot, content_copy) == []
+
+
+def test_interaction_models_are_not_reviewed_content():
+    assert content_files() and not any(p.name.endswith(".model.yaml") for p in content_files())
+
+
+def test_the_snapshot_records_every_content_file_with_its_version():
+    snapshot = load_snapshot(SNAPSHOT_PATH)
+    assert "skill/content/en-US.yaml" in snapshot["files"]
+    for name, entry in snapshot["files"].items():
+        assert name.startswith("skill/content/") and not name.endswith(".model.yaml"), name
+        assert version_tuple(entry["version"]) >= (1, 0, 0), name
+        assert entry["texts"], name
+    assert {"reviewed_by", "reviewed_on", "note"} <= set(snapshot)
+
+
+def test_the_real_tree_has_no_text_changed_without_a_new_version():
+    # Fails while content is being changed and its version not yet raised: that is the point.
+    problems = unreviewed_changes_without_new_version(SNAPSHOT_PATH)
+    assert not problems, "\n".join(problems)
+
+
+def test_sign_off_records_reviewer_date_and_every_text(content_copy, tmp_path):
+    path = tmp_path / "reviewed.json"
+    sign_off("Dr A Smith, consultant physiotherapist", "2026-12-01", path, content_copy)
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert saved["reviewed_by"] == "Dr A Smith, consultant physiotherapist"
+    assert saved["reviewed_on"] == "2026-12-01"
+    assert saved["files"] == current_files(content_copy)
+
+
+@pytest.mark.parametrize("reviewer", ["", "   "])
+def test_sign_off_refuses_an_empty_reviewer(content_copy, tmp_path, reviewer):
+    with pytest.raises(ValueError, match="reviewer"):
+        sign_off(reviewer, "2026-12-01", tmp_path / "reviewed.json", content_copy)
+    assert not (tmp_path / "reviewed.json").exists()
+
+
+def test_sign_off_refuses_changed_text_whose_version_did_not_rise(content_copy, tmp_path):
+    path = tmp_path / "reviewed.json"
+    sign_off("Dr A Smith, GP", "2026-12-01", path, content_copy)
+    edit(content_copy / "en-US.yaml", change_bladder_question)
+    with pytest.raises(ValueError, match="raise the version"):
+        sign_off("Dr A Smith, GP", "2026-12-02", path, content_copy)
+    assert json.loads(path.read_text(encoding="utf-8"))["reviewed_on"] == "2026-12-01"

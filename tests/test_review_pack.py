@@ -1,0 +1,239 @@
+"""The review pack a clinic signs off: complete (every text, version and hazard), readable
+offline, deterministic, and its diagram drawn from the engine's real rules."""
+import html
+import json
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+from html.parser import HTMLParser
+
+import pytest
+
+from skill.cli import main
+from skill.content import CONTENT_DIR, load_content
+from skill.content_changes import (SNAPSHOT_PATH, content_files, content_leaves, current_files,
+                                   read_raw, relative_name, write_snapshot)
+from skill.hazards import load_hazard_log
+from skill.review_diagram import render_flow_svg
+from skill.review_flow import check_in_flow, screen_flow
+from skill.review_pack import render_review_pack
+
+VOID = {"br", "meta", "hr", "img", "input", "wbr", "col", "area", "base", "link", "source"}
+PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
+class StrictPage(HTMLParser):
+    """Fails on any tag closed out of order; collects each data-key element's text."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.open, self.problems, self.texts, self._keyed = [], [], {}, []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in VOID:
+            return
+        attrs = dict(attrs)
+        self.open.append(tag)
+        if "data-key" in attrs:
+            key = (attrs["data-file"], attrs["data-key"])
+            if key in self.texts:
+                self.problems.append(f"{key} shown twice")
+            self.texts[key] = ""
+            self._keyed.append((key, len(self.open)))
+
+    def handle_startendtag(self, tag, attrs):
+        pass
+
+    def handle_endtag(self, tag):
+        if not self.open or self.open[-1] != tag:
+            self.problems.append(f"</{tag}> closes <{self.open[-1] if self.open else None}>")
+            return
+        if self._keyed and self._keyed[-1][1] == len(self.open):
+            self._keyed.pop()
+        self.open.pop()
+
+    def handle_data(self, data):
+        for key, _ in self._keyed:
+            self.texts[key] += data
+
+
+@pytest.fixture(scope="module")
+def pack():
+    return render_review_pack()
+
+
+@pytest.fixture(scope="module")
+def page(pack):
+    parser = StrictPage()
+    parser.feed(pack)
+    parser.close()
+    return parser
+
+
+def squeeze(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_pack_is_well_formed_html(page):
+    assert page.problems == [] and page.open == []
+
+
+def test_diagrams_are_well_formed_svg(pack):
+    svgs = re.findall(r"<svg\b.*?</svg>", pack, re.S)
+    assert len(svgs) >= 2
+    for svg in svgs:
+        assert ET.fromstring(svg).tag == "svg"
+
+
+def test_pack_shows_every_text_of_every_content_file_with_its_key(pack, page):
+    missing = []
+    for path in content_files():
+        name = relative_name(path)
+        for leaf in content_leaves(read_raw(path)):
+            shown = page.texts.get((name, leaf.key))
+            if shown is None:
+                missing.append(f"{name}: {leaf.key} not shown")
+                continue
+            for fragment in PLACEHOLDER.split(leaf.text):   # placeholders are shown filled
+                if squeeze(fragment) not in squeeze(shown):
+                    missing.append(f"{name}: {leaf.key} lacks {fragment!r}")
+    assert missing == []
+
+
+def test_placeholders_show_the_locales_fact_and_name_it(pack):
+    facts = load_content("en-GB").facts
+    assert f'{facts["emergency_number"]}<span class="fact-name">{{emergency_number}}</span>' in pack
+    assert "999 (en-GB)" in pack   # the shared screen labels show every English locale's number
+
+
+def test_every_reference_is_shown_with_its_full_citation(pack):
+    for reference, citation in load_content("en-US").references.items():
+        assert f"<li><b>{html.escape(reference)}</b>: {html.escape(citation)}</li>" in pack
+    assert "not in the references list" not in pack
+
+
+def test_notes_are_shown_first_in_their_block_and_again_in_the_index(pack):
+    notes = [leaf for leaf in content_leaves(read_raw(CONTENT_DIR / "en-US.yaml"))
+             if leaf.field == "note"]
+    assert notes
+    for leaf in notes:
+        shown = f'<div class="note" data-file="skill/content/en-US.yaml" data-key="{leaf.key}">'
+        assert shown in pack
+        assert f"<code>{leaf.key}</code></td><td>{html.escape(leaf.text)}</td>" in pack
+
+
+def test_pack_names_every_version_and_every_hazard(pack):
+    for path in content_files():
+        version = str(read_raw(path)["version"])
+        row = rf"<td>{re.escape(relative_name(path))}</td>.*?<b>{re.escape(version)}</b>"
+        assert re.search(row, pack)
+    log = load_hazard_log()
+    assert f"version <b>{log.version}</b>" in pack
+    for hazard in log.hazards:
+        assert f'data-hazard="{hazard.id}"' in pack
+
+
+def test_pack_is_self_contained(pack):
+    for forbidden in ("http://", "https://", "src=", "<script", "<link", "@import", "<img"):
+        assert forbidden not in pack
+    assert re.findall(r"url\((?!#)", pack) == []
+    assert re.findall(r'href="(?!#)', pack) == []
+
+
+def test_pack_is_deterministic(pack):
+    assert render_review_pack() == pack
+
+
+def flow_svg(pack: str, name: str) -> str:
+    return re.search(rf'<svg\b[^>]*data-flow="{name}".*?</svg>', pack, re.S)[0]
+
+
+def diagram_parts(svg: str) -> tuple:
+    root = ET.fromstring(svg)
+    nodes = {g.get("data-node") for g in root.iter("g") if g.get("data-node")}
+    edges = {(g.get("data-from"), g.get("data-to")) for g in root.iter("g") if g.get("data-from")}
+    return nodes, edges
+
+
+def test_screen_diagram_has_every_question_and_where_each_answer_leads(pack):
+    content = load_content("en-US")
+    nodes, edges = diagram_parts(flow_svg(pack, "screen"))
+    for question in content.questions:
+        assert f"question:{question.id}" in nodes
+        target = "outcome:emergency" if question.tier == "emergency" else "outcome:urgent"
+        assert (f"question:{question.id}", target) in edges
+        if question.tier == "emergency":   # not sure: clarified once, then counts as yes
+            assert (f"question:{question.id}", f"clarify:{question.id}") in edges
+            assert (f"clarify:{question.id}", "outcome:emergency") in edges
+    assert (f"question:{content.questions[-1].id}", "outcome:self_care") in edges
+    assert {"outcome:emergency", "outcome:urgent", "outcome:self_care", "wrap:consent",
+            "start:welcome"} <= nodes
+
+
+def test_check_in_diagram_asks_the_cauda_equina_questions_again(pack):
+    content = load_content("en-US")
+    nodes, edges = diagram_parts(flow_svg(pack, "check_in"))
+    asked = {node for node in nodes if node.startswith("question:")}
+    assert asked == {f"question:{q.id}" for q in content.emergency_questions}
+    assert ("start:trend", f"question:{content.emergency_questions[0].id}") in edges
+    assert {"outcome:emergency", "outcome:urgent", "outcome:self_care"} <= nodes
+
+
+def test_diagram_follows_the_content_a_new_cauda_equina_question_appears():
+    content = load_content("en-US")
+    extra = replace(content.questions[0], id="new_sign")
+    changed = replace(content, questions=content.questions[:1] + (extra,) + content.questions[1:])
+    nodes, edges = diagram_parts(render_flow_svg(screen_flow(changed), "test"))
+    assert {"question:new_sign", "clarify:new_sign"} <= nodes
+    assert ("question:new_sign", "outcome:emergency") in edges
+    assert ("question:new_sign", f"question:{content.questions[1].id}") in edges
+    assert "question:new_sign" in diagram_parts(render_flow_svg(check_in_flow(changed), "t"))[0]
+
+
+def test_changes_section_shows_a_changed_text_old_beside_new(tmp_path):
+    files = current_files()
+    texts = files["skill/content/en-US.yaml"]["texts"]
+    texts["questions.bladder.ask"] = "An older bladder question?"
+    snapshot = tmp_path / "reviewed.json"
+    write_snapshot({"reviewed_by": "Dr Test, GP", "reviewed_on": "2026-12-01", "note": "test",
+                    "files": files}, snapshot)
+    pack = render_review_pack(snapshot_path=snapshot)
+    section = pack[pack.index('data-changes-file="skill/content/en-US.yaml"'):]
+    row = section[section.index('data-changed-key="questions.bladder.ask"'):].split("</tr>")[0]
+    assert "<del>older</del>" in row and "An" in row and "changed" in row
+    assert "Dr Test, GP" in pack
+
+
+def test_changes_section_says_so_when_nothing_changed(tmp_path):
+    snapshot = tmp_path / "reviewed.json"
+    write_snapshot({"reviewed_by": "Dr Test, GP", "reviewed_on": "2026-12-01", "note": "test",
+                    "files": current_files()}, snapshot)
+    pack = render_review_pack(snapshot_path=snapshot)
+    assert "<b>Nothing changed</b>" in pack and "data-changed-key" not in pack
+
+
+def test_cli_review_pack_writes_the_file(tmp_path, capsys):
+    out = tmp_path / "tmp" / "x.html"
+    assert main(["review-pack", "--out", str(out), "--date", "2026-12-01"]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "Prepared on 2026-12-01." in text
+    assert str(out) in capsys.readouterr().out
+
+
+def test_cli_sign_off_writes_the_snapshot(tmp_path):
+    snapshot = tmp_path / "reviewed.json"
+    assert main(["sign-off", "--reviewer", "Dr A Smith, GP", "--date", "2026-12-01",
+                 "--snapshot", str(snapshot)]) == 0
+    saved = json.loads(snapshot.read_text(encoding="utf-8"))
+    assert (saved["reviewed_by"], saved["reviewed_on"]) == ("Dr A Smith, GP", "2026-12-01")
+    assert set(saved["files"]) == {relative_name(p) for p in content_files()}
+
+
+def test_cli_sign_off_refuses_an_empty_reviewer(tmp_path, capsys):
+    snapshot = tmp_path / "reviewed.json"
+    assert main(["sign-off", "--reviewer", " ", "--snapshot", str(snapshot)]) == 2
+    assert "reviewer" in capsys.readouterr().err and not snapshot.exists()
+
+
+def test_default_snapshot_is_the_one_in_safety():
+    assert SNAPSHOT_PATH.parts[-2:] == ("safety", "reviewed-content.json")
