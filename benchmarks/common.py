@@ -107,7 +107,7 @@ class Step:
 def clean_screen_requests(content) -> List[dict]:
     """A whole clean screen: launch, no to every question, every tip, no, no (to goodbye)."""
     tips = len(content.advice_for("self_care"))
-    return ([launch()] + [intent("AMAZON.NoIntent")] * len(content.questions)
+    return ([launch()] + [intent("AMAZON.NoIntent")] * len(content.screen_questions)
             + [intent("AMAZON.NextIntent")] * (tips - 1)
             + [intent("AMAZON.NoIntent")] * 2)
 

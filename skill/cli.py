@@ -190,7 +190,7 @@ def _check_content(args) -> int:
     for locale in available_locales():
         try:
             content = load_content(locale)
-            print(f"{locale}: ok ({len(content.questions)} questions, "
+            print(f"{locale}: ok ({len(content.screen_questions)} questions, "
                   f"{len(content.advice)} advice chunks)")
         except ContentError as error:
             failed = True

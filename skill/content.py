@@ -44,6 +44,8 @@ CHECK_IN_KEYS = ("welcome_back", "trend_question", "trend_reprompt", "trend_clar
 STAGES = ("better", "early", "review_due", "specialist")
 DATE_NAMES = frozenset({"review_date", "first_date"})
 MAX_QUESTION_WORDS = 30
+# A tip is heard once, through a speaker, by someone in pain (hazard log H18).
+MAX_TIP_WORDS = 50
 MAX_WELCOME_WORDS = 60
 
 
@@ -59,6 +61,14 @@ class Question:
     # The read-back of the cauda equina signs (hazard log H01, H02): a question like the
     # others, but not a symptom a user can report by name.
     read_back: bool = False
+    # Asked only at a remembered user's check-in (hazard log H13): the other red flags again,
+    # in one question. Not a symptom a user can report by name either.
+    check_in_only: bool = False
+
+    @property
+    def names_one_symptom(self) -> bool:
+        """Whether a user can report this question's sign in their own words (a slot value)."""
+        return not (self.read_back or self.check_in_only)
 
 
 @dataclass(frozen=True)
@@ -108,6 +118,16 @@ class Content:
         return tuple(q for q in self.questions if q.tier == "emergency")
 
     @functools.cached_property
+    def screen_questions(self) -> tuple:
+        """A first visit's questions, in order."""
+        return tuple(q for q in self.questions if not q.check_in_only)
+
+    @functools.cached_property
+    def check_in_questions(self) -> tuple:
+        """A check-in's: the cauda equina questions again, then the other red flags in one."""
+        return self.emergency_questions + tuple(q for q in self.questions if q.check_in_only)
+
+    @functools.cached_property
     def question_ids(self) -> frozenset:
         return frozenset(q.id for q in self.questions)
 
@@ -133,7 +153,8 @@ def _schema() -> Record:
             "clarify": Text(placeholders=FACT_NAMES, max_words=MAX_QUESTION_WORDS),
             "help": fact_text, "references": references,
         },
-        optional={"note": Text(), "read_back": OneOf((True, False))},
+        optional={"note": Text(), "read_back": OneOf((True, False)),
+                  "check_in_only": OneOf((True, False))},
     )
     outcome = Record(required={"speech": ListOf(fact_text), "card_title": fact_text,
                                "references": references},
@@ -155,7 +176,8 @@ def _schema() -> Record:
         }),
         "advice": Check(ListOf(Record(
             required={"id": Text(), "for": ListOf(OneOf(("self_care", "urgent", "check_in"))),
-                      "text": fact_text, "references": references},
+                      "text": Text(placeholders=FACT_NAMES, max_words=MAX_TIP_WORDS),
+                      "references": references},
             optional={"note": Text()})), _advice_rules),
         "memory": Record(required={**{key: Text(placeholders=FACT_NAMES | DATE_NAMES)
                                       for key in MEMORY_KEYS}, "references": references}),
@@ -189,6 +211,9 @@ def _question_rules(questions):
         if question.get("read_back") and emergency[-1:] != [index]:
             # It reads back the signs asked before it, so it comes after all of them.
             yield (index, "read_back"), "only the last emergency question can be the read-back"
+        if question.get("check_in_only") and question["tier"] != "urgent":
+            # Cauda equina questions are asked at every visit.
+            yield (index, "check_in_only"), "only an urgent question can be for check-ins only"
 
 
 def _needs_offer(outcome):
@@ -261,7 +286,8 @@ def _build(raw, source: str) -> Content:
         questions=tuple(
             Question(id=q["id"], tier=q["tier"], ask=q["ask"], reprompt=q["reprompt"],
                      clarify=q["clarify"], help=q["help"], references=tuple(q["references"]),
-                     read_back=bool(q.get("read_back", False)))
+                     read_back=bool(q.get("read_back", False)),
+                     check_in_only=bool(q.get("check_in_only", False)))
             for q in raw["questions"]),
         common_symptoms=MappingProxyType(
             {name: entry["acknowledge"] for name, entry in raw["common_symptoms"].items()}),

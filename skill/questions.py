@@ -10,8 +10,9 @@ from skill.state import POSITIVE, ScreenState
 
 
 def questions_for(content: Content, mode: str) -> tuple:
-    """The screen asks every question; a check-in asks the cauda equina ones again."""
-    return content.emergency_questions if mode == "check_in" else content.questions
+    """A first visit asks the whole screen; a check-in asks the cauda equina questions again,
+    then the other red flags in one question."""
+    return content.check_in_questions if mode == "check_in" else content.screen_questions
 
 
 def next_question(content: Content, state: ScreenState) -> Optional[Question]:

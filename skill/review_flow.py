@@ -57,7 +57,8 @@ def screen_flow(content: Content) -> Flow:
 
 
 def check_in_flow(content: Content) -> Flow:
-    """A remembered user's return: how is the pain, then the cauda equina questions again."""
+    """A remembered user's return: how is the pain, then the cauda equina questions again and
+    the check-in's own questions (Content.check_in_questions)."""
     opened, _ = begin(content, initial_state(today=CHECK_IN_DAY, memory="remembered",
                                              episode_start=FIRST_VISIT))
     start = Node("start:trend", "start", "welcome back", ("how is the pain? (trend)",))

@@ -343,7 +343,7 @@ def default_script(content) -> List[Union[str, Tuple[str, dict]]]:
     tips = len(content.advice_for("self_care"))
     no, following = ("(no)", intent_request("AMAZON.NoIntent")), \
         ("(next)", intent_request("AMAZON.NextIntent"))
-    return ([("(opens the skill)", launch_request())] + [no] * len(content.questions)
+    return ([("(opens the skill)", launch_request())] + [no] * len(content.screen_questions)
             + [following] * (tips - 1) + [no, no])
 
 

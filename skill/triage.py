@@ -83,7 +83,7 @@ def begin(content: Content, state: Optional[ScreenState] = None,
         return fresh, Prompt((welcome, content.check_in["trend_question"]),
                              reprompt=(content.check_in["trend_reprompt"],),
                              values=(("first_date", state.episode_start),))
-    return fresh, _ask(content.questions[0], lead=lead or content.speech["welcome"])
+    return fresh, _ask(content.screen_questions[0], lead=lead or content.speech["welcome"])
 
 
 def current_prompt(content: Content, state: ScreenState) -> Prompt:
@@ -108,8 +108,8 @@ def current_prompt(content: Content, state: ScreenState) -> Prompt:
 
 def _ask(question: Question, lead: Optional[str] = None, text: Optional[str] = None,
          brief: bool = False) -> Prompt:
-    # A check-in asks the short form: the user has heard the full question before.
-    spoken = text or (question.reprompt if brief else question.ask)
+    # A check-in asks the short form of what the user has heard before (not its own question).
+    spoken = text or (question.reprompt if brief and not question.check_in_only else question.ask)
     return Prompt(((lead,) if lead else ()) + (spoken,), reprompt=(question.reprompt,))
 
 

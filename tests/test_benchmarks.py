@@ -49,6 +49,6 @@ def test_a_quick_run_measures_everything_and_stops_by_itself(tmp_path):
     conversation = {row["locale"]: row for row in results["conversation"]}
     assert sorted(conversation) == sorted(available_locales())
     for locale, row in conversation.items():
-        assert row["answers_to_outcome"] == len(load_content(locale).questions)
+        assert row["answers_to_outcome"] == len(load_content(locale).screen_questions)
         assert row["cauda_equina_extra_turns"] and set(row["cauda_equina_extra_turns"]) == {0}
         assert row["words_per_turn_max"] >= row["words_per_turn_mean"] > 0

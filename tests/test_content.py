@@ -60,6 +60,21 @@ def test_too_long_question_is_reported(tmp_path):
     assert "questions.[0].ask: has 33 words, more than 30" in problems_of(broken(tmp_path, lengthen))
 
 
+def test_too_long_tip_is_reported(tmp_path):
+    def lengthen(raw):
+        raw["advice"][0]["text"] = "Keep " + "moving " * 50 + "gently."
+    assert "advice.[0].text: has 52 words, more than 50" in problems_of(broken(tmp_path, lengthen))
+
+
+def test_read_back_and_check_in_only_questions_are_placed_safely(tmp_path):
+    def misplace(raw):
+        raw["questions"][0]["read_back"] = True          # not after the other signs
+        raw["questions"][1]["check_in_only"] = True      # a cauda equina question
+    found = problems_of(broken(tmp_path, misplace))
+    assert "questions.[0].read_back: only the last emergency question can be the read-back" in found
+    assert "questions.[1].check_in_only: only an urgent question can be for check-ins only" in found
+
+
 def test_urgent_question_before_a_cauda_equina_question_is_refused(tmp_path):
     def reorder(raw):
         raw["questions"].insert(0, raw["questions"].pop(7))

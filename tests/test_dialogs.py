@@ -16,7 +16,7 @@ from skill.speech import render_text
 LOCALES = available_locales()
 CES_IDS = ["bladder", "saddle", "bowel", "both_legs", "sexual_function", "cauda_equina_check"]
 # Every locale asks the same questions in the same order (tests/test_locales.py).
-QUESTION_COUNT = len(load_content().questions)   # 13: 5 cauda equina, the read-back, 7 others
+QUESTION_COUNT = len(load_content().screen_questions)   # 13: 5 cauda equina, the read-back, 7 others
 CES_COUNT = len(CES_IDS)
 EMERGENCY_ACTION = "Call 911 now, or go to the nearest emergency room."
 

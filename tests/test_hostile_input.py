@@ -36,7 +36,7 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore:Properties that return a na:cryptography.utils.CryptographyDeprecationWarning")
 
 CONTENT = load_content("en-US")
-QUESTION_IDS = [question.id for question in CONTENT.questions]
+QUESTION_IDS = [question.id for question in CONTENT.screen_questions]
 CES_IDS = [question.id for question in CONTENT.questions if question.tier == "emergency"]
 EMERGENCY_START = "Call 911 now"
 RESTART_NOTICE = "I couldn't pick up where we left off"

@@ -151,10 +151,10 @@ def test_symptom_ids_are_the_contract_ids(symptom_values):
 def test_every_red_flag_question_in_the_clinical_content_has_a_symptom_value(symptom_values, locale):
     from skill.content import load_content
     questions = load_content(locale).questions
-    reportable = {question.id for question in questions if not question.read_back}
+    reportable = {question.id for question in questions if question.names_one_symptom}
     assert reportable <= set(symptom_values)
-    # The read-back names no one symptom, so it is never a slot value.
-    assert not {question.id for question in questions if question.read_back} & set(symptom_values)
+    # The read-back and the check-in's summary name no one symptom: never a slot value.
+    assert not {q.id for q in questions if not q.names_one_symptom} & set(symptom_values)
 
 
 def test_cauda_equina_symptoms_have_dozens_of_synonyms(language_model):

@@ -17,8 +17,9 @@ from skill.store import SQLitePersistenceAdapter
 FIRST_DAY = date(2026, 11, 26)
 USER = "amzn1.ask.account.PATIENT-ONE"
 CONSENT = "Would you like me to remember"
-QUESTION_COUNT = len(load_content().questions)
+QUESTION_COUNT = len(load_content().screen_questions)
 CES_COUNT = len(load_content().emergency_questions)   # with the read-back
+NEW_RED_FLAGS = load_content().question("new_red_flags")
 
 
 class Clock:
@@ -86,7 +87,11 @@ def check_in(dialog, trend: str):
     assert "Now the most important safety questions again." in turn.text
     for _ in range(CES_COUNT):   # the cauda equina questions, asked again
         turn = dialog.no()
-    return turn
+    if trend == "worse":   # urgent already: the other red flags would change nothing
+        assert turn.outcome == "urgent"
+        return turn
+    assert turn.text.endswith(NEW_RED_FLAGS.ask.strip())   # then the others, in one question
+    return dialog.no()
 
 
 def test_yes_to_remembering_keeps_only_dates_and_outcome_under_a_hashed_key(skill, database):
@@ -111,6 +116,36 @@ def test_anything_but_yes_to_remembering_stores_nothing(skill, database, answer)
     assert "reminder" in turn.text   # Alexa keeps reminders itself, so it is still offered
     assert dialog.no().ends_session
     assert rows(database) == []
+
+
+def test_not_sure_how_the_pain_is_counts_as_the_same(skill, database, clock):
+    # The more careful advice: at two weeks "the same" means book a review.
+    remember_a_first_visit(skill).no()
+    clock.move_to(15)
+    dialog = visit(skill)
+    dialog.launch()
+    turn = dialog.not_sure()
+    assert "Now the most important safety questions again." in turn.text
+    for _ in range(CES_COUNT + 1):
+        turn = dialog.no()
+    assert "please book a review with your doctor" in turn.text
+    ((_, record),) = rows(database)
+    assert record["visits"][-1]["trend"] == "same"
+
+
+def test_a_new_red_flag_at_a_check_in_is_urgent(skill, database, clock):
+    remember_a_first_visit(skill).no()
+    clock.move_to(5)
+    dialog = visit(skill)
+    dialog.launch()
+    dialog.trend("better")
+    for _ in range(CES_COUNT):
+        turn = dialog.no()
+    assert turn.text.endswith(NEW_RED_FLAGS.ask.strip()) and turn.outcome is None
+    turn = dialog.yes()
+    assert turn.text.startswith("Please see a doctor today") and turn.outcome == "urgent"
+    ((_, record),) = rows(database)
+    assert record["visits"][-1] == {"date": "2026-12-01", "outcome": "urgent", "trend": "better"}
 
 
 def test_a_month_of_visits_is_guided_to_the_right_next_step(skill, database, clock):

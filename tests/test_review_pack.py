@@ -158,14 +158,15 @@ def diagram_parts(svg: str) -> tuple:
 def test_screen_diagram_has_every_question_and_where_each_answer_leads(pack):
     content = load_content("en-US")
     nodes, edges = diagram_parts(flow_svg(pack, "screen"))
-    for question in content.questions:
+    assert not any(f"question:{q.id}" in nodes for q in content.questions if q.check_in_only)
+    for question in content.screen_questions:
         assert f"question:{question.id}" in nodes
         target = "outcome:emergency" if question.tier == "emergency" else "outcome:urgent"
         assert (f"question:{question.id}", target) in edges
         if question.tier == "emergency":   # not sure: clarified once, then counts as yes
             assert (f"question:{question.id}", f"clarify:{question.id}") in edges
             assert (f"clarify:{question.id}", "outcome:emergency") in edges
-    assert (f"question:{content.questions[-1].id}", "outcome:self_care") in edges
+    assert (f"question:{content.screen_questions[-1].id}", "outcome:self_care") in edges
     assert {"outcome:emergency", "outcome:urgent", "outcome:self_care", "wrap:consent",
             "start:welcome"} <= nodes
 
@@ -174,7 +175,9 @@ def test_check_in_diagram_asks_the_cauda_equina_questions_again(pack):
     content = load_content("en-US")
     nodes, edges = diagram_parts(flow_svg(pack, "check_in"))
     asked = {node for node in nodes if node.startswith("question:")}
-    assert asked == {f"question:{q.id}" for q in content.emergency_questions}
+    assert asked == {f"question:{q.id}" for q in content.check_in_questions}
+    assert content.check_in_questions[:len(content.emergency_questions)] == \
+        content.emergency_questions
     assert ("start:trend", f"question:{content.emergency_questions[0].id}") in edges
     assert {"outcome:emergency", "outcome:urgent", "outcome:self_care"} <= nodes
 

@@ -153,7 +153,7 @@ def test_clean_screen_in_everyday_words_reaches_self_care_and_reads_every_tip(sk
     assert "not a doctor" in launch.text and "call 911 now" in launch.text
     assert not launch.ends_session and launch.outcome is None and launch.turn.reprompt
 
-    questions = content.questions
+    questions = content.screen_questions
     last = len(questions) - 1
     assert len(noes) == len(questions) == 13
     for index, turn in enumerate(run[1:last + 1]):    # "no" to question i asks question i+1
