@@ -31,7 +31,7 @@ SPEECH_KEYS = (
     "help_screening", "help_advice", "help_offer", "advice_prompt", "advice_reprompt",
     "advice_not_understood", "advice_end", "goodbye", "stop_after_red_flag", "stop_while_unsure",
     "error",
-    "region_not_supported",
+    "region_not_supported", "warning_signs_title",
 )
 MEMORY_KEYS = (
     "consent_question", "consent_reprompt", "consent_help", "remembered", "not_remembered",
@@ -130,6 +130,10 @@ class Content:
     @functools.cached_property
     def question_ids(self) -> frozenset:
         return frozenset(q.id for q in self.questions)
+
+    @functools.cached_property
+    def advice_by_id(self) -> Mapping[str, AdviceChunk]:
+        return MappingProxyType({chunk.id: chunk for chunk in self.advice})
 
     def advice_for(self, outcome: str) -> tuple:
         return tuple(chunk for chunk in self.advice if outcome in chunk.outcomes)

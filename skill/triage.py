@@ -139,7 +139,13 @@ def _on_screen_reply(content: Content, state: ScreenState, reply: Reply):
 def _on_doubt(content: Content, state: ScreenState, question: Question, reply: Reply):
     if state.doubts == 0 and (question.tier == "emergency" or reply == Reply.UNCLEAR):
         lead = content.speech["not_understood"] if reply == Reply.UNCLEAR else None
-        return replace(state, doubts=1), _ask(question, lead=lead, text=question.clarify)
+        prompt = _ask(question, lead=lead, text=question.clarify)
+        if question.tier == "emergency":
+            # Someone unsure may walk away before answering: the signs stay in the Alexa app
+            # (hazard log H03).
+            prompt = replace(prompt, card=Card(content.speech["warning_signs_title"],
+                                               (content.advice_by_id["safety_net"].text,)))
+        return replace(state, doubts=1), prompt
     return _record(content, state, question.id, NOT_SURE, lead=content.speech["counted_as_yes"])
 
 

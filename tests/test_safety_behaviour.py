@@ -144,6 +144,16 @@ def test_stop_while_unsure_about_a_cauda_equina_sign_says_get_checked_today(dial
     assert_same_day_goodbye(dialog.intent("AMAZON.StopIntent"), content, "stop_while_unsure")
 
 
+def test_unsure_about_a_cauda_equina_sign_gets_the_warning_signs_card(dialog, content):
+    # Alexa may end the session in silence after the clarification: the card stays in the app.
+    dialog.launch()
+    clarified = dialog.not_sure()
+    assert clarified.card["title"] == said(content, content.speech["warning_signs_title"])
+    assert clarified.card["content"] == said(content, content.advice_by_id["safety_net"].text)
+    assert content.facts["emergency_number"] in clarified.card["content"]
+    assert dialog.no().card is None   # answered: no card on the next question
+
+
 def test_stop_with_no_red_flag_still_gives_the_safety_net(dialog, content):
     dialog.launch()
     dialog.no()
