@@ -4,7 +4,12 @@ safety/reviewed-content.json is the last reviewed snapshot: per content file its
 every text leaf flattened to a key path (`questions.bladder.ask`, `outcomes.emergency.speech[0]`).
 A text that changes must come with a higher `version`, so a version names one reviewed text;
 `unreviewed_changes_without_new_version` finds the files that break that rule, and the review
-pack (review_pack.py) shows the reviewer the difference."""
+pack (review_pack.py) shows the reviewer the difference.
+
+An interaction model (`<locale>.model.yaml`) is recorded by its clinically significant parts
+only (model_leaves): which phrases count as which symptom, and which words count as yes, no
+and not sure. Its carrier phrases and navigation samples change how well Alexa understands,
+not what an answer means, so they are left to the model's own tests."""
 from __future__ import annotations
 
 import json
@@ -24,6 +29,17 @@ JOINED_LISTS = frozenset({"references", "for"})
 # hear, so a reordering is a change to review like any text.
 ORDER_FIELD = "(order)"
 SIGNED_OFF_NOTE = "Signed off with `sciatica-skill sign-off` after reading the review pack."
+MODEL_SUFFIX = ".model.yaml"
+SYMPTOM_TYPE = "SymptomType"
+# The intents a screening question's answer arrives as (handlers.ANSWER_INTENTS, not imported
+# here so change control does not load the ask-sdk): a sample moved between them changes what
+# the answer means ("know" heard for "no": hazard H02).
+ANSWER_INTENTS = ("AMAZON.YesIntent", "AMAZON.NoIntent", "NotSureIntent")
+# The symptom ids that exist, as one text: a symptom added or dropped is a change to review.
+SYMPTOM_IDS_FIELD = "(ids)"
+# Model texts are sorted phrase lists joined by this; the model loader allows no punctuation
+# in a phrase, so it never occurs inside one. Sorted, because Alexa ignores the order.
+PHRASE_SEPARATOR = "; "
 
 
 @dataclass(frozen=True)
@@ -104,15 +120,50 @@ def _text(value) -> str:
     return "" if value is None else str(value)
 
 
-def flat_texts(raw: Mapping) -> dict:
-    return {leaf.key: leaf.text for leaf in content_leaves(raw)}
+def model_leaves(raw: Mapping) -> list:
+    """The clinically significant texts of an interaction model source, each a sorted phrase
+    list: `symptoms.(ids)`, then `symptoms.<id>` (the value's name and synonyms: a user saying
+    any of them reports that symptom), in file order, then `answers.<intent>` (its samples)."""
+    symptoms = (raw.get("slot_types") or {}).get(SYMPTOM_TYPE) or {}
+    leaves = [Leaf(("symptoms",), SYMPTOM_IDS_FIELD, _phrase_list(symptoms))]
+    for symptom_id, value in symptoms.items():
+        value = value or {}
+        phrases = [value.get("name"), *(value.get("synonyms") or [])]
+        leaves.append(Leaf(("symptoms",), str(symptom_id), _phrase_list(phrases)))
+    intents = raw.get("intents") or {}
+    for intent in ANSWER_INTENTS:
+        samples = (intents.get(intent) or {}).get("samples") or []
+        leaves.append(Leaf(("answers",), intent, _phrase_list(samples)))
+    return leaves
+
+
+def phrase_list(text: str) -> list:
+    """A model text split back into its phrases."""
+    return [phrase for phrase in text.split(PHRASE_SEPARATOR) if phrase]
+
+
+def _phrase_list(phrases) -> str:
+    return PHRASE_SEPARATOR.join(sorted(_text(phrase) for phrase in phrases))
+
+
+def is_model_file(path: Union[str, Path]) -> bool:
+    return str(path).endswith(MODEL_SUFFIX)
+
+
+def reviewed_leaves(path: Union[str, Path], raw: Mapping) -> list:
+    """The texts a reviewer signs off in one file: every leaf of a content file, the
+    clinically significant phrase lists of an interaction model."""
+    return model_leaves(raw) if is_model_file(path) else content_leaves(raw)
+
+
+def flat_texts(raw: Mapping, path: Union[str, Path] = "") -> dict:
+    return {leaf.key: leaf.text for leaf in reviewed_leaves(path, raw)}
 
 
 def content_files(content_dir: Path = CONTENT_DIR) -> list:
-    """The reviewed content files: patient, clinician and screen text. Interaction models
-    (*.model.yaml) are the words Alexa listens for, not clinical text."""
-    return sorted(path for path in Path(content_dir).glob("*.yaml")
-                  if not path.name.endswith(".model.yaml"))
+    """The reviewed files: patient, clinician and screen text, and the interaction models
+    (*.model.yaml: the words Alexa hears as a symptom or an answer)."""
+    return sorted(Path(content_dir).glob("*.yaml"))
 
 
 def relative_name(path: Path) -> str:
@@ -129,7 +180,8 @@ def current_files(content_dir: Path = CONTENT_DIR) -> dict:
     files = {}
     for path in content_files(content_dir):
         raw = read_raw(path)
-        files[relative_name(path)] = {"version": str(raw.get("version")), "texts": flat_texts(raw)}
+        files[relative_name(path)] = {"version": str(raw.get("version")),
+                                      "texts": flat_texts(raw, path)}
     return files
 
 
@@ -191,9 +243,13 @@ def unreviewed_changes_without_new_version(snapshot: Union[Mapping, str, Path],
         keys = change.keys
         shown = ", ".join(keys[:3]) + (", ..." if len(keys) > 3 else "")
         still = "" if change.version == change.reviewed_version else f" (now {change.version})"
-        problems.append(f"{change.path}: spoken text changed since version "
+        problems.append(f"{change.path}: {_what_changed(change.path)} changed since version "
                         f"{change.reviewed_version} was reviewed{still} ({shown}); raise `version`")
     return problems
+
+
+def _what_changed(path: str) -> str:
+    return "symptom phrases or answer words" if is_model_file(path) else "spoken text"
 
 
 def sign_off(reviewer: str, reviewed_on: str, snapshot_path: Union[str, Path] = SNAPSHOT_PATH,

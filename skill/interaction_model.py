@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from skill.schema import Version
+
 CONTENT_DIR = Path(__file__).parent / "content"
 DEFAULT_OUTPUT_DIR = Path(__file__).resolve().parent.parent / "interaction_model"
 
@@ -99,6 +101,11 @@ def load_model_yaml(path: Path | str) -> dict[str, Any]:
         where = f"line {mark.line + 1} column {mark.column + 1}" if mark else "(yaml)"
         raise ModelError(path, [(where, f"invalid YAML: {getattr(exc, 'problem', None) or exc}")]) from exc
     problems = validate_model_source(data)
+    if isinstance(data, dict) and "version" not in data:
+        # A file is change-controlled like the spoken content (content_changes.py): its symptom
+        # phrases and answer samples are reviewed under a version. A source built in memory
+        # (validate_model_source) is not a reviewed file, so it may leave the version out.
+        problems.append(("version", 'is missing: add version: "1.0.0" (in quotes) after locale'))
     expected_locale = path.name.split(".")[0]
     if (isinstance(data, dict) and _LOCALE_RE.fullmatch(expected_locale)
             and isinstance(data.get("locale"), str) and data["locale"] != expected_locale):
@@ -144,7 +151,9 @@ def validate_model_source(data: Any) -> list[Problem]:
     if not isinstance(data, dict):
         return [("(top level)", "must be a mapping with keys locale, invocation_name, intents, slot_types")]
     problems: list[Problem] = []
-    _check_keys(data, {"locale", "invocation_name", "intents", "slot_types"}, "", problems)
+    _check_keys(data, {"locale", "version", "invocation_name", "intents", "slot_types"}, "", problems)
+    if "version" in data:   # labels the reviewed text; not part of the generated JSON
+        problems += [("version", problem.message) for problem in Version().check(data["version"], ())]
 
     locale = data.get("locale")
     if not isinstance(locale, str) or not _LOCALE_RE.fullmatch(locale):

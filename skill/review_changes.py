@@ -9,7 +9,7 @@ import difflib
 import html
 import re
 
-from skill.content_changes import FileChanges, content_leaves
+from skill.content_changes import FileChanges, content_leaves, is_model_file, phrase_list
 
 _WORDS = re.compile(r"(\s+)")
 
@@ -37,8 +37,8 @@ def _file_changes(change: FileChanges) -> str:
         return head + "<p>No change to the text since the review.</p></div>"
     counts = (f"<p>{len(change.changed)} changed, {len(change.added)} added, "
               f"{len(change.removed)} removed.</p>")
-    rows = [_row(key, "changed", *_word_diff(old, new))
-            for key, (old, new) in change.changed.items()]
+    diff = _phrase_diff if is_model_file(change.path) else _word_diff
+    rows = [_row(key, "changed", *diff(old, new)) for key, (old, new) in change.changed.items()]
     rows += [_row(key, "added", "", f"<ins>{_e(text)}</ins>")
              for key, text in change.added.items()]
     rows += [_row(key, "removed", f"<del>{_e(text)}</del>", "")
@@ -68,6 +68,26 @@ def _word_diff(old: str, new: str) -> tuple:
         if added:
             new_parts.append(f"<ins>{added}</ins>")
     return "".join(old_parts), "".join(new_parts)
+
+
+def _phrase_diff(old: str, new: str) -> tuple:
+    """For a phrase list (an interaction model's symptom or answer): the phrases removed and
+    the phrases added, not two walls of mostly the same phrases."""
+    before, after = phrase_list(old), phrase_list(new)
+    was, now = set(before), set(after)
+    removed = [phrase for phrase in before if phrase not in now]
+    added = [phrase for phrase in after if phrase not in was]
+    unchanged = len(before) - len(removed)
+    return (_phrases("removed", "del", removed),
+            _phrases("added", "ins", added)
+            + f' <span class="meta">({unchanged} other phrases unchanged)</span>')
+
+
+def _phrases(label: str, tag: str, phrases: list) -> str:
+    if not phrases:
+        return f'<span class="meta">none {label}</span>'
+    return (f'<span class="meta">{label}:</span> '
+            + "; ".join(f'<{tag} class="phrase">{_e(p)}</{tag}>' for p in phrases))
 
 
 def render_notes_index(files: list) -> str:

@@ -67,8 +67,10 @@ def read_content_files(content_dir: Path) -> list:
     return files
 
 
-def render_locale_index(files: list) -> str:
-    """Per locale, where each of its four modes is in the pack."""
+def render_locale_index(files: list, models: list = ()) -> str:
+    """Per locale, where each of its four modes is in the pack, and what it hears (section 5;
+    `models` are review_model.ModelFile)."""
+    model_of = {model.locale: model for model in models}
     rows = []
     for patient in (f for f in files if f.kind == "patient"):
         locale = patient.locales[0]
@@ -78,9 +80,12 @@ def render_locale_index(files: list) -> str:
             shared = [f for f in files if f.kind == kind and locale in f.locales]
             cells.append(f'<a href="#{shared[0].anchor}">{title}: {_e(shared[0].path.name)}</a>'
                          if shared else f"{title}: none for {_e(locale)} yet")
+        model = model_of.get(locale)
+        cells.append(f'<a href="#{model.anchor}">What it hears: {_e(model.path.name)}</a>'
+                     if model else f"What it hears: no model for {_e(locale)}")
         rows.append(f"<tr><th>{_e(locale)}</th>" + "".join(f"<td>{c}</td>" for c in cells)
                     + "</tr>")
-    return ('<table class="index"><tr><th>locale</th><th colspan="4">modes</th></tr>'
+    return ('<table class="index"><tr><th>locale</th><th colspan="5">modes</th></tr>'
             + "".join(rows) + "</table>")
 
 
@@ -134,14 +139,14 @@ def _render_block(file: ContentFile, block: tuple, leaves: list) -> str:
     notes = [leaf for leaf in leaves if leaf.field == "note"]
     parts = [f'<div class="block"><h5>{_e(title)}</h5>']
     for leaf in notes:
-        parts.append(f'<div class="note" {_key_attrs(file, leaf)}><b>Note:</b> '
+        parts.append(f'<div class="note" {key_attrs(file, leaf)}><b>Note:</b> '
                      f"{_display(leaf.text, file)}</div>")
     parts.append('<table class="texts">')
     for leaf in leaves:
         if leaf.field == "note":
             continue
         css = f' class="tier-{_a(leaf.text)}"' if leaf.field == "tier" else ""
-        parts.append(f"<tr {_key_attrs(file, leaf)}{css}><th>{_e(leaf.field)}</th>"
+        parts.append(f"<tr {key_attrs(file, leaf)}{css}><th>{_e(leaf.field)}</th>"
                      f"<td>{_cell(file, leaf)}</td></tr>")
     parts.append("</table></div>")
     return "".join(parts)
@@ -184,7 +189,9 @@ def _placeholder(name: str, file: ContentFile) -> str:
     return f'<span class="fact">{each}{label}</span>'
 
 
-def _key_attrs(file: ContentFile, leaf) -> str:
+def key_attrs(file, leaf) -> str:
+    """The attributes that tie a shown text to the file and key the sign-off records it under
+    (`file` is a ContentFile or a review_model.ModelFile), so a test can find every text."""
     return f'data-file="{_a(file.name)}" data-key="{_a(leaf.key)}"'
 
 

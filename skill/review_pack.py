@@ -3,9 +3,10 @@ can read, print and sign off, and the command that records the sign-off.
 
 The pack is generated, never edited: a header with every version, the changes since the last
 review, the screen as a diagram drawn from the engine, every text with its references and
-notes, and the hazard log. No scripts, no external URLs, images or fonts (it must open offline,
-print, and be archived as the record), and no timestamp unless one is given, so the same
-content always gives the same bytes and two packs can be diffed."""
+notes, the words each locale hears as a symptom or an answer, and the hazard log. No scripts,
+no external URLs, images or fonts (it must open offline, print, and be archived as the
+record), and no timestamp unless one is given, so the same content always gives the same
+bytes and two packs can be diffed."""
 from __future__ import annotations
 
 import argparse
@@ -20,10 +21,12 @@ from skill.content import CONTENT_DIR, ContentError, load_content_file
 from skill.content_changes import (SNAPSHOT_PATH, compare, load_snapshot, sign_off,
                                    unreviewed_changes_without_new_version)
 from skill.hazards import load_hazard_log
+from skill.interaction_model import ModelError
 from skill.review_changes import render_changes, render_notes_index
 from skill.review_content import read_content_files, render_content_file, render_locale_index
 from skill.review_diagram import render_flow_svg
 from skill.review_flow import check_in_flow, screen_flow
+from skill.review_model import read_model_files, render_models
 from skill.review_style import STYLE
 
 DEFAULT_OUT = Path("review-pack.html")
@@ -33,20 +36,24 @@ def render_review_pack(content_dir: Path = CONTENT_DIR, snapshot_path: Path = SN
                        hazard_log_path: Optional[Path] = None,
                        prepared_on: Optional[str] = None) -> str:
     """The whole pack as HTML text. Raises ContentError if a content file or the hazard log
-    does not pass its checks: a pack of broken content must not be signed."""
+    does not pass its checks, ModelError if an interaction model does not: a pack of broken
+    content must not be signed."""
     files = read_content_files(content_dir)
+    models = read_model_files(content_dir)
     snapshot = load_snapshot(snapshot_path)
     changes = compare(snapshot, content_dir)
     problems = unreviewed_changes_without_new_version(snapshot, content_dir)
     hazard_log = load_hazard_log(hazard_log_path)
     sections = [
-        _header(files, changes, snapshot, problems, hazard_log, snapshot_path, prepared_on),
+        _header(files, models, changes, snapshot, problems, hazard_log, snapshot_path,
+                prepared_on),
         render_changes(changes, problems),
         _diagrams(files, content_dir),
         render_notes_index(files),
         '<section id="content"><h2>4. Everything the skill says, per locale and mode</h2>'
-        + render_locale_index(files) + "".join(render_content_file(f) for f in files)
+        + render_locale_index(files, models) + "".join(render_content_file(f) for f in files)
         + "</section>",
+        render_models(models),
         _hazards(hazard_log),
         _sign_off_block(),
     ]
@@ -56,17 +63,12 @@ def render_review_pack(content_dir: Path = CONTENT_DIR, snapshot_path: Path = SN
             + "\n</body></html>\n")
 
 
-def _header(files, changes, snapshot, problems, hazard_log, snapshot_path, prepared_on) -> str:
+def _header(files, models, changes, snapshot, problems, hazard_log, snapshot_path,
+            prepared_on) -> str:
     by_name = {change.path: change for change in changes}
-    rows = []
-    for file in files:
-        change = by_name[file.name]
-        status = ("new since the review" if change.reviewed_version is None
-                  else f"{len(change.keys)} text(s) changed" if change.any else "unchanged")
-        rows.append(f"<tr><td>{_e(file.name)}</td><td>{_e(file.kind)}</td>"
-                    f"<td>{_e(', '.join(file.locales))}</td><td><b>{_e(str(change.version))}"
-                    f"</b></td><td>{_e(str(change.reviewed_version or '-'))}</td>"
-                    f"<td>{_e(status)}</td></tr>")
+    rows = [_version_row(by_name[file.name], file.kind, file.locales) for file in files]
+    rows += [_version_row(by_name[model.name], "interaction model", (model.locale,))
+             for model in models]
     reviewer = snapshot.get("reviewed_by")
     last = (f"Last signed off by <b>{_e(reviewer)}</b> on {_e(str(snapshot.get('reviewed_on')))}."
             if reviewer else "<b>Never signed off by a clinical reviewer.</b>")
@@ -77,8 +79,9 @@ def _header(files, changes, snapshot, problems, hazard_log, snapshot_path, prepa
         "otherwise self-care advice. This pack is generated from the content files and the "
         "screen's engine (<code>sciatica-skill review-pack</code>) so that a clinical reviewer "
         "reads it instead of the YAML: every spoken and displayed text with its references, "
-        "the notes where sources disagree, the question order as a diagram, the changes since "
-        "the last review, and the hazard log.</p>"
+        "the notes where sources disagree, the question order as a diagram, the words each "
+        "locale hears as a symptom or as yes, no and not sure, the changes since the last "
+        "review, and the hazard log.</p>"
         + (f"<p>Prepared on {_e(prepared_on)}.</p>" if prepared_on else "")
         + f"<p>{last} Snapshot note: {_e(str(snapshot.get('note')))}</p>"
         + (f'<div class="warning"><b>{len(problems)} file(s) changed without a new '
@@ -89,7 +92,7 @@ def _header(files, changes, snapshot, problems, hazard_log, snapshot_path, prepa
         "review</th></tr>" + "".join(rows) + "</table>"
         + f"<p>Hazard log <code>safety/hazard-log.yaml</code>, version "
         f"<b>{_e(hazard_log.version)}</b> ({len(hazard_log.hazards)} hazards).</p>"
-        "<h2>How to sign off</h2><ol><li>Read sections 1 to 5; check each changed text "
+        "<h2>How to sign off</h2><ol><li>Read sections 1 to 6; check each changed text "
         "(section 1) against its references, and every note.</li><li>Record concerns as "
         "issues; content changes come back as a new version and a new pack.</li><li>When "
         "satisfied, sign the block at the end of a printed copy, and record the review in the "
@@ -99,7 +102,16 @@ def _header(files, changes, snapshot, problems, hazard_log, snapshot_path, prepa
         "content file, which the next pack compares against.</li></ol>"
         '<nav><a href="#changes">1. Changes</a> · <a href="#diagram">2. Question order</a> · '
         '<a href="#notes">3. Notes</a> · <a href="#content">4. Texts</a> · '
-        '<a href="#hazards">5. Hazard log</a> · <a href="#sign">Sign-off</a></nav></header>')
+        '<a href="#heard">5. What the skill hears</a> · <a href="#hazards">6. Hazard log</a> · '
+        '<a href="#sign">Sign-off</a></nav></header>')
+
+
+def _version_row(change, kind: str, locales) -> str:
+    status = ("new since the review" if change.reviewed_version is None
+              else f"{len(change.keys)} text(s) changed" if change.any else "unchanged")
+    return (f"<tr><td>{_e(change.path)}</td><td>{_e(kind)}</td><td>{_e(', '.join(locales))}"
+            f"</td><td><b>{_e(str(change.version))}</b></td>"
+            f"<td>{_e(str(change.reviewed_version or '-'))}</td><td>{_e(status)}</td></tr>")
 
 
 def _diagrams(files, content_dir: Path) -> str:
@@ -143,7 +155,7 @@ def _hazards(log) -> str:
             f"</b><br><i>Cause:</i> {_e(hazard.cause)}<br><i>Effect:</i> {_e(hazard.effect)}</td>"
             f"<td>{_assessment(hazard.before)}</td><td><ul>{mitigations}</ul></td>"
             f"<td>{_assessment(hazard.after)}</td><td>{_e(hazard.residual)}</td></tr>")
-    return ('<section id="hazards"><h2>5. Hazard log</h2>'
+    return ('<section id="hazards"><h2>6. Hazard log</h2>'
             f"<p>Version <b>{_e(log.version)}</b>, from <code>safety/hazard-log.yaml</code>. "
             "Ratings from 1 (lowest) to 5; each mitigation names the tests that show it "
             'works.</p><table class="hazards"><tr><th>id</th><th>hazard</th><th>before</th>'
@@ -207,8 +219,9 @@ def _write_pack(args) -> int:
     try:
         text = render_review_pack(snapshot_path=args.snapshot, hazard_log_path=args.hazard_log,
                                   prepared_on=args.date)
-    except ContentError as error:
-        print(f"no review pack: the content or hazard log does not pass its checks\n{error}",
+    except (ContentError, ModelError) as error:
+        print(f"no review pack: the content, a model or the hazard log does not pass its "
+              f"checks\n{error}",
               file=sys.stderr)
         return 1
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -32,6 +32,10 @@ ul.cites { margin: 0.2em 0 0; padding-left: 1.2em; font-size: 0.9em; }
 tr.tier-emergency td { color: #b00020; font-weight: 700; }
 tr.tier-urgent td { color: #a85f00; font-weight: 700; }
 table.diff td:nth-child(3), table.diff td:nth-child(4) { width: 38%; }
+table.phrases th:first-child { width: 11em; }
+table.phrases td:nth-child(2) { width: 14em; }
+table.phrases td:last-child { color: inherit; font-weight: normal; font-size: 0.9em; }
+.count { color: #44546a; font-weight: 600; }
 del { background: #fbd3d8; text-decoration: line-through; }
 ins { background: #cdeccf; text-decoration: none; }
 .rating { display: inline-block; min-width: 1.4em; text-align: center; font-weight: 700;
@@ -45,7 +49,7 @@ nav a { white-space: nowrap; }
   body { font-size: 10.5pt; max-width: none; padding: 0; }
   nav { display: none; }
   a { color: inherit; text-decoration: none; }
-  section.file, div.diagram, #hazards, #sign { break-before: page; }
+  section.file, section.model, div.diagram, #hazards, #sign { break-before: page; }
   .block, tr, .note, svg.flow { break-inside: avoid; }
   h2, h3, h4, h5 { break-after: avoid; }
   h4.mode { background: none; color: #000000; border-bottom: 2px solid #000000; }

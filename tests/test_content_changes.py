@@ -7,9 +7,11 @@ import pytest
 import yaml
 
 from skill.content import CONTENT_DIR, load_content
-from skill.content_changes import (SNAPSHOT_PATH, compare, content_files, current_files,
-                                   flat_texts, load_snapshot, read_raw, sign_off,
-                                   unreviewed_changes_without_new_version, version_tuple)
+from skill.content_changes import (ANSWER_INTENTS, SNAPSHOT_PATH, compare, content_files,
+                                   current_files, flat_texts, load_snapshot, phrase_list,
+                                   read_raw, sign_off, unreviewed_changes_without_new_version,
+                                   version_tuple)
+from skill.interaction_model import model_locales
 
 
 @pytest.fixture
@@ -124,15 +126,75 @@ def test_a_new_content_file_is_all_added_and_not_a_problem(content_copy):
     assert unreviewed_changes_without_new_version(snapshot, content_copy) == []
 
 
-def test_interaction_models_are_not_reviewed_content():
-    assert content_files() and not any(p.name.endswith(".model.yaml") for p in content_files())
+def model_texts(directory=CONTENT_DIR, locale="en-US") -> dict:
+    path = directory / f"{locale}.model.yaml"
+    return flat_texts(read_raw(path), path)
+
+
+def test_interaction_models_are_reviewed_content():
+    names = {path.name for path in content_files()}
+    assert {f"{locale}.model.yaml" for locale in model_locales()} <= names
+    assert "en-US.yaml" in names
+
+
+def test_a_model_is_reviewed_by_its_symptom_phrases_and_answer_words_only():
+    texts = model_texts()
+    raw = read_raw(CONTENT_DIR / "en-US.model.yaml")
+    symptoms = raw["slot_types"]["SymptomType"]
+    assert set(texts) == ({"symptoms.(ids)"} | {f"symptoms.{i}" for i in symptoms}
+                          | {f"answers.{intent}" for intent in ANSWER_INTENTS})
+    assert phrase_list(texts["symptoms.(ids)"]) == sorted(symptoms)
+    bladder = phrase_list(texts["symptoms.bladder"])
+    assert bladder == sorted(bladder) and {"bladder problems", "wet myself"} <= set(bladder)
+    assert "know" in phrase_list(texts["answers.NotSureIntent"])
+    assert "know" not in phrase_list(texts["answers.AMAZON.NoIntent"])
+    assert not any("{" in text for text in texts.values())   # carrier samples are not reviewed
+
+
+def add_synonym(symptom_id, phrase):
+    def change(raw):
+        raw["slot_types"]["SymptomType"][symptom_id]["synonyms"].append(phrase)
+    return change
+
+
+def test_a_changed_symptom_phrase_without_a_new_version_is_a_problem(content_copy):
+    snapshot = reviewed(content_copy)
+    edit(content_copy / "en-GB.model.yaml", add_synonym("bladder", "a soggy bed"))
+    version = snapshot["files"]["skill/content/en-GB.model.yaml"]["version"]
+    assert unreviewed_changes_without_new_version(snapshot, content_copy) == [
+        f"skill/content/en-GB.model.yaml: symptom phrases or answer words changed since version "
+        f"{version} was reviewed (symptoms.bladder); raise `version`"]
+
+
+def test_a_sample_moved_between_answers_without_a_new_version_is_a_problem(content_copy):
+    snapshot = reviewed(content_copy)
+
+    def know_means_no(raw):
+        raw["intents"]["NotSureIntent"]["samples"].remove("know")
+        raw["intents"]["AMAZON.NoIntent"]["samples"].append("know")
+
+    edit(content_copy / "en-US.model.yaml", know_means_no)
+    [problem] = unreviewed_changes_without_new_version(snapshot, content_copy)
+    assert "(answers.AMAZON.NoIntent, answers.NotSureIntent)" in problem
+
+
+def test_a_model_change_that_means_nothing_clinically_is_not_a_change(content_copy):
+    snapshot = reviewed(content_copy)
+
+    def reorder_and_add_a_help_sample(raw):
+        raw["slot_types"]["SymptomType"]["bladder"]["synonyms"].reverse()
+        raw["intents"]["AMAZON.HelpIntent"]["samples"].append("what now")
+        raw["intents"]["ReportSymptomIntent"]["samples"].append("i seem to have {symptom}")
+
+    edit(content_copy / "en-US.model.yaml", reorder_and_add_a_help_sample)
+    assert unreviewed_changes_without_new_version(snapshot, content_copy) == []
 
 
 def test_the_snapshot_records_every_content_file_with_its_version():
     snapshot = load_snapshot(SNAPSHOT_PATH)
-    assert "skill/content/en-US.yaml" in snapshot["files"]
+    assert {"skill/content/en-US.yaml", "skill/content/en-US.model.yaml"} <= set(snapshot["files"])
     for name, entry in snapshot["files"].items():
-        assert name.startswith("skill/content/") and not name.endswith(".model.yaml"), name
+        assert name.startswith("skill/content/"), name
         assert version_tuple(entry["version"]) >= (1, 0, 0), name
         assert entry["texts"], name
     assert {"reviewed_by", "reviewed_on", "note"} <= set(snapshot)

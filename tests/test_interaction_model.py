@@ -23,6 +23,7 @@ INVOCATION_NAMES = {"es-US": "revisión de ciática"}   # every other locale: "s
 
 VALID = """\
 locale: en-US
+version: "1.0.0"
 invocation_name: sciatica check
 intents:
   NotSureIntent: {samples: [not sure]}
@@ -223,6 +224,22 @@ def test_unknown_keys_and_a_bad_invocation_name_are_reported(tmp_path):
         load_model_yaml(write(tmp_path, source))
     assert ("invocation_name", "'sciatica skill' must not contain skill") in caught.value.problems
     assert "synonyms" in {key for key, _ in caught.value.problems}
+
+
+@pytest.mark.parametrize("version_line, problem", [
+    ("", 'version: is missing: add version: "1.0.0"'),
+    ("version: 1.0\n", 'version: must be a version like "1.2.0" (in quotes), got float'),
+])
+def test_a_model_file_needs_a_version_for_change_control(tmp_path, version_line, problem):
+    path = write(tmp_path, VALID.replace('version: "1.0.0"\n', version_line))
+    with pytest.raises(ModelError) as caught:
+        load_model_yaml(path)
+    assert f"{path}: {problem}" in str(caught.value)
+
+
+def test_the_version_is_not_part_of_the_generated_json(tmp_path):
+    model = build_interaction_model("en-US", path=write(tmp_path, VALID))
+    assert "version" not in json.dumps(model)
 
 
 def test_invalid_yaml_syntax_names_the_line(tmp_path):

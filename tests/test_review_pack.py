@@ -8,12 +8,15 @@ from dataclasses import replace
 from html.parser import HTMLParser
 
 import pytest
+import yaml
 
 from skill.cli import main
 from skill.content import CONTENT_DIR, load_content
-from skill.content_changes import (SNAPSHOT_PATH, content_files, content_leaves, current_files,
-                                   read_raw, relative_name, write_snapshot)
+from skill.content_changes import (ANSWER_INTENTS, PHRASE_SEPARATOR, SNAPSHOT_PATH, content_files,
+                                   content_leaves, current_files, phrase_list, read_raw,
+                                   relative_name, reviewed_leaves, write_snapshot)
 from skill.hazards import load_hazard_log
+from skill.interaction_model import ModelError, model_locales
 from skill.review_diagram import render_flow_svg
 from skill.review_flow import check_in_flow, screen_flow
 from skill.review_pack import render_review_pack
@@ -89,7 +92,7 @@ def test_pack_shows_every_text_of_every_content_file_with_its_key(pack, page):
     missing = []
     for path in content_files():
         name = relative_name(path)
-        for leaf in content_leaves(read_raw(path)):
+        for leaf in reviewed_leaves(path, read_raw(path)):
             shown = page.texts.get((name, leaf.key))
             if shown is None:
                 missing.append(f"{name}: {leaf.key} not shown")
@@ -193,26 +196,91 @@ def test_diagram_follows_the_content_a_new_cauda_equina_question_appears():
     assert "question:new_sign" in diagram_parts(render_flow_svg(check_in_flow(changed), "t"))[0]
 
 
+def pack_reviewed_as(tmp_path, files: dict) -> str:
+    """The pack against a snapshot that records `files` as reviewed by Dr Test."""
+    snapshot = tmp_path / "reviewed.json"
+    write_snapshot({"reviewed_by": "Dr Test, GP", "reviewed_on": "2026-12-01", "note": "test",
+                    "files": files}, snapshot)
+    return render_review_pack(snapshot_path=snapshot)
+
+
+def row_from(html_text: str, start: str) -> str:
+    return html_text[html_text.index(start):].split("</tr>")[0]
+
+
+def changed_row(pack: str, name: str, key: str) -> str:
+    section = pack[pack.index(f'data-changes-file="skill/content/{name}"'):]
+    return row_from(section, f'data-changed-key="{key}"')
+
+
 def test_changes_section_shows_a_changed_text_old_beside_new(tmp_path):
     files = current_files()
     texts = files["skill/content/en-US.yaml"]["texts"]
     texts["questions.bladder.ask"] = "An older bladder question?"
-    snapshot = tmp_path / "reviewed.json"
-    write_snapshot({"reviewed_by": "Dr Test, GP", "reviewed_on": "2026-12-01", "note": "test",
-                    "files": files}, snapshot)
-    pack = render_review_pack(snapshot_path=snapshot)
-    section = pack[pack.index('data-changes-file="skill/content/en-US.yaml"'):]
-    row = section[section.index('data-changed-key="questions.bladder.ask"'):].split("</tr>")[0]
+    pack = pack_reviewed_as(tmp_path, files)
+    row = changed_row(pack, "en-US.yaml", "questions.bladder.ask")
     assert "<del>older</del>" in row and "An" in row and "changed" in row
     assert "Dr Test, GP" in pack
 
 
 def test_changes_section_says_so_when_nothing_changed(tmp_path):
-    snapshot = tmp_path / "reviewed.json"
-    write_snapshot({"reviewed_by": "Dr Test, GP", "reviewed_on": "2026-12-01", "note": "test",
-                    "files": current_files()}, snapshot)
-    pack = render_review_pack(snapshot_path=snapshot)
+    pack = pack_reviewed_as(tmp_path, current_files())
     assert "<b>Nothing changed</b>" in pack and "data-changed-key" not in pack
+
+
+def model_section(pack: str, locale: str) -> str:
+    start = pack.index(f'data-model="skill/content/{locale}.model.yaml"')
+    return pack[start:pack.index("</section>", start)]
+
+
+@pytest.mark.parametrize("locale", model_locales())
+def test_pack_shows_every_symptom_id_with_its_phrases_and_the_answer_words(pack, locale):
+    raw = read_raw(CONTENT_DIR / f"{locale}.model.yaml")
+    section = model_section(pack, locale)
+    assert f"version <b>{raw['version']}</b>" in section
+    for symptom_id, value in raw["slot_types"]["SymptomType"].items():
+        row = row_from(section, f"<th><code>{symptom_id}</code></th>")
+        assert html.escape(value["name"]) in row and html.escape(value["synonyms"][-1]) in row
+    for intent in ANSWER_INTENTS:
+        row = row_from(section, f"<th><code>{intent}</code></th>")
+        assert html.escape(raw["intents"][intent]["samples"][0]) in row
+
+
+def test_pack_says_what_each_symptom_does_in_the_locales_screen(pack):
+    section = model_section(pack, "en-GB")
+    bladder = row_from(section, "<th><code>bladder</code></th>")
+    back_pain = row_from(section, "<th><code>back_pain</code></th>")
+    assert "emergency" in bladder and "not a red flag" in back_pain
+
+
+def test_pack_versions_table_lists_every_model_file(pack):
+    versions = pack[pack.index('<table class="versions">'):].split("</table>")[0]
+    for locale in model_locales():
+        assert re.search(rf"<td>skill/content/{locale}\.model\.yaml</td><td>interaction model"
+                         rf"</td><td>{locale}</td>", versions)
+
+
+def test_changes_section_shows_an_added_phrase_as_added_not_the_whole_list(tmp_path):
+    files = current_files()
+    texts = files["skill/content/en-GB.model.yaml"]["texts"]
+    bladder = phrase_list(texts["symptoms.bladder"])
+    texts["symptoms.bladder"] = PHRASE_SEPARATOR.join(p for p in bladder if p != "wet myself")
+    row = changed_row(pack_reviewed_as(tmp_path, files), "en-GB.model.yaml", "symptoms.bladder")
+    assert re.findall(r"<ins[^>]*>(.*?)</ins>", row) == ["wet myself"]
+    assert "<del" not in row and "none removed" in row
+    assert f"({len(bladder) - 1} other phrases unchanged)" in row
+    assert html.escape(bladder[0]) not in row   # the unchanged phrases are not repeated
+
+
+def test_a_broken_model_makes_no_pack(tmp_path):
+    for path in content_files():
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    model = tmp_path / "en-GB.model.yaml"
+    raw = yaml.safe_load(model.read_text(encoding="utf-8"))
+    del raw["version"]
+    model.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ModelError, match="version: is missing"):
+        render_review_pack(content_dir=tmp_path)
 
 
 def test_cli_review_pack_writes_the_file(tmp_path, capsys):
