@@ -9,34 +9,16 @@ from pathlib import Path
 import pytest
 
 from dialog import Dialog
+# Every test here runs in every locale, with test_dialogs' per-locale fixtures.
+from test_dialogs import LOCALES, content, dialog, locale, said  # noqa: F401 - fixtures
 from skill.app import handle_event
-from skill.content import available_locales, load_content
+from skill.content import load_content
 from skill.interaction_model import build_interaction_model
 from skill.nlu import resolve
 from skill.speech import render_text
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCALES = available_locales()
 ENGLISH = [locale for locale in LOCALES if locale.startswith("en-")]
-
-
-@pytest.fixture(params=LOCALES)
-def locale(request):
-    return request.param
-
-
-@pytest.fixture
-def content(locale):
-    return load_content(locale)
-
-
-@pytest.fixture
-def dialog(skill, locale):
-    return Dialog(skill, locale)
-
-
-def said(content, text):
-    return render_text((text,), content.facts)
 
 
 def read_back(content):
