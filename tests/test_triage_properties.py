@@ -113,6 +113,21 @@ def test_emergency_is_said_at_once_and_ends_the_session(event_list, start):
 
 @settings(max_examples=400)
 @given(st.lists(events, max_size=40), session_starts)
+def test_stopping_after_a_red_flag_always_says_to_see_a_doctor_today(event_list, start):
+    """Hazard log H03: wherever the user stops, what they must do is said again first."""
+    state, _ = run(event_list, start)
+    _, prompt = step(CONTENT, state, Reply.STOP)
+    assert prompt.end_session
+    if state.outcome == "emergency":
+        assert prompt.speech == CONTENT.outcomes["emergency"].speech
+        return
+    if state.outcome == "urgent" or any(answer in POSITIVE for _, answer in state.answers):
+        assert CONTENT.outcomes["urgent"].speech[0] in prompt.speech and prompt.card is not None
+    assert prompt.speech[-1] == CONTENT.speech["goodbye"]   # the cauda equina signs, always
+
+
+@settings(max_examples=400)
+@given(st.lists(events, max_size=40), session_starts)
 def test_no_conversation_with_a_red_flag_ends_in_self_care(event_list, start):
     state, trace = run(event_list, start)
     flagged = any(after.answer_to(q.id) in POSITIVE for _, _, after, _ in trace for q in QUESTIONS)
