@@ -66,6 +66,13 @@ class Question:
     check_in_only: bool = False
 
     @property
+    def reprompt_stands_alone(self) -> bool:
+        """Whether the reprompt makes sense to someone who has not just heard the question: a
+        check-in asks such questions by their reprompt, the short form. The read-back's "any
+        of these" needs its list."""
+        return not (self.read_back or self.check_in_only)
+
+    @property
     def names_one_symptom(self) -> bool:
         """Whether a user can report this question's sign in their own words (a slot value)."""
         return not (self.read_back or self.check_in_only)

@@ -74,6 +74,8 @@ def register(commands) -> None:
                        help="also write NN.phonemes: how espeak-ng reads each turn (-x)")
     speak.add_argument("--db", default=None,
                        help="SQLite file for remembered users (default: a throw-away file)")
+    speak.add_argument("--user", default="sciatica-speak",
+                       help="who is talking: with the same --db, a later --today is a check-in")
     speak.add_argument("--profile", choices=("local", "clinic", "public"), default=None,
                        help="deployment profile (env SCIATICA_PROFILE)")
     speak.set_defaults(run=run)
@@ -457,7 +459,8 @@ def run(args) -> int:
         environ = options_environment(args, default_db=str(Path(scratch) / "memory.sqlite3"))
         skill = build_skill(environ=environ, clock=(lambda: today) if today else date.today)
         notes: List[str] = []
-        turns = run_script(skill, lines, locale, notes=notes)
+        turns = run_script(skill, lines, locale, notes=notes,
+                           user_id=f"amzn1.ask.account.{args.user}")
     rows = write_turns(turns, args.out, locale, audio=audio, voice=args.voice, rate=args.rate,
                        with_phonemes=args.phonemes and audio)
     for note in notes:

@@ -108,8 +108,9 @@ def current_prompt(content: Content, state: ScreenState) -> Prompt:
 
 def _ask(question: Question, lead: Optional[str] = None, text: Optional[str] = None,
          brief: bool = False) -> Prompt:
-    # A check-in asks the short form of what the user has heard before (not its own question).
-    spoken = text or (question.reprompt if brief and not question.check_in_only else question.ask)
+    # A check-in asks the short form of what the user has heard before, where it stands alone.
+    spoken = text or (question.reprompt if brief and question.reprompt_stands_alone
+                      else question.ask)
     return Prompt(((lead,) if lead else ()) + (spoken,), reprompt=(question.reprompt,))
 
 

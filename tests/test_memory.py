@@ -118,6 +118,19 @@ def test_anything_but_yes_to_remembering_stores_nothing(skill, database, answer)
     assert rows(database) == []
 
 
+def test_a_check_in_reads_the_signs_back_in_full(skill, database, clock):
+    # Its short form ("any of these, even a little?") needs the list it refers to.
+    remember_a_first_visit(skill).no()
+    clock.move_to(5)
+    dialog = visit(skill)
+    dialog.launch()
+    turn = dialog.trend("same")
+    assert turn.text.endswith(load_content().questions[0].reprompt.strip())   # short forms
+    for _ in range(CES_COUNT - 1):
+        turn = dialog.no()
+    assert turn.text == load_content().question("cauda_equina_check").ask.strip()
+
+
 def test_not_sure_how_the_pain_is_counts_as_the_same(skill, database, clock):
     # The more careful advice: at two weeks "the same" means book a review.
     remember_a_first_visit(skill).no()

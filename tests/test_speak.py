@@ -93,6 +93,21 @@ def test_no_audio_writes_ssml_and_text_for_a_scripted_emergency(tmp_path, capsys
     assert not list(out.glob("*.wav"))
 
 
+def test_the_same_user_and_database_on_a_later_day_is_a_check_in(tmp_path):
+    # How to listen to a check-in: a first visit that says yes to being remembered, then a
+    # second script on a later --today with the same --db and --user.
+    first, second, db = tmp_path / "first.txt", tmp_path / "second.txt", tmp_path / "users.db"
+    screen = len(load_content().screen_questions)
+    first.write_text("no\n" * screen + "no\nyes\nno\n")   # no more tips, remember, no reminder
+    second.write_text("the same\n")
+    common = ["--no-audio", "--db", str(db), "--user", "listener"]
+    assert main(["speak", "--script", str(first), "--out", str(tmp_path / "a"),
+                 "--today", "2026-11-26", *common]) == 0
+    assert main(["speak", "--script", str(second), "--out", str(tmp_path / "b"),
+                 "--today", "2026-12-12", *common]) == 0
+    assert "Welcome back to Sciatica Check" in (tmp_path / "b" / "01.txt").read_text()
+
+
 # --- with espeak-ng ----------------------------------------------------------------------
 
 @needs_espeak
