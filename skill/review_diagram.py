@@ -156,9 +156,7 @@ def _anchors(edge, edges: tuple, boxes: dict) -> tuple:
         index = [name for _, name in siblings].index(edge.target)
         y1 = source.y + source.h * (index + 1) / (len(siblings) + 1)
         if _blocked(source, target, y1, boxes):   # go under the boxes in between
-            drop = max(source.bottom, target.bottom) + 14
-            return [(source.right - 24, source.bottom), (source.right - 24, drop),
-                    (target.x + 24, drop), (target.x + 24, target.bottom)]
+            return _detour(source, target, boxes)
         return [(source.right, y1), (target.x, _clamp(y1, target.y + 6, target.bottom - 6))]
     if target.y >= source.bottom:   # below: from the bottom edge to the top edge, near-vertical
         x1 = _clamp(target.x + target.w / 2, source.x + 8, source.right - 8)
@@ -166,6 +164,18 @@ def _anchors(edge, edges: tuple, boxes: dict) -> tuple:
         return [(x1, source.bottom), (x2, target.y)]
     return [(source.x + source.w / 2, source.y + source.h / 2),
             (target.x + target.w / 2, target.y + target.h / 2)]
+
+
+def _detour(source: Box, target: Box, boxes: dict) -> list:
+    """Down from the source, across where nothing is in the way (just under the source if
+    that is clear, else under both boxes), then into the target from the nearest side."""
+    drop = next(y for y in (source.bottom + 8, max(source.bottom, target.bottom) + 14)
+                if not _blocked(source, target, y, boxes))
+    down = [(source.right - 24, source.bottom), (source.right - 24, drop)]
+    if target.y + 6 <= drop <= target.bottom - 6:
+        return down + [(target.x, drop)]
+    return down + [(target.x + 24, drop),
+                   (target.x + 24, target.y if drop < target.y else target.bottom)]
 
 
 def _blocked(source: Box, target: Box, y: float, boxes: dict) -> bool:

@@ -88,13 +88,8 @@ def _flow(name: str, content: Content, start: Node, edges: list, state: ScreenSt
         edges += answer_edges
         state, _ = step(content, state, Reply.NO)
         at_outcome.setdefault(_where(content, state), state)
-    if opened is not None:   # the check-in's last "no" leads by the trend
-        last = [node.id for node in nodes if node.id.endswith(":" + question.id)]
-        edges = [e for e in edges if not (e.source in last and e.label == "no")]
-        for trend in TRENDS:
-            ended = _all_no(content, opened, trend)
-            at_outcome.setdefault(_where(content, ended), ended)
-            edges += [Edge(source, _where(content, ended), f"no ({trend})") for source in last]
+    if opened is not None:   # at a check-in, which "no" ends it, and where, depends on the trend
+        edges = _check_in_endings(content, opened, nodes, edges, at_outcome)
     reached = [target for target in OUTCOME_NODES if any(e.target == target for e in edges)]
     nodes += [_outcome_node(content, target, at_outcome[target]) for target in reached]
     nodes, edges = _add_wrap_up(content, nodes, edges, [at_outcome[t] for t in reached])
@@ -126,11 +121,38 @@ def _answers(content: Content, state: ScreenState, question, at_outcome: dict) -
     return clarify, edges
 
 
-def _all_no(content: Content, opened: ScreenState, trend: str) -> ScreenState:
+def _check_in_endings(content: Content, opened: ScreenState, nodes: list, edges: list,
+                      at_outcome: dict) -> list:
+    """Each trend's last "no", from the question (and its clarification) it answers to the
+    outcome it reaches: "worse" is urgent as soon as the cauda equina questions are done."""
+    asked = {}   # trend -> the ids of the questions its all-"no" check-in asks, in order
+    for trend in TRENDS:
+        asked[trend], ended = _all_no(content, opened, trend)
+        at_outcome.setdefault(_where(content, ended), ended)
+        asked[trend] = (asked[trend], _where(content, ended))
+    for question_id in {ids[-1] for ids, _ in asked.values()}:
+        sources = [node.id for node in nodes if node.id.endswith(":" + question_id)]
+        ending = [(trend, target) for trend, (ids, target) in asked.items()
+                  if ids[-1] == question_id]
+        going_on = [trend for trend, (ids, _) in asked.items() if question_id in ids[:-1]]
+        plain_no = [e for e in edges if e.source in sources and e.label == "no"]
+        edges = [e for e in edges if e not in plain_no]
+        if going_on:   # its plain "no" still leads on, for these trends
+            edges += [Edge(e.source, e.target, f"no ({' / '.join(going_on)})") for e in plain_no]
+        edges += [Edge(source, target, f"no ({trend})") for trend, target in ending
+                  for source in sources]
+    return edges
+
+
+def _all_no(content: Content, opened: ScreenState, trend: str) -> tuple:
+    """The ids of the questions a check-in with this trend asks when every answer is "no",
+    and the state it ends in."""
     state, _ = step(content, opened, TrendReport(trend))
+    asked = []
     while state.outcome is None:
+        asked.append(next_question(content, state).id)
         state, _ = step(content, state, Reply.NO)
-    return state
+    return asked, state
 
 
 def _outcome_node(content: Content, node_id: str, state: ScreenState) -> Node:

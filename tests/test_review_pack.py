@@ -185,6 +185,19 @@ def test_check_in_diagram_asks_the_cauda_equina_questions_again(pack):
     assert {"outcome:emergency", "outcome:urgent", "outcome:self_care"} <= nodes
 
 
+def test_check_in_diagram_ends_a_worse_trend_after_the_cauda_equina_questions():
+    # "Worse" is urgent once the cauda equina questions are done: the check-in's own question
+    # is never asked, so its "no" must not be drawn as leading anywhere for "worse".
+    content = load_content("en-US")
+    flow = check_in_flow(content)
+    labelled = {(e.source, e.target, e.label) for e in flow.edges}
+    last_sign = f"question:{content.emergency_questions[-1].id}"
+    own = f"question:{content.check_in_questions[-1].id}"
+    assert (last_sign, "outcome:urgent", "no (worse)") in labelled
+    assert (last_sign, own, "no (better / same)") in labelled
+    assert not any(source == own and "worse" in label for source, _, label in labelled)
+
+
 def test_diagram_follows_the_content_a_new_cauda_equina_question_appears():
     content = load_content("en-US")
     extra = replace(content.questions[0], id="new_sign")
