@@ -125,12 +125,13 @@ def _check_in_endings(content: Content, opened: ScreenState, nodes: list, edges:
                       at_outcome: dict) -> list:
     """Each trend's last "no", from the question (and its clarification) it answers to the
     outcome it reaches: "worse" is urgent as soon as the cauda equina questions are done."""
-    asked = {}   # trend -> the ids of the questions its all-"no" check-in asks, in order
+    asked = {}   # trend -> (the ids of the questions its all-"no" check-in asks, its outcome)
     for trend in TRENDS:
-        asked[trend], ended = _all_no(content, opened, trend)
+        ids, ended = _all_no(content, opened, trend)
         at_outcome.setdefault(_where(content, ended), ended)
-        asked[trend] = (asked[trend], _where(content, ended))
-    for question_id in {ids[-1] for ids, _ in asked.values()}:
+        asked[trend] = (ids, _where(content, ended))
+    # In trend order, not a set's: the pack must be the same bytes in every process.
+    for question_id in dict.fromkeys(ids[-1] for ids, _ in asked.values()):
         sources = [node.id for node in nodes if node.id.endswith(":" + question_id)]
         ending = [(trend, target) for trend, (ids, target) in asked.items()
                   if ids[-1] == question_id]

@@ -2,7 +2,10 @@
 offline, deterministic, and its diagram drawn from the engine's real rules."""
 import html
 import json
+import os
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from html.parser import HTMLParser
@@ -145,6 +148,14 @@ def test_pack_is_self_contained(pack):
 
 def test_pack_is_deterministic(pack):
     assert render_review_pack() == pack
+
+
+def test_pack_is_the_same_bytes_in_another_process(pack, tmp_path):
+    # String hashing differs between processes: nothing may depend on a set's order.
+    out = tmp_path / "pack.html"
+    subprocess.run([sys.executable, "-m", "skill.cli", "review-pack", "--out", str(out)],
+                   check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": "12345"})
+    assert out.read_text(encoding="utf-8") == pack
 
 
 def flow_svg(pack: str, name: str) -> str:
