@@ -114,7 +114,7 @@ def on_stop(content: Content, state: ScreenState) -> Prompt:
     if state.outcome == "urgent" or any(answer in POSITIVE for _, answer in state.answers):
         lead = content.speech["stop_after_red_flag"]
     elif state.outcome is None and state.doubts > 0 and \
-            next_question(content, state).tier == "emergency":
+            getattr(next_question(content, state), "tier", None) == "emergency":
         lead = content.speech["stop_while_unsure"]
     else:
         return Prompt((content.speech["goodbye"],), end_session=True)
