@@ -20,6 +20,7 @@ from typing import Mapping, Optional, Union
 import yaml
 
 from skill.content import CONTENT_DIR, SAFE_LOADER
+from skill.schema import ContentError, Problem
 
 REPO_ROOT = CONTENT_DIR.parent.parent
 SNAPSHOT_PATH = REPO_ROOT / "safety" / "reviewed-content.json"
@@ -191,7 +192,14 @@ def load_snapshot(path: Union[str, Path] = SNAPSHOT_PATH) -> dict:
     if not path.is_file():
         return {"reviewed_by": None, "reviewed_on": None, "note": f"no snapshot at {path}",
                 "files": {}}
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        snapshot = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:   # ValueError: bad JSON or bad UTF-8
+        raise ContentError(str(path), [Problem((), f"is not a readable snapshot: {error}")]) \
+            from error
+    if not isinstance(snapshot, dict) or not isinstance(snapshot.get("files"), dict):
+        raise ContentError(str(path), [Problem(("files",), "a snapshot needs a files mapping")])
+    return snapshot
 
 
 def write_snapshot(snapshot: Mapping, path: Union[str, Path] = SNAPSHOT_PATH) -> Path:

@@ -220,7 +220,7 @@ def _write_pack(args) -> int:
         text = render_review_pack(snapshot_path=args.snapshot, hazard_log_path=args.hazard_log,
                                   prepared_on=args.date)
     except (ContentError, ModelError) as error:
-        print(f"no review pack: the content, a model or the hazard log does not pass its "
+        print(f"no review pack: the content, a model, the hazard log or the snapshot does not pass its "
               f"checks\n{error}",
               file=sys.stderr)
         return 1

@@ -12,6 +12,7 @@ from skill.content_changes import (ANSWER_INTENTS, SNAPSHOT_PATH, compare, conte
                                    read_raw, sign_off, unreviewed_changes_without_new_version,
                                    version_tuple)
 from skill.interaction_model import model_locales
+from skill.schema import ContentError
 
 
 @pytest.fixture
@@ -229,3 +230,12 @@ def test_sign_off_refuses_changed_text_whose_version_did_not_rise(content_copy, 
     with pytest.raises(ValueError, match="raise the version"):
         sign_off("Dr A Smith, GP", "2026-12-02", path, content_copy)
     assert json.loads(path.read_text(encoding="utf-8"))["reviewed_on"] == "2026-12-01"
+
+
+@pytest.mark.parametrize("text", ["{not json", "[]", '{"files": []}', "\udcff"])
+def test_a_broken_snapshot_is_a_clear_error_not_a_traceback(tmp_path, text):
+    broken = tmp_path / "reviewed-content.json"
+    broken.write_bytes(text.encode("utf-8", "surrogateescape"))
+    with pytest.raises(ContentError) as error:
+        load_snapshot(broken)
+    assert str(broken) in str(error.value)
