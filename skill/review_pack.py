@@ -220,8 +220,8 @@ def _write_pack(args) -> int:
         text = render_review_pack(snapshot_path=args.snapshot, hazard_log_path=args.hazard_log,
                                   prepared_on=args.date)
     except (ContentError, ModelError) as error:
-        print(f"no review pack: the content, a model, the hazard log or the snapshot does not pass its "
-              f"checks\n{error}",
+        print(f"no review pack: the content, a model, the hazard log or the snapshot does not "
+              f"pass its checks\n{error}",
               file=sys.stderr)
         return 1
     args.out.parent.mkdir(parents=True, exist_ok=True)
