@@ -6,13 +6,14 @@ never in a patient's conversation."""
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping, Optional, Union
 
 import yaml
 
+from skill import backstop
 from skill.schema import (Check, ContentError, ListOf, MapOf, OneOf, Problem, Record, Text,
                           Version, count_words, placeholders_in)
 
@@ -31,7 +32,7 @@ SPEECH_KEYS = (
     "help_screening", "help_advice", "help_offer", "advice_prompt", "advice_reprompt",
     "advice_not_understood", "advice_end", "goodbye", "stop_after_red_flag", "stop_while_unsure",
     "error",
-    "region_not_supported", "warning_signs_title",
+    "region_not_supported", "warning_signs_title", "unplaced_check", "resume",
 )
 MEMORY_KEYS = (
     "consent_question", "consent_reprompt", "consent_help", "remembered", "not_remembered",
@@ -47,6 +48,7 @@ MAX_QUESTION_WORDS = 30
 # A tip is heard once, through a speaker, by someone in pain (hazard log H18).
 MAX_TIP_WORDS = 50
 MAX_WELCOME_WORDS = 60
+MAX_MENTIONED_WORDS = 8
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,10 @@ class Question:
     # Asked only at a remembered user's check-in (hazard log H13): the other red flags again,
     # in one question. Not a symptom a user can report by name either.
     check_in_only: bool = False
+    # The backstop over what the platform heard (hazard log H23): words that name this red
+    # flag, and what the skill says before asking its question because of them.
+    keywords: tuple = ()
+    mentioned: Optional[str] = None
 
     @property
     def reprompt_stands_alone(self) -> bool:
@@ -135,8 +141,21 @@ class Content:
         return self.emergency_questions + tuple(q for q in self.questions if q.check_in_only)
 
     @functools.cached_property
+    def read_back_question(self) -> Question:
+        """The read-back of the cauda equina signs: also what words that could not be placed
+        after the screen bring back (triage._check_again)."""
+        return next(q for q in self.questions if q.read_back)
+
+    @functools.cached_property
     def question_ids(self) -> frozenset:
         return frozenset(q.id for q in self.questions)
+
+    @functools.cached_property
+    def red_flag_words(self) -> tuple:
+        """(question, compiled keyword pattern) for each question with keywords, cauda equina
+        first: the order in which the backstop looks (backstop.red_flag_named)."""
+        return tuple((q, backstop.compile_keywords(q.keywords))
+                     for q in self.questions if q.keywords)
 
     @functools.cached_property
     def advice_by_id(self) -> Mapping[str, AdviceChunk]:
@@ -165,7 +184,9 @@ def _schema() -> Record:
             "help": fact_text, "references": references,
         },
         optional={"note": Text(), "read_back": OneOf((True, False)),
-                  "check_in_only": OneOf((True, False))},
+                  "check_in_only": OneOf((True, False)),
+                  "keywords": ListOf(Check(Text(), _keyword_rules)),
+                  "mentioned": Text(placeholders=FACT_NAMES, max_words=MAX_MENTIONED_WORDS)},
     )
     outcome = Record(required={"speech": ListOf(fact_text), "card_title": fact_text,
                                "references": references},
@@ -216,6 +237,8 @@ def _question_rules(questions):
             yield (index, "tier"), "an emergency question must come before every urgent one"
     if not any(question["tier"] == "emergency" for question in questions):
         yield (), "needs at least one emergency (cauda equina) question"
+    if sum(bool(question.get("read_back")) for question in questions) != 1:
+        yield (), "needs exactly one read-back of the cauda equina signs (`read_back: true`)"
     emergency = [index for index, question in enumerate(questions)
                  if question["tier"] == "emergency"]
     for index, question in enumerate(questions):
@@ -225,6 +248,17 @@ def _question_rules(questions):
         if question.get("check_in_only") and question["tier"] != "urgent":
             # Cauda equina questions are asked at every visit.
             yield (index, "check_in_only"), "only an urgent question can be for check-ins only"
+        names_one_symptom = not (question.get("read_back") or question.get("check_in_only"))
+        if names_one_symptom and "mentioned" not in question:
+            yield (index,), "needs `mentioned`: said before its question when a keyword names it"
+        if not names_one_symptom and ("keywords" in question or "mentioned" in question):
+            yield (index,), "a read-back or check-in question names no one sign: no keywords"
+
+
+def _keyword_rules(keyword):
+    if not backstop.is_valid_keyword(keyword):
+        yield (), (f"keyword {keyword!r}: lower-case words, a `*` only at the end of a word "
+                   "(any ending)")
 
 
 def _needs_offer(outcome):
@@ -298,7 +332,8 @@ def _build(raw, source: str) -> Content:
             Question(id=q["id"], tier=q["tier"], ask=q["ask"], reprompt=q["reprompt"],
                      clarify=q["clarify"], help=q["help"], references=tuple(q["references"]),
                      read_back=bool(q.get("read_back", False)),
-                     check_in_only=bool(q.get("check_in_only", False)))
+                     check_in_only=bool(q.get("check_in_only", False)),
+                     keywords=tuple(q.get("keywords", ())), mentioned=q.get("mentioned"))
             for q in raw["questions"]),
         common_symptoms=MappingProxyType(
             {name: entry["acknowledge"] for name, entry in raw["common_symptoms"].items()}),
@@ -336,11 +371,34 @@ def load_content_file(path: Union[str, Path]) -> Content:
 
 @functools.lru_cache(maxsize=None)
 def load_content(locale: str = DEFAULT_LOCALE) -> Content:
-    """The checked content for a locale, loaded once per process (content is immutable)."""
+    """The checked content for a locale, loaded once per process (content is immutable).
+    A locale's keywords add to its language's base file's (en-US for English), so the
+    English locales list only their own local words, not copies that drift."""
     path = CONTENT_DIR / f"{locale}.yaml"
     if not path.is_file():
         raise ContentError(str(path), [Problem((), f"no content file for locale {locale!r}")])
-    return load_content_file(path)
+    content = load_content_file(path)
+    base = LANGUAGE_BASE.get(locale.split("-")[0].lower())
+    if base and base != locale:
+        content = with_keywords_of(content, load_content(base))
+    missing = [q.id for q in content.questions if q.names_one_symptom and not q.keywords]
+    if missing:
+        raise ContentError(str(path), [Problem(("questions",), f"no keywords for {', '.join(missing)} "
+                                               "(here or in the language's base file)")])
+    return content
+
+
+# The file whose keywords every locale of a language shares (load_content).
+LANGUAGE_BASE = {"en": DEFAULT_LOCALE, "es": "es-US"}
+
+
+def with_keywords_of(content: Content, base: Content) -> Content:
+    """`content` with `base`'s keywords added to each question they share an id with."""
+    questions = tuple(
+        replace(q, keywords=tuple(dict.fromkeys(base.question(q.id).keywords + q.keywords)))
+        if q.id in base.question_ids and q.names_one_symptom else q
+        for q in content.questions)
+    return replace(content, questions=questions)
 
 
 def companion_file(locale: str, kind: str) -> Optional[Path]:

@@ -16,6 +16,7 @@ from skill import effects, triage
 from skill.content import Content
 from skill.speech import render_ssml
 from skill.clinician import ClinicalTopic, EnterClinicianMode, Finding
+from skill.backstop import KEYWORD_AUTHORITY
 from skill.state import Reply, SymptomReport, TrendReport
 from skill.turns import ContentFor, SkillContext, take_turn
 
@@ -69,8 +70,9 @@ class ReportSymptomIntentHandler(_ScreenHandler):
         return is_intent_name(SYMPTOM_INTENT)(handler_input)
 
     def event_for(self, handler_input):
-        return SymptomReport(resolved_slot_id(handler_input.request_envelope.request,
-                                              SYMPTOM_SLOT))
+        request = handler_input.request_envelope.request
+        return SymptomReport(resolved_slot_id(request, SYMPTOM_SLOT),
+                             heard=slot_words(request, SYMPTOM_SLOT))
 
 
 class PainTrendIntentHandler(_ScreenHandler):
@@ -204,20 +206,33 @@ class SafeExceptionHandler(AbstractExceptionHandler):
 
 
 def resolved_slot_id(request, slot_name: str) -> Optional[str]:
-    """The entity-resolved id of a slot, or None if Alexa could not resolve it."""
-    if not isinstance(request, IntentRequest) or request.intent is None:
-        return None
-    slot = (request.intent.slots or {}).get(slot_name)
+    """The entity-resolved id of a slot, or None if Alexa could not resolve it. A keyword guess
+    by our own NLU (backstop.KEYWORD_AUTHORITY) is not a resolution: the skill asks about it."""
+    slot = _slot(request, slot_name)
     resolutions = getattr(slot, "resolutions", None)
     for authority in getattr(resolutions, "resolutions_per_authority", None) or []:
         code = getattr(getattr(authority, "status", None), "code", None)
-        if getattr(code, "value", code) != "ER_SUCCESS_MATCH":
+        if getattr(code, "value", code) != "ER_SUCCESS_MATCH" or \
+                str(getattr(authority, "authority", "")).startswith(KEYWORD_AUTHORITY):
             continue
         for wrapper in authority.values or []:
             value = getattr(wrapper, "value", None)
             if value is not None and isinstance(value.id, str):
                 return value.id
     return None
+
+
+def slot_words(request, slot_name: str) -> Optional[str]:
+    """What the person said in a slot, as heard (read by the keyword backstop)."""
+    value = getattr(_slot(request, slot_name), "value", None)
+    return value if isinstance(value, str) else None
+
+
+def _slot(request, slot_name: str):
+    if not isinstance(request, IntentRequest) or request.intent is None:
+        return None
+    slots = request.intent.slots
+    return slots.get(slot_name) if isinstance(slots, dict) else None
 
 
 def _intent_in(handler_input: HandlerInput, names) -> bool:

@@ -24,6 +24,14 @@ def next_question(content: Content, state: ScreenState) -> Optional[Question]:
     return first_unanswered(content, state)
 
 
+def question_in_hand(content: Content, state: ScreenState) -> Optional[Question]:
+    """The question a yes or no would answer now: a detour (a question asked out of turn), or
+    the screen's next one; None at the trend question, the advice and the offers after it."""
+    if state.detour is not None:
+        return content.question(state.detour)
+    return next_question(content, state) if state.outcome is None else None
+
+
 def first_unanswered(content: Content, state: ScreenState) -> Optional[Question]:
     given = dict(state.answers)
     for question in questions_for(content, state.mode):

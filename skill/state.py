@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Optional, Tuple, Union
 
-STATE_VERSION = 2
+STATE_VERSION = 3
 
 
 class Reply(str, Enum):
@@ -28,9 +28,12 @@ class Reply(str, Enum):
 
 @dataclass(frozen=True)
 class SymptomReport:
-    """A symptom the user volunteered; symptom_id is None when it could not be resolved."""
+    """A symptom the user volunteered; symptom_id is None when it could not be resolved.
+    `heard` is the person's own words as the platform heard them (Alexa's slot value), read
+    by the keyword backstop when the id is missing."""
 
     symptom_id: Optional[str]
+    heard: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,10 @@ class ScreenState:
     episode_start: Optional[str] = None          # ISO date of the first remembered screen
     memory: str = "off"
     wrap_up: Optional[str] = None                # the steps after the advice
+    # A question asked out of turn: a red flag the user's own words named, or the cauda equina
+    # read-back after words the skill could not place. Once answered, the conversation carries
+    # on where it was.
+    detour: Optional[str] = None
 
     def answer_to(self, question_id: str) -> Optional[str]:
         return dict(self.answers).get(question_id)
@@ -114,7 +121,7 @@ class ScreenState:
                 "doubts": self.doubts, "outcome": self.outcome, "advice_step": self.advice_step,
                 "mode": self.mode, "trend": self.trend, "today": self.today,
                 "episode_start": self.episode_start, "memory": self.memory,
-                "wrap_up": self.wrap_up}
+                "wrap_up": self.wrap_up, "detour": self.detour}
 
 
 class InvalidState(ValueError):

@@ -15,7 +15,7 @@ from skill.state import (ANSWERS, MEMORY, MODES, RANK, STATE_VERSION, TRENDS, WR
 
 
 FIELDS = ("answers", "started", "doubts", "outcome", "advice_step", "mode", "trend", "today",
-          "episode_start", "memory", "wrap_up")
+          "episode_start", "memory", "wrap_up", "detour")
 OUTCOMES = tuple(RANK)
 TRENDS_OR_NONE = (None,) + TRENDS
 
@@ -45,6 +45,8 @@ def _check_types(known: frozenset, fields: dict) -> None:
         if not isinstance(key, str) or key not in known \
                 or not isinstance(value, str) or value not in ANSWERS:
             raise InvalidState("unknown question or answer")
+    if not (fields["detour"] is None or isinstance(fields["detour"], str) and fields["detour"] in known):
+        raise InvalidState("bad detour")
     if type(fields["doubts"]) is not int or fields["doubts"] not in (0, 1):
         raise InvalidState("bad doubts")
     if not _is_text_or_none(fields["outcome"], OUTCOMES):
@@ -85,5 +87,5 @@ def _check_consistency(content: Content, state: ScreenState) -> None:
             raise InvalidState("self-care without its advice")
     elif state.advice_step is not None or state.wrap_up is not None:
         raise InvalidState("advice or wrap-up before an outcome")
-    if state.answers and not state.started:
+    if (state.answers or state.detour) and not state.started:
         raise InvalidState("answers before the welcome")

@@ -10,7 +10,14 @@ Safety rules, in the order they are applied:
    volunteered at any time) is an emergency at once, with no confirmation turn.
 3. "Not sure" never lowers urgency: on a cauda equina question it earns one clarification and
    then counts as yes; on any other red-flag question it counts as yes straight away. An answer
-   that cannot be placed is re-asked once in other words, then treated like "not sure".
+   that cannot be placed (a fallback, a symptom report nobody could resolve, a report of an
+   ordinary symptom where a yes or no was due) is re-asked once in other words, then treated
+   like "not sure".
+3a. Nothing unplaceable is ignored (hazard log H23). Words that name a red flag, in the content's
+   keywords, ask that red flag's own question at once, and the answer decides. Words that can't
+   be placed when no question is in hand (the advice, the offers after it, the check-in's trend
+   question) bring the cauda equina signs back as a question: yes, or "not sure" twice, is the
+   emergency; no carries on where the person was.
 4. The outcome only ever rises: self-care < urgent < emergency. "Start over" clears a screen
    that has not reached an emergency (a misheard "yes" must be correctable).
 
@@ -23,13 +30,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Optional, Tuple
 
-from skill import timeline, wrapup
+from skill import backstop, timeline, wrapup
 from skill.content import Content, Question, fill
 from skill.state import (ANSWERS, MEMORY, MODES, NO, NOT_SURE, POSITIVE, RANK, REPORTED, TRENDS,
                          WRAP_UPS, YES, Card, EffectResult, Event, InvalidState, Prompt, Reply,
                          ScreenState, SymptomReport, TrendReport, STATE_VERSION)
 from skill.questions import (advice_chunks, first_unanswered, next_question, outcome_for,
-                             questions_for)
+                             question_in_hand, questions_for)
 from skill.stored_state import state_from_dict  # noqa: F401 - part of this module's interface
 
 __all__ = ["step", "begin", "initial_state", "current_prompt", "next_question", "outcome_for",
@@ -53,11 +60,17 @@ def step(content: Content, state: ScreenState, event: Event) -> Tuple[ScreenStat
     if event == Reply.FORGET:
         return state, Prompt((), effect="forget_user")
     if isinstance(event, SymptomReport):
-        return _on_symptom(content, state, event.symptom_id)
+        return _on_symptom(content, state, event)
     if not state.started:
         return begin(content, state)
+    if state.detour is not None:
+        if isinstance(event, TrendReport):   # not an answer to the question in hand
+            event = Reply.UNCLEAR
+        return _on_answer(content, state, content.question(state.detour), event)
     if isinstance(event, TrendReport):
         return _on_trend(content, state, event.trend)
+    if state.outcome is not None and event == Reply.UNCLEAR:
+        return _check_again(content, state)   # the advice, the offers, the goodbye
     if state.wrap_up is not None:
         return wrapup.on_reply(content, state, event, current_prompt)
     if state.outcome is None:
@@ -92,6 +105,8 @@ def current_prompt(content: Content, state: ScreenState) -> Prompt:
         return _emergency(content)
     if not state.started:
         return begin(content, state)[1]
+    if state.detour is not None:
+        return _ask(content.question(state.detour))
     if state.wrap_up is not None:
         return wrapup.current(content, state)
     if state.outcome is None:
@@ -117,8 +132,12 @@ def _ask(question: Question, lead: Optional[str] = None, text: Optional[str] = N
 def _on_screen_reply(content: Content, state: ScreenState, reply: Reply):
     if state.mode == "check_in" and state.trend is None:
         return _on_trend_reply(content, state, reply)
-    question = next_question(content, state)
-    brief = state.mode == "check_in"
+    return _on_answer(content, state, next_question(content, state), reply)
+
+
+def _on_answer(content: Content, state: ScreenState, question: Question, reply: Reply):
+    """A reply to the question in hand: the next one of the screen, or a detour."""
+    brief = state.mode == "check_in" and state.detour is None
     if reply == Reply.YES:
         return _record(content, state, question.id, YES)
     if reply == Reply.NO:
@@ -127,7 +146,7 @@ def _on_screen_reply(content: Content, state: ScreenState, reply: Reply):
         return _on_doubt(content, state, question, reply)
     if reply == Reply.HELP:
         questions = questions_for(content, state.mode)
-        position = questions.index(question) + 1
+        position = questions.index(question) + 1 if question in questions else len(questions)
         help_text = fill(content.speech["help_screening"],
                          {"position": position, "total": len(questions)})
         return state, Prompt((question.help, help_text, question.reprompt),
@@ -137,9 +156,11 @@ def _on_screen_reply(content: Content, state: ScreenState, reply: Reply):
     return state, _ask(question, brief=brief)   # Repeat
 
 
-def _on_doubt(content: Content, state: ScreenState, question: Question, reply: Reply):
+def _on_doubt(content: Content, state: ScreenState, question: Question, reply: Reply,
+              lead: Optional[str] = None):
     if state.doubts == 0 and (question.tier == "emergency" or reply == Reply.UNCLEAR):
-        lead = content.speech["not_understood"] if reply == Reply.UNCLEAR else None
+        if lead is None and reply == Reply.UNCLEAR:
+            lead = content.speech["not_understood"]
         prompt = _ask(question, lead=lead, text=question.clarify)
         if question.tier == "emergency":
             # Someone unsure may walk away before answering: the signs stay in the Alexa app
@@ -150,31 +171,46 @@ def _on_doubt(content: Content, state: ScreenState, question: Question, reply: R
     return _record(content, state, question.id, NOT_SURE, lead=content.speech["counted_as_yes"])
 
 
-def _on_trend_reply(content: Content, state: ScreenState, reply: Reply):
+def _on_trend_reply(content: Content, state: ScreenState, reply: Reply, lead: tuple = ()):
+    texts = content.check_in
     if reply == Reply.NOT_SURE:
         # Unsure whether it is better counts as not better: the advice that follows is the
         # more careful one.
         return _on_trend(content, state, "same")
-    texts = content.check_in
     if reply == Reply.HELP:
         return state, Prompt((texts["trend_help"], texts["trend_question"]),
                              reprompt=(texts["trend_reprompt"],))
     if reply == Reply.REPEAT:
         return state, current_prompt(content, state)
-    return state, Prompt((texts["trend_clarify"],), reprompt=(texts["trend_reprompt"],))
+    if reply == Reply.UNCLEAR:
+        return _check_again(content, state)
+    if state.doubts:   # not one of the three answers, twice: the careful one
+        return _on_trend(content, state, "same")
+    return replace(state, doubts=1), Prompt(lead + (texts["trend_clarify"],),
+                                            reprompt=(texts["trend_reprompt"],))
 
 
 def _on_trend(content: Content, state: ScreenState, trend: Optional[str]):
-    if state.mode != "check_in" or trend not in TRENDS or state.outcome is not None:
-        return step(content, state, Reply.UNCLEAR)
-    if state.trend is not None and RANK_OF_TREND[trend] <= RANK_OF_TREND[state.trend]:
-        return state, current_prompt(content, state)   # a trend only ever gets worse
-    state = replace(state, trend=trend)
+    if state.mode != "check_in" or state.outcome is not None:
+        return step(content, state, Reply.UNCLEAR)   # a trend where none was asked
+    if state.trend is None and trend not in TRENDS:
+        return _on_trend_reply(content, state, Reply.NO)   # not one of the three answers
+    if state.trend is not None:
+        if trend not in TRENDS or RANK_OF_TREND[trend] <= RANK_OF_TREND[state.trend]:
+            return step(content, state, Reply.UNCLEAR)   # not an answer to the question in hand
+        # A trend only ever gets worse; the question in hand is asked again.
+        state = replace(state, trend=trend)
+        decided = outcome_for(content, state)
+        if decided is not None:
+            return _reach(content, state, decided, None)
+        return state, current_prompt(content, state)
+    state = replace(state, trend=trend, doubts=0)
     decided = outcome_for(content, state)
     lead = content.check_in["worse_lead"] if trend == "worse" else None
     if decided is not None:
         return _reach(content, state, decided, lead)
-    prompt = _ask(next_question(content, state), lead=content.check_in["safety_intro"], brief=True)
+    prompt = _ask(question_in_hand(content, state), lead=content.check_in["safety_intro"],
+                  brief=state.detour is None)
     return state, replace(prompt, speech=((lead,) if lead else ()) + prompt.speech)
 
 
@@ -184,25 +220,31 @@ RANK_OF_TREND = {"better": 0, "same": 1, "worse": 2}
 def _record(content: Content, state: ScreenState, question_id: str, answer: str,
             lead: Optional[str] = None):
     answers = dict(state.answers)
+    if answer == NO and answers.get(question_id) in POSITIVE:
+        answer = answers[question_id]   # a question asked again never lowers what it found
     answers[question_id] = answer
     ordered = tuple((q.id, answers[q.id]) for q in content.questions if q.id in answers)
-    # dataclasses.replace(state, answers=ordered, doubts=0), without its walk over the fields
-    # (once per answer, so on most turns).
-    state = ScreenState(**{**vars(state), "answers": ordered, "doubts": 0})
+    detour = None if question_id == state.detour else state.detour
+    resumed = state.detour is not None and detour is None
+    # dataclasses.replace(state, answers=..., doubts=0, detour=...), without its walk over the
+    # fields (once per answer, so on most turns).
+    state = ScreenState(**{**vars(state), "answers": ordered, "doubts": 0, "detour": detour})
     decided = outcome_for(content, state)
+    if resumed and lead is None and RANK[decided] <= RANK[state.outcome]:
+        lead = content.speech["resume"]   # the detour is answered: back to where they were
     if decided is not None:
         return _reach(content, state, decided, lead)
-    if state.mode == "check_in" and state.trend is None:   # a symptom said before the trend
-        prompt = current_prompt(content, state)
+    if state.mode == "check_in" and state.trend is None and detour is None:
+        prompt = current_prompt(content, state)   # a symptom said before the trend
         return state, replace(prompt, speech=((lead,) if lead else ()) + prompt.speech)
     # next_question(), less the outcome it would work out again: undecided, just above.
-    return state, _ask(first_unanswered(content, state), lead=lead,
-                       brief=state.mode == "check_in")
+    question = content.question(detour) if detour else first_unanswered(content, state)
+    return state, _ask(question, lead=lead, brief=state.mode == "check_in" and detour is None)
 
 
-def _on_symptom(content: Content, state: ScreenState, symptom_id: Optional[str]):
-    known = {question.id for question in content.questions}
-    if symptom_id in known:
+def _on_symptom(content: Content, state: ScreenState, report: SymptomReport):
+    symptom_id = report.symptom_id
+    if symptom_id in content.question_ids:
         if state.answer_to(symptom_id) in POSITIVE:
             return _noted(content, state, content.speech["symptom_noted"])
         was_started = state.started
@@ -216,8 +258,55 @@ def _on_symptom(content: Content, state: ScreenState, symptom_id: Optional[str])
                              values=begin(content, state)[1].values)
         return new_state, prompt
     if symptom_id in content.common_symptoms:
-        return _noted(content, state, content.common_symptoms[symptom_id])
-    return _noted(content, state, content.speech["symptom_not_recognised"])
+        return _not_an_answer(content, state, content.common_symptoms[symptom_id])
+    named = backstop.red_flag_named(content.red_flag_words, report.heard)
+    if named is not None:
+        return _ask_named(content, state, named)
+    if not state.started:
+        return _noted(content, state, content.speech["symptom_not_recognised"])
+    in_hand = question_in_hand(content, state)
+    if in_hand is not None:
+        return _on_answer(content, state, in_hand, Reply.UNCLEAR)
+    return _check_again(content, state)   # the trend question, the advice, the offers
+
+
+def _not_an_answer(content: Content, state: ScreenState, lead: str):
+    """An ordinary symptom said where a yes or no was due (Alexa may have swallowed the yes
+    or no with it): acknowledged, then the question counts as unplaced. Elsewhere it is
+    acknowledged and the conversation goes on."""
+    in_hand = question_in_hand(content, state) if state.started else None
+    if in_hand is not None:
+        return _on_doubt(content, state, in_hand, Reply.UNCLEAR, lead=lead)
+    if state.started and state.outcome is None and state.mode == "check_in" and state.trend is None:
+        return _on_trend_reply(content, state, Reply.NO, lead=(lead,))
+    return _noted(content, state, lead)
+
+
+def _ask_named(content: Content, state: ScreenState, named: Question):
+    """The person's words name a red flag: ask its own question now; the answer decides."""
+    if state.answer_to(named.id) in POSITIVE:
+        return _noted(content, state, content.speech["symptom_noted"])
+    in_hand = question_in_hand(content, state) if state.started else None
+    if in_hand is not None:
+        if named.id == in_hand.id:
+            return _on_doubt(content, state, in_hand, Reply.UNCLEAR, lead=named.mentioned)
+        if state.detour is not None and (named.tier != "emergency" or in_hand.tier == "emergency"):
+            return _on_doubt(content, state, in_hand, Reply.UNCLEAR)   # this detour first
+    opening, values = (), ()
+    if not state.started:
+        state, welcome = begin(content, state)
+        opening, values = welcome.speech[:-1], welcome.values   # the welcome, not its question
+    state = replace(state, detour=named.id, doubts=0)
+    prompt = _ask(named, lead=named.mentioned)
+    return state, replace(prompt, speech=opening + prompt.speech, values=values)
+
+
+def _check_again(content: Content, state: ScreenState):
+    """Words that could not be placed with no question in hand: the cauda equina signs come
+    back as a question, in case that is what they were about (hazard log H23)."""
+    read_back = content.read_back_question
+    state = replace(state, detour=read_back.id, doubts=0)
+    return state, _ask(read_back, lead=content.speech["unplaced_check"])
 
 
 def _noted(content: Content, state: ScreenState, lead: str):
@@ -232,7 +321,15 @@ def _noted(content: Content, state: ScreenState, lead: str):
 # --- outcomes and advice -----------------------------------------------------------------
 
 def _reach(content: Content, state: ScreenState, decided: str, lead: Optional[str]):
+    before = state.outcome
     state, prompt = _reach_outcome(content, state, decided, lead)
+    if state.detour is not None and state.outcome not in (before, "emergency"):
+        # A question out of turn is still open: its outcome's words, then that question (the
+        # offer or tip follows once it is answered).
+        question = content.question(state.detour)
+        spoken = prompt.speech[:-1] if state.outcome == "urgent" and state.advice_step is None \
+            else prompt.speech
+        prompt = replace(prompt, speech=spoken + (question.ask,), reprompt=(question.reprompt,))
     if state.memory == "remembered":
         prompt = replace(prompt, keep_visit=True)
     return state, prompt

@@ -11,7 +11,7 @@ from typing import Callable, Tuple
 
 from skill import timeline
 from skill.content import Content
-from skill.questions import next_question
+from skill.questions import question_in_hand
 from skill.state import (CREATE_REMINDER, FORGET_USER, NO_PERMISSION, NOTHING_STORED, OK,
                          POSITIVE, REFUSED, REMEMBER_VISIT, Card, EffectResult, Prompt, Reply,
                          ScreenState)
@@ -113,8 +113,8 @@ def on_stop(content: Content, state: ScreenState) -> Prompt:
     (a "not sure", or an answer that could not be placed), it says to see a doctor today."""
     if state.outcome == "urgent" or any(answer in POSITIVE for _, answer in state.answers):
         lead = content.speech["stop_after_red_flag"]
-    elif state.outcome is None and state.doubts > 0 and \
-            getattr(next_question(content, state), "tier", None) == "emergency":
+    elif state.doubts > 0 and \
+            getattr(question_in_hand(content, state), "tier", None) == "emergency":
         lead = content.speech["stop_while_unsure"]
     else:
         return Prompt((content.speech["goodbye"],), end_session=True)

@@ -91,7 +91,7 @@ def _screen(answers, doubts, outcome, advice_step) -> dict:
     return {"version": STATE_VERSION, "started": True, "answers": dict(answers),
             "doubts": doubts, "outcome": outcome, "advice_step": advice_step, "mode": "screen",
             "trend": None, "today": TODAY.isoformat(), "episode_start": None, "memory": "ask",
-            "wrap_up": None}
+            "wrap_up": None, "detour": None}
 
 
 @pytest.fixture

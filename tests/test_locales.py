@@ -76,7 +76,8 @@ def test_the_locales_are_all_there():
 @pytest.mark.parametrize("locale", OTHER_LOCALES)
 def test_every_key_in_en_us_is_in_the_locale(locale):
     ours, theirs = set(key_paths(raw(locale))), set(key_paths(raw("en-US")))
-    assert sorted(theirs - ours) == []
+    # Keywords are the exception: English locales add their own to en-US's (load_content).
+    assert sorted(path for path in theirs - ours if "keywords" not in path) == []
     # and nothing the skill does not know: extra keys would be a typo or a text never said
     # (a locale's own references, and the other locales its facts also hold for, may differ)
     extra = {path for path in ours - theirs if path[:1] not in {("references",), ("also_serves",)}}

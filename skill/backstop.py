@@ -1,0 +1,67 @@
+"""The keyword backstop: which red flag a person's own words name, when nothing else placed them.
+
+Alexa resolves a symptom only when its words match the interaction model; a sign said in other
+words ("my waterworks have gone strange") reaches the skill as an unresolved slot value. The
+content lists, beside each red-flag question, words that name it (reviewable, per locale). A hit
+never decides anything: the skill asks that red flag's own question and the answer decides
+(hazard log H23). So a keyword can only ever add a question, never lower a tier.
+
+Keywords are lower-case words; a `*` at the end of a word stands for any ending ("urinat*").
+Text and keywords are compared without case, accents or apostrophes, on word boundaries.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Iterable, Optional, Pattern
+
+# The entity-resolution authority under which the project's own NLU (nlu.py) reports a keyword
+# guess: a reader of the request sees which red flag the words name, while the skill, which
+# trusts only the interaction model's authority, asks that red flag's question instead.
+KEYWORD_AUTHORITY = "sciatica-check.keyword-backstop"
+
+_KEYWORD = re.compile(r"[a-zñ]+\*?(?: [a-zñ]+\*?)*")
+
+
+def plain_words(text: str) -> str:
+    """Lower case, no accents (the ñ kept: "año" is not "ano"), apostrophes dropped, every
+    other non-letter a single space."""
+    text = text.casefold().replace("\u2019", "'").replace("'", "").replace("ñ", "\0")
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(char for char in text if not unicodedata.combining(char)).replace("\0", "ñ")
+    return " ".join(re.findall(r"[a-zñ]+", text))
+
+
+def is_valid_keyword(keyword: str) -> bool:
+    return isinstance(keyword, str) and _KEYWORD.fullmatch(plain_words_keyword(keyword)) is not None
+
+
+def plain_words_keyword(keyword: str) -> str:
+    """A keyword in the form text is compared in, its `*` kept."""
+    return " ".join(plain_words(word) + ("*" if word.endswith("*") else "")
+                    for word in keyword.split())
+
+
+def compile_keywords(keywords: Iterable[str]) -> Pattern:
+    alternatives = []
+    for keyword in keywords:
+        words = plain_words_keyword(keyword).split()
+        alternatives.append(" ".join(re.escape(w[:-1]) + "[a-zñ]*" if w.endswith("*")
+                                     else re.escape(w) for w in words))
+    return re.compile(r"(?<![a-zñ])(?:" + "|".join(alternatives) + r")(?![a-zñ])")
+
+
+def red_flag_named(red_flag_words: tuple, heard: Optional[str]):
+    """The question whose keywords `heard` names, or None. `red_flag_words` is
+    Content.red_flag_words. A cauda equina sign wins over any other; among the same tier, the
+    longest phrase found ("bowel incontinence" over "incontinence"), then the content's order."""
+    if not isinstance(heard, str) or not heard.strip():
+        return None
+    text = plain_words(heard)
+    best, best_key = None, None
+    for order, (question, pattern) in enumerate(red_flag_words):
+        longest = max((len(m.group()) for m in pattern.finditer(text)), default=0)
+        key = (question.tier == "emergency", longest, -order)
+        if longest and (best_key is None or key > best_key):
+            best, best_key = question, key
+    return best
