@@ -245,8 +245,8 @@ def _record(content: Content, state: ScreenState, question_id: str, answer: str,
 def _on_symptom(content: Content, state: ScreenState, report: SymptomReport):
     symptom_id = report.symptom_id
     if symptom_id in content.question_ids:
-        if state.answer_to(symptom_id) in POSITIVE:
-            return _noted(content, state, content.speech["symptom_noted"])
+        if state.answer_to(symptom_id) in POSITIVE:   # nothing new: the question in hand stays
+            return _not_an_answer(content, state, content.speech["symptom_noted"])
         was_started = state.started
         if not was_started:
             state = begin(content, state)[0]
@@ -285,12 +285,19 @@ def _not_an_answer(content: Content, state: ScreenState, lead: str):
 def _ask_named(content: Content, state: ScreenState, named: Question):
     """The person's words name a red flag: ask its own question now; the answer decides."""
     if state.answer_to(named.id) in POSITIVE:
-        return _noted(content, state, content.speech["symptom_noted"])
+        return _not_an_answer(content, state, content.speech["symptom_noted"])
     in_hand = question_in_hand(content, state) if state.started else None
     if in_hand is not None:
         if named.id == in_hand.id:
             return _on_doubt(content, state, in_hand, Reply.UNCLEAR, lead=named.mentioned)
-        if state.detour is not None and (named.tier != "emergency" or in_hand.tier == "emergency"):
+        if state.detour is not None and named.tier == "emergency" == in_hand.tier:
+            # Two cauda equina signs in hand: the read-back asks about them all at once.
+            read_back = content.read_back_question
+            if in_hand.id == read_back.id:
+                return _on_doubt(content, state, in_hand, Reply.UNCLEAR, lead=named.mentioned)
+            return replace(state, detour=read_back.id, doubts=0), _ask(read_back,
+                                                                       lead=named.mentioned)
+        if state.detour is not None and named.tier != "emergency":
             return _on_doubt(content, state, in_hand, Reply.UNCLEAR)   # this detour first
     opening, values = (), ()
     if not state.started:

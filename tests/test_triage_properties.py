@@ -5,6 +5,7 @@ from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, p
                                  rule)
 
 from skill.content import available_locales, load_content
+from skill.questions import question_in_hand
 from skill.speech import render_ssml
 from skill.state import FAILED, NO_PERMISSION, NOTHING_STORED, OK, REFUSED
 from skill.triage import (POSITIVE, EffectResult, InvalidState, Reply, ScreenState, SymptomReport,
@@ -56,7 +57,7 @@ def confirmed_cauda_equina(before, event, content=CONTENT):
         return False
     if isinstance(event, SymptomReport):
         return event.symptom_id in CES
-    question = next_question(content, before) if before.outcome is None and before.started else None
+    question = question_in_hand(content, before) if before.started else None
     if question is None or question.id not in CES:
         return False
     return event == Reply.YES or (event in (Reply.NOT_SURE, Reply.UNCLEAR) and before.doubts == 1)
