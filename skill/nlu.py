@@ -11,12 +11,20 @@ Choosing an intent, best first:
   1. the whole utterance equals a sample without slots, or a built-in phrasing of
      a declared AMAZON.* intent;
   2. a sample with slots whose every slot value resolves (more literal words win);
-  3. an utterance starting "yes/yeah/yep/yup" -> AMAZON.YesIntent;
-  4. a sample with slots and at least one literal word whose slot does not
+  3. the keyword backstop: where no sample matches the whole utterance, its words
+     may still name a red flag (the content's keywords, backstop.py): a
+     ReportSymptomIntent whose slot holds every word heard, resolved to that red
+     flag under an authority of our own (backstop.KEYWORD_AUTHORITY). The skill
+     treats such a guess as unresolved words and asks that red flag's question, so
+     a guess never decides an answer. It reads utterances that start with yes or
+     no too ("yeah, and my bum's gone numb", "no puedo orinar"), but not a plain
+     denial that names a body part ("no, my bladder's fine");
+  4. an utterance starting "yes/yeah/yep/yup" -> AMAZON.YesIntent;
+  5. a sample with slots and at least one literal word whose slot does not
      resolve -> that intent, slot status ER_SUCCESS_NO_MATCH ("i have purple elbows");
-  5. an utterance starting "no/nope/nah" -> AMAZON.NoIntent.  After 4 on purpose:
+  6. an utterance starting "no/nope/nah" -> AMAZON.NoIntent.  After 5 on purpose:
      "no, i can't feel a thing when i wipe" must not become a plain "no";
-  6. nothing: AMAZON.FallbackIntent in session, LaunchRequest out of session
+  7. nothing: AMAZON.FallbackIntent in session, LaunchRequest out of session
      (a one-shot Alexa cannot map opens the skill).
 
 Languages: English and Spanish. The built-in phrasings, the leading yes/no words and the launch
@@ -29,6 +37,10 @@ from __future__ import annotations
 
 import re
 from typing import Any
+
+from skill import backstop
+from skill.content import LANGUAGE_BASE, load_content
+from skill.schema import ContentError
 
 DEFAULT_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 
@@ -68,6 +80,15 @@ BUILTIN_PHRASES_ES = {
     "AMAZON.CancelIntent": "cancela|cancelar|olvídalo|olvídalo ya|déjalo",
     "AMAZON.NavigateHomeIntent": "inicio|ir a inicio|ve a inicio|menú principal",
 }
+# A leading "no" with one of these, and no "not", "but" or second "no" after it, denies rather
+# than reports: "no, my bladder's fine", "no, de la vejiga estoy bien".
+DENIAL_WORDS = {"en": {"fine", "ok", "normal", "alright", "good", "great", "perfect", "problems",
+                       "problem", "trouble", "issues", "wrong", "change", "changes", "same"},
+                "es": {"bien", "normal", "perfecto", "perfecta", "problema", "problemas", "raro",
+                       "igual", "nada", "ninguno", "ninguna", "ningun"}}
+NOT_A_DENIAL = {"en": {"not", "but", "except", "though", "although", "no", "never", "cannot",
+                       "can"},
+                "es": {"no", "pero", "aunque", "sino", "nunca", "ni"}}
 LEADING_YES = {"yes", "yeah", "yep", "yup"}
 LEADING_NO = {"no", "nope", "nah"}
 LEADING_YES_ES = {"si", "claro"}
@@ -152,6 +173,7 @@ class _Index:
         self.leading_yes = LEADING_YES_ES if self.language == "es" else LEADING_YES
         self.leading_no = LEADING_NO_ES if self.language == "es" else LEADING_NO
         self.invocation = normalize(lm["invocationName"])
+        self.red_flag_words = _red_flag_words(locale, self.language)
         self.values: dict[str, dict[str, tuple[str, str]]] = {}
         for slot_type in lm.get("types", []):
             table = self.values.setdefault(slot_type["name"], {})
@@ -168,6 +190,12 @@ class _Index:
             slots = {s["name"]: s["type"] for s in intent.get("slots", [])}
             self.intents.append((intent["name"], slots, compiled))
 
+    def value_name(self, slot_type: str, value_id: str) -> str:
+        for found_id, name in self.values.get(slot_type, {}).values():
+            if found_id == value_id:
+                return name
+        return value_id
+
     @staticmethod
     def _compile(sample: str) -> tuple[re.Pattern, int, bool]:
         parts, literal = [], 0
@@ -178,6 +206,102 @@ class _Index:
                 parts.append(re.escape(normalize(piece)))
                 literal += len(normalize(piece).split())
         return re.compile(" ".join(parts)), literal, "{" in sample
+
+
+def _red_flag_words(locale: str | None, language: str) -> tuple:
+    """The content's keywords for this locale (or its language's base file)."""
+    for name in (locale, LANGUAGE_BASE.get(language)):
+        if name:
+            try:
+                return load_content(name).red_flag_words
+            except ContentError:
+                continue
+    return ()
+
+
+def _keyword_guess(index: _Index, light: list[str], skill_id: str) -> dict[str, Any] | None:
+    """Step 3 of the module docstring: a ReportSymptomIntent for the red flag the words name."""
+    heard = " ".join(light)
+    question = backstop.red_flag_named(index.red_flag_words, heard)
+    if question is None:
+        return None
+    slot_type = "SymptomType"
+    guess = {"authority": f"{backstop.KEYWORD_AUTHORITY}.{slot_type}",
+             "status": {"code": "ER_SUCCESS_MATCH"},
+             "values": [{"value": {"name": index.value_name(slot_type, question.id),
+                                  "id": question.id}}]}
+    model = {"authority": f"amzn1.er-authority.echo-sdk.{skill_id}.{slot_type}",
+             "status": {"code": "ER_SUCCESS_NO_MATCH"}}
+    slot = {"name": "symptom", "value": heard, "confirmationStatus": "NONE", "source": "USER",
+            "resolutions": {"resolutionsPerAuthority": [guess, model]}}
+    return _intent_request("ReportSymptomIntent", {"symptom": slot})
+
+
+def _is_denial(index: _Index, canon: list[str]) -> bool:
+    """"no, my bladder's fine": a leading no that names a body part only to deny."""
+    rest = set(canon[1:])
+    return bool(rest & DENIAL_WORDS[index.language]) and not rest & NOT_A_DENIAL[index.language]
+
+
+# Words around an answer that carry no meaning of their own: "oh, and ...", "..., honestly".
+# Tried off when nothing matches the whole utterance (compared in normalised form).
+LEADING_HEDGES = {
+    "en": ["and", "but", "oh", "also", "well", "so", "actually", "honestly", "ok", "right",
+           "look", "listen", "sorry", "erm", "yeah well", "i should mention", "i should say",
+           "to be honest", "i mean", "now you mention it", "the thing is", "i would say",
+           "i guess", "i suppose", "i think", "in that case"],
+    "es": ["y", "pero", "pues", "este", "bueno", "ay", "tambien", "fijese que", "fijate que",
+           "la verdad", "oiga", "mire", "es que", "o sea", "ah", "eh", "mmm", "creo que",
+           "yo creo que", "pues la verdad"],
+}
+TRAILING_HEDGES = {
+    "en": ["really", "honestly", "to be honest", "thanks", "thank you", "i think", "i guess",
+           "i suppose", "actually", "though", "mate", "love", "please", "to be fair",
+           "as far as i know", "i am afraid", "sorry", "now"],
+    "es": ["la verdad", "gracias", "creo", "pues", "fijese", "oiga", "eh", "por favor",
+           "mire", "ahorita", "ya"],
+}
+TAG_YES = {"en": {"yes", "yeah", "yep", "yup", "aye"}, "es": {"si"}}
+TAG_NO = {"en": {"no", "nope", "nah"}, "es": {"no"}}
+NEGATIONS = {"en": {"not", "no", "never", "nothing", "none", "nope", "nah"},
+             "es": {"no", "nunca", "nada", "ninguno", "ninguna", "jamas"}}
+
+
+def _without_hedges(index: _Index, light: list[str], canon: list[str], owner: list[int],
+                    skill_id: str) -> dict[str, Any] | None:
+    """The utterance with its hedges off matches a sample exactly; or it ends on a yes or no
+    tag ("once or twice, yes", "not really, no") with nothing against it before."""
+    start, end = 0, len(canon)
+    changed = True
+    while changed and end - start > 1:
+        changed = False
+        for hedge in LEADING_HEDGES[index.language]:
+            words = hedge.split()
+            if canon[start:start + len(words)] == words and end - start > len(words):
+                start, changed = start + len(words), True
+        for hedge in TRAILING_HEDGES[index.language]:
+            words = hedge.split()
+            if canon[end - len(words):end] == words and end - start > len(words):
+                end, changed = end - len(words), True
+    tag = canon[end - 1] if end - start > 1 else None
+    if tag in TAG_YES[index.language] | TAG_NO[index.language]:
+        end -= 1
+    if (start, end) != (0, len(canon)):
+        first = owner[start]
+        words, tokens = light[first: owner[end - 1] + 1], canon[start:end]
+        placed, _ = _samples(index, words, tokens, [o - first for o in owner[start:end]], skill_id)
+        if placed is not None and (tag is None or placed["intent"]["name"] in ANSWER_NAMES):
+            return placed
+    if tag is not None and not set(canon[start:end]) & (NEGATIONS[index.language] | {"sure"}):
+        if tag in TAG_YES[index.language]:
+            return _intent_request("AMAZON.YesIntent", {})
+    if tag is not None and tag in TAG_NO[index.language] and \
+            set(canon[start:end]) & NEGATIONS[index.language]:
+        return _intent_request("AMAZON.NoIntent", {})
+    return None
+
+
+ANSWER_NAMES = ("AMAZON.YesIntent", "AMAZON.NoIntent", "NotSureIntent")
 
 
 def _slot_json(name: str, slot_type: str, heard: str | None, match: tuple | None,
@@ -200,8 +324,10 @@ def _intent_request(name: str, slots: dict[str, Any]) -> dict[str, Any]:
             "intent": {"name": name, "confirmationStatus": "NONE", "slots": slots}}
 
 
-def _match(index: _Index, light: list[str], canon: list[str], owner: list[int],
-           skill_id: str) -> dict[str, Any] | None:
+def _samples(index: _Index, light: list[str], canon: list[str], owner: list[int],
+             skill_id: str) -> tuple:
+    """(a request every word of which a sample placed, or None; the best sample match whose
+    slot did not resolve, as ((tier, -literal words, order), request), or None)."""
     text = " ".join(canon)
     best = None  # (tier, -literal words, order) -> request
     order = 0
@@ -213,7 +339,7 @@ def _match(index: _Index, light: list[str], canon: list[str], owner: list[int],
                 continue
             if not has_slots:
                 return _intent_request(name, {s: _slot_json(s, t, None, None, index, skill_id)
-                                              for s, t in slot_types.items()})
+                                              for s, t in slot_types.items()}), None
             slots, resolved_all = {}, True
             for slot, slot_type in slot_types.items():
                 if slot not in m.groupdict() or m.group(slot) is None:
@@ -234,13 +360,29 @@ def _match(index: _Index, light: list[str], canon: list[str], owner: list[int],
                 key = (tier, -literal, order)
                 if best is None or key < best[0]:
                     best = (key, _intent_request(name, slots))
-    declared = {name for name, _, _ in index.intents}
     if best and best[0][0] == 2:
-        return best[1]
-    # Steps 3-5 of the module docstring: "yes ..." beats an unresolved symptom, "no ..." does not.
+        return best[1], None
+    return None, best
+
+
+def _match(index: _Index, light: list[str], canon: list[str], owner: list[int],
+           skill_id: str) -> dict[str, Any] | None:
+    placed, best = _samples(index, light, canon, owner, skill_id)
+    if placed is not None:
+        return placed
+    declared = {name for name, _, _ in index.intents}
+    # Steps 3-6 of the module docstring: "yes ..." beats an unresolved symptom, "no ..." does not.
+    denial = canon[0] in index.leading_no and _is_denial(index, canon)
+    if "ReportSymptomIntent" in declared and not denial:
+        guess = _keyword_guess(index, light, skill_id)
+        if guess is not None:
+            return guess
+    trimmed = _without_hedges(index, light, canon, owner, skill_id)
+    if trimmed is not None:
+        return trimmed
     if canon[0] in index.leading_yes and "AMAZON.YesIntent" in declared:
         return _intent_request("AMAZON.YesIntent", {})
-    if best:
+    if best and not denial:
         return best[1]
     if canon[0] in index.leading_no and "AMAZON.NoIntent" in declared:
         return _intent_request("AMAZON.NoIntent", {})
