@@ -26,7 +26,9 @@ _KEYWORD = re.compile(r"[a-zñ]+\*?(?: [a-zñ]+\*?)*")
 def plain_words(text: str) -> str:
     """Lower case, no accents (the ñ kept: "año" is not "ano"), apostrophes dropped, every
     other non-letter a single space."""
-    text = text.casefold().replace("\u2019", "'").replace("'", "").replace("ñ", "\0")
+    # "my leg's weak" is one leg, not "legs": a possessive or "is" goes, then the apostrophes.
+    text = re.sub(r"'s\b", "", text.casefold().replace("\u2019", "'"))
+    text = text.replace("'", "").replace("ñ", "\0")
     text = unicodedata.normalize("NFKD", text)
     text = "".join(char for char in text if not unicodedata.combining(char)).replace("\0", "ñ")
     return " ".join(re.findall(r"[a-zñ]+", text))
@@ -44,7 +46,9 @@ def plain_words_keyword(keyword: str) -> str:
 
 def compile_keywords(keywords: Iterable[str]) -> Pattern:
     alternatives = []
-    for keyword in keywords:
+    # Longest first: the regex takes the first alternative that matches, and "bowel
+    # incontinence" must be found whole, not as "bowel".
+    for keyword in sorted(keywords, key=len, reverse=True):
         words = plain_words_keyword(keyword).split()
         alternatives.append(" ".join(re.escape(w[:-1]) + "[a-zñ]*" if w.endswith("*")
                                      else re.escape(w) for w in words))

@@ -80,22 +80,31 @@ BUILTIN_PHRASES_ES = {
     "AMAZON.CancelIntent": "cancela|cancelar|olvídalo|olvídalo ya|déjalo",
     "AMAZON.NavigateHomeIntent": "inicio|ir a inicio|ve a inicio|menú principal",
 }
-# A leading "no" with one of these, and no "not", "but" or second "no" after it, denies rather
-# than reports: "no, my bladder's fine", "no, de la vejiga estoy bien".
-DENIAL_WORDS = {"en": {"fine", "ok", "normal", "alright", "good", "great", "perfect", "problems",
-                       "problem", "trouble", "issues", "wrong", "change", "changes", "same"},
-                "es": {"bien", "normal", "perfecto", "perfecta", "problema", "problemas", "raro",
-                       "igual", "nada", "ninguno", "ninguna", "ningun"}}
-NOT_A_DENIAL = {"en": {"not", "but", "except", "though", "although", "no", "never", "cannot",
-                       "can"},
-                "es": {"no", "pero", "aunque", "sino", "nunca", "ni"}}
+# After a leading "no", what tells a denial ("no, I've never had cancer", "no, my bladder's
+# fine", "no, no tengo fiebre") from a report that opens with "no" ("no, I can't feel it when I
+# pee", "no puedo orinar"). Compared in normalised form ("can't" is "can not").
+REPORT_MARKERS = {
+    "en": re.compile(r" (?:but|except|though|although|unable|able|can not|could not|will not"
+                     r"|no (?:feeling|sensation|control|strength|power))(?= )"),
+    "es": re.compile(r" (?:pero|aunque|puedo|siento|aguanto|controlo|logro|me|se)(?= )"),
+}
+DENIAL_MARKERS = {
+    "en": re.compile(r" (?:never|have not|has not|had no|am not|is not|are not|was not|were not"
+                     r"|did not|do not think|do not believe|only|just|checked"
+                     r"|do not have|did not have|no|fine|normal|normally|regular|steady|ok|good"
+                     r"|alright|great|perfect|works|working|full control|can|nothing|problems"
+                     r"|problem|trouble|issues|wrong)(?= )"),
+    "es": re.compile(r" (?:no tengo|no he|nunca|tampoco|bien|normal|perfecto|perfecta"
+                     r"|problema|problemas|solo|nomas|nada mas|puro)(?= )"),
+}
 LEADING_YES = {"yes", "yeah", "yep", "yup"}
 LEADING_NO = {"no", "nope", "nah"}
 LEADING_YES_ES = {"si", "claro"}
 LEADING_NO_ES = {"no"}
 
 FILLERS = {"um", "umm", "uh", "uhh", "uhm", "er", "erm", "hmm", "hm", "mm", "eh", "ehh", "mmm"}
-LEADING_FILLERS = FILLERS | {"well", "so", "oh", "alexa", "pues", "oye", "mira"}
+LEADING_FILLERS = FILLERS | {"well", "so", "oh", "alexa", "pues", "oye", "mira", "ay", "lord",
+                             "gosh", "goodness", "bueno", "este", "ah"}
 # Accents ignored when comparing (the ñ is a letter of its own, not an accented n).
 _UNACCENT = str.maketrans("áéíóúüàèìòù", "aeiouuaeiou")
 _IRREGULAR = {"can't": "can not", "won't": "will not", "ain't": "is not", "let's": "let us"}
@@ -120,7 +129,8 @@ def _light_tokens(text: str) -> list[str]:
     text = text.casefold().replace("\u2019", "'").replace("\u2018", "'")
     words = []
     for word in re.findall(r"[^\W_]+(?:'[^\W_]+)*", text):
-        if word not in FILLERS and not (words and words[-1] == word):  # drop "um", stutters
+        # Drop "um" and stutters, but not a doubled "no": "no, no tengo fiebre" denies twice.
+        if word not in FILLERS and not (words and words[-1] == word and word != "no"):
             words.append(word)
     while words and words[0] in LEADING_FILLERS:
         words.pop(0)
@@ -237,10 +247,73 @@ def _keyword_guess(index: _Index, light: list[str], skill_id: str) -> dict[str, 
     return _intent_request("ReportSymptomIntent", {"symptom": slot})
 
 
+# The questions ask what is new since this pain started: an answer that says the thing is old,
+# unchanged or intended ("the same as always", "on purpose", "for years") is a no, unless it
+# also says it has changed.
+NOT_NEW = {"en": re.compile(r" (?:on purpose|deliberately|for years|many years|since years|always been"
+                            r"|same as always|same only|no different|nothing new|not new"
+                            r"|nothing is changed|nothing has changed|has not changed|same as ever"
+                            r"|gained weight|put on weight|the opposite)(?= )"),
+           "es": re.compile(r" (?:a proposito|desde hace anos|de siempre|no ha cambiado|nada nuevo"
+                            r"|lo mismo de siempre|igual que siempre|subido de peso|al contrario)(?= )")}
+CHANGED = {"en": re.compile(r" (?:worse|worsening|but now|getting|recently|since the pain|since this pain"
+                            r"|lately|started)(?= )"),
+           "es": re.compile(r" (?:peor|pero ahora|ultimamente|desde que empezo|empeor\w*)(?= )")}
+
+
+def _is_not_new(index: _Index, canon: list[str]) -> bool:
+    text = " " + " ".join(canon) + " "
+    return NOT_NEW[index.language].search(text) is not None and \
+        CHANGED[index.language].search(text) is None
+
+
+def _denied_after_but(index: _Index, canon: list[str]) -> bool:
+    """"it aches turning over, but I sleep all right", "I lifted a box, but I didn't fall":
+    the only red flag named, not a cauda equina one, is named in the last clause to deny it."""
+    clauses = re.split(r" (?:but|pero) ", " " + " ".join(canon) + " ")
+    if len(clauses) < 2:
+        return False
+    last = " " + clauses[-1] + " "
+    named = backstop.red_flag_named(index.red_flag_words, last)
+    # Never a cauda equina sign: "but sex doesn't feel the same" reports one.
+    return named is not None and named.tier != "emergency" and \
+        backstop.red_flag_named(index.red_flag_words, " ".join(clauses[:-1])) is None and \
+        (WELL[index.language].search(last) is not None
+         or re.search(r" (?:did not|have not|never|nunca)(?= )", last) is not None)
+
+
 def _is_denial(index: _Index, canon: list[str]) -> bool:
-    """"no, my bladder's fine": a leading no that names a body part only to deny."""
-    rest = set(canon[1:])
-    return bool(rest & DENIAL_WORDS[index.language]) and not rest & NOT_A_DENIAL[index.language]
+    """"no, my bladder's fine": a leading no that names a body part only to deny. In doubt,
+    not a denial: the keyword backstop then asks the question, which costs one turn."""
+    rest = " " + " ".join(canon[1:]) + " "
+    last_clause = " " + re.split(r" (?:but|pero) ", rest)[-1] + " "
+    if WELL[index.language].search(last_clause) and not \
+            CONTRARY[index.language].search(last_clause):
+        return True    # "no, it aches when I roll over, but I sleep all right"
+    if len(canon) > 1 and canon[1] in NO_AS_REPORT:
+        return False   # "no feeling down there" reports what is missing
+    if len(canon) <= 3:
+        return True    # "no fever", "no pain there"
+    if index.language == "es" and canon[1] == "no" and canon[2] not in NO_AS_REPORT | {"me", "se"}:
+        return True    # "no, no tuve ninguna caída"
+    if index.language == "es" and canon[1:3] == ["no", "me"] and len(canon) > 3 and \
+            canon[3] not in SPANISH_REPORT_VERBS:
+        return True    # "no, no me caí": "me" before a verb that reports nothing missing
+    if WELL[index.language].search(rest) and not CONTRARY[index.language].search(rest):
+        return True
+    return not REPORT_MARKERS[index.language].search(rest) and \
+        DENIAL_MARKERS[index.language].search(rest) is not None
+
+
+SPANISH_REPORT_VERBS = {"aguanto", "controlo", "puedo", "siento", "sale", "salio", "para",
+                        "levanta", "pone", "baja", "da", "doy"}
+NO_AS_REPORT = {"feeling", "sensation", "control", "strength", "power", "puedo", "siento",
+                "aguanto", "controlo", "logro", "me", "se"}
+# "no, las piernas las siento bien": feeling fine outweighs the verb that reports elsewhere.
+WELL = {"en": re.compile(r" (?:fine|normal|normally|ok|alright|all right|regular)(?= )"),
+        "es": re.compile(r" (?:bien|normal|normalmente)(?= )")}
+CONTRARY = {"en": re.compile(r" (?:but|not|except|though|although)(?= )"),
+            "es": re.compile(r" (?:pero|aunque|no)(?= )")}
 
 
 # Words around an answer that carry no meaning of their own: "oh, and ...", "..., honestly".
@@ -372,7 +445,9 @@ def _match(index: _Index, light: list[str], canon: list[str], owner: list[int],
         return placed
     declared = {name for name, _, _ in index.intents}
     # Steps 3-6 of the module docstring: "yes ..." beats an unresolved symptom, "no ..." does not.
-    denial = canon[0] in index.leading_no and _is_denial(index, canon)
+    denial = canon[0] in index.leading_no and _is_denial(index, canon) or \
+        canon[0] not in index.leading_yes and (_is_not_new(index, canon)
+                                               or _denied_after_but(index, canon))
     if "ReportSymptomIntent" in declared and not denial:
         guess = _keyword_guess(index, light, skill_id)
         if guess is not None:
@@ -384,7 +459,7 @@ def _match(index: _Index, light: list[str], canon: list[str], owner: list[int],
         return _intent_request("AMAZON.YesIntent", {})
     if best and not denial:
         return best[1]
-    if canon[0] in index.leading_no and "AMAZON.NoIntent" in declared:
+    if (canon[0] in index.leading_no or denial) and "AMAZON.NoIntent" in declared:
         return _intent_request("AMAZON.NoIntent", {})
     return None
 

@@ -290,6 +290,15 @@ def _ask_named(content: Content, state: ScreenState, named: Question):
     if in_hand is not None:
         if named.id == in_hand.id:
             return _on_doubt(content, state, in_hand, Reply.UNCLEAR, lead=named.mentioned)
+        if state.answer_to(named.id) == NO:
+            if named.tier == "emergency" and in_hand.id != content.read_back_question.id:
+                # Said no to before: the read-back of every cauda equina sign decides it now.
+                read_back = content.read_back_question
+                return replace(state, detour=read_back.id, doubts=0), _ask(
+                    read_back, lead=named.mentioned)
+            # Answered already: the words are not placed as an answer to the question in hand,
+            # which is asked again, then "not sure" (never a loop between the two).
+            return _on_doubt(content, state, in_hand, Reply.UNCLEAR)
         if state.detour is not None and named.tier == "emergency" == in_hand.tier:
             # Two cauda equina signs in hand: the read-back asks about them all at once.
             read_back = content.read_back_question

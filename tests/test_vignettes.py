@@ -1,0 +1,92 @@
+"""Simulated patients, written blind to the skill's wording (tests/vignettes/<language>.yaml),
+spoken through the project's own NLU and the real skill, envelope by envelope, as the local
+voice pipeline would: every serious one must reach its tier, and no more than one clean one
+in ten may be sent up a tier."""
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dialog import Dialog
+from skill.content import load_content
+from skill.interaction_model import build_interaction_model
+from skill.nlu import resolve
+from skill.questions import question_in_hand
+from skill.state import RANK
+from skill.stored_state import state_from_dict
+
+VIGNETTES = Path(__file__).parent / "vignettes"
+LOCALE_FOR = {"en": ["en-US", "en-GB", "en-AU", "en-CA", "en-IN"], "es": ["es-US"]}
+NEXT = {"en": "next", "es": "siguiente"}
+DECLINE = {"en": "no thanks", "es": "no gracias"}
+
+
+def load(language):
+    return yaml.safe_load((VIGNETTES / f"{language}.yaml").read_text(encoding="utf-8"))
+
+
+def run_vignette(skill, locale, vignette):
+    """The outcome the skill reaches for this patient, and the words of the conversation."""
+    language = locale.split("-")[0]
+    content, model = load_content(locale), build_interaction_model(locale)
+    dialog = Dialog(skill, locale=locale)
+    pending = {v["before"]: v["say"] for v in vignette.get("volunteer") or ()}
+    said = []
+
+    def say(text, in_session=True):
+        said.append(text)
+        request = resolve(model, text, in_session, locale=locale)
+        return dialog.request(request)
+
+    turn = say(pending.pop("start"), in_session=False) if "start" in pending else dialog.launch()
+    while not turn.ends_session and len(dialog.turns) < 60:
+        state = state_from_dict(content, turn.response["sessionAttributes"]["screen"])
+        question = question_in_hand(content, state)
+        if question is not None:
+            if question.id in pending:
+                turn = say(pending.pop(question.id))
+                continue
+            answers = vignette["answers"]
+            turn = say(answers.get(question.id, answers["default"]))
+        elif state.outcome is None:   # a check-in's trend question: not in these vignettes
+            turn = say(NEXT[language])
+        elif state.wrap_up is None and state.advice_step is not None:
+            if "advice" in pending:
+                turn = say(pending.pop("advice"))
+            elif vignette.get("after_advice") and state.advice_step == 0:
+                turn = say(vignette.pop("after_advice"))
+            else:
+                turn = say(NEXT[language])
+        else:
+            turn = say(DECLINE[language])   # tips offer, remembering, a reminder
+    return state_from_dict(content, turn.response["sessionAttributes"]["screen"]).outcome \
+        if turn.response.get("sessionAttributes") else turn.outcome, said
+
+
+CASES = [(language, locale, index) for language, locales in LOCALE_FOR.items()
+         for locale in locales for index in range(len(load(language)))]
+
+
+def outcome_of(skill, language, locale, index):
+    vignette = load(language)[index]
+    outcome, said = run_vignette(skill, locale, vignette)
+    return vignette, outcome, said
+
+
+@pytest.mark.parametrize("language, locale, index",
+                         [case for case in CASES if load(case[0])[case[2]]["expect"] != "self_care"])
+def test_every_serious_vignette_reaches_its_tier(skill, language, locale, index):
+    vignette, outcome, said = outcome_of(skill, language, locale, index)
+    assert RANK[outcome] >= RANK[vignette["expect"]], (vignette["name"], outcome, said)
+
+
+@pytest.mark.parametrize("language, locale", [(language, locale) for language, locales
+                                              in LOCALE_FOR.items() for locale in locales])
+def test_at_most_one_clean_vignette_in_ten_is_sent_up_a_tier(skill, language, locale):
+    clean = [i for i, v in enumerate(load(language)) if v["expect"] == "self_care"]
+    raised = []
+    for index in clean:
+        vignette, outcome, said = outcome_of(skill, language, locale, index)
+        if RANK[outcome] > RANK["self_care"]:
+            raised.append((vignette["name"], outcome, said))
+    assert len(raised) * 10 <= len(clean), raised
