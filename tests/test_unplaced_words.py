@@ -7,11 +7,11 @@ it (it was dropped), and words the model does not hold (the keyword backstop).""
 import pytest
 
 from dialog import Dialog
-from skill.content import available_locales, load_content
-from skill.speech import render_text
+# Every test here runs in every locale, with test_dialogs' per-locale fixtures.
+from test_dialogs import content, dialog, locale, said  # noqa: F401 - fixtures
+from skill.content import load_content
 
-LOCALES = available_locales()
-FALLBACK, SYMPTOM = "AMAZON.FallbackIntent", "ReportSymptomIntent"
+FALLBACK = "AMAZON.FallbackIntent"
 # Words each locale's model does not hold, naming a cauda equina sign (bladder) and an urgent
 # one (cancer): only the keyword backstop can place them.
 BLADDER_IN_OTHER_WORDS = {"en": "my waterworks have gone strange",
@@ -22,25 +22,6 @@ NOISE = {"en": "the dog is barking", "es": "el perro está ladrando"}
 
 def words(table, locale):
     return table[locale.split("-")[0]]
-
-
-@pytest.fixture(params=LOCALES)
-def locale(request):
-    return request.param
-
-
-@pytest.fixture
-def content(locale):
-    return load_content(locale)
-
-
-@pytest.fixture
-def dialog(skill, locale):
-    return Dialog(skill, locale=locale)
-
-
-def said(content, text):
-    return render_text((text,), content.facts)
 
 
 def emergency_action(content):
