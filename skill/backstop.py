@@ -69,3 +69,18 @@ def red_flag_named(red_flag_words: tuple, heard: Optional[str]):
         if longest and (best_key is None or key > best_key):
             best, best_key = question, key
     return best
+
+
+def common_symptom_named(common_symptom_words: tuple, heard: Optional[str]) -> Optional[str]:
+    """The id of the common symptom (Content.common_symptom_words) `heard` names, longest
+    phrase first, or None. Only asked when no red flag is named: a guess of an ordinary symptom
+    is still unresolved words to the skill, so it changes no answer."""
+    if not isinstance(heard, str) or not heard.strip():
+        return None
+    text = plain_words(heard)
+    best, best_length = None, 0
+    for name, pattern in common_symptom_words:
+        longest = max((len(m.group()) for m in pattern.finditer(text)), default=0)
+        if longest > best_length:
+            best, best_length = name, longest
+    return best

@@ -6,7 +6,7 @@ never in a patient's conversation."""
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping, Optional, Union
@@ -119,6 +119,8 @@ class Content:
     stages: Mapping[str, str]
     also_serves: tuple = ()        # other locales whose region these facts are right for
     serves_region: bool = True     # False: a region without content (handlers.content_resolver)
+    # symptom id -> words that name a common symptom, for the NLU's keyword guess (nlu.py)
+    common_symptom_keywords: Mapping[str, tuple] = field(default_factory=lambda: MappingProxyType({}))
 
     def question(self, question_id: str) -> Question:
         return self._questions_by_id()[question_id]
@@ -149,6 +151,13 @@ class Content:
     @functools.cached_property
     def question_ids(self) -> frozenset:
         return frozenset(q.id for q in self.questions)
+
+    @functools.cached_property
+    def common_symptom_words(self) -> tuple:
+        """(symptom id, compiled keyword pattern) for each common symptom with keywords: what
+        the NLU guesses when the words name no red flag (backstop.common_symptom_named)."""
+        return tuple((name, backstop.compile_keywords(words))
+                     for name, words in self.common_symptom_keywords.items() if words)
 
     @functools.cached_property
     def red_flag_words(self) -> tuple:
@@ -199,7 +208,8 @@ def _schema() -> Record:
                         optional={"note": Text()}),
         "speech": Record(required=speech_keys),
         "questions": Check(ListOf(question), _question_rules),
-        "common_symptoms": MapOf(Record(required={"acknowledge": fact_text, "references": references}),
+        "common_symptoms": MapOf(Record(required={"acknowledge": fact_text, "references": references},
+                                        optional={"keywords": ListOf(Check(Text(), _keyword_rules))}),
                                  min_items=0),
         "outcomes": Record(required={
             "emergency": outcome,
@@ -349,6 +359,8 @@ def _build(raw, source: str) -> Content:
         stages=MappingProxyType({name: raw["check_in"]["stages"][name]["text"].strip()
                                  for name in STAGES}),
         also_serves=tuple(raw.get("also_serves", ())),
+        common_symptom_keywords=MappingProxyType(
+            {name: tuple(entry.get("keywords", ())) for name, entry in raw["common_symptoms"].items()}),
     )
 
 
@@ -393,12 +405,15 @@ LANGUAGE_BASE = {"en": DEFAULT_LOCALE, "es": "es-US"}
 
 
 def with_keywords_of(content: Content, base: Content) -> Content:
-    """`content` with `base`'s keywords added to each question they share an id with."""
+    """`content` with `base`'s keywords added to each question and common symptom they share
+    an id with."""
     questions = tuple(
         replace(q, keywords=tuple(dict.fromkeys(base.question(q.id).keywords + q.keywords)))
         if q.id in base.question_ids and q.names_one_symptom else q
         for q in content.questions)
-    return replace(content, questions=questions)
+    common = {name: tuple(dict.fromkeys(base.common_symptom_keywords.get(name, ()) + words))
+              for name, words in content.common_symptom_keywords.items()}
+    return replace(content, questions=questions, common_symptom_keywords=MappingProxyType(common))
 
 
 def companion_file(locale: str, kind: str) -> Optional[Path]:

@@ -20,11 +20,15 @@ Choosing an intent, best first:
      no too ("yeah, and my bum's gone numb", "no puedo orinar"), but not a plain
      denial that names a body part ("no, my bladder's fine");
   4. an utterance starting "yes/yeah/yep/yup" -> AMAZON.YesIntent;
-  5. a sample with slots and at least one literal word whose slot does not
+  5. the keyword guess again, for the common symptoms' keywords ("the back of my
+     left thigh is killing me"): to the skill still unresolved words, so it changes
+     no answer; after 4 and never after a leading no, so "yeah, my leg too" stays
+     a yes and "no, just my right leg" a no;
+  6. a sample with slots and at least one literal word whose slot does not
      resolve -> that intent, slot status ER_SUCCESS_NO_MATCH ("i have purple elbows");
-  6. an utterance starting "no/nope/nah" -> AMAZON.NoIntent.  After 5 on purpose:
+  7. an utterance starting "no/nope/nah" -> AMAZON.NoIntent.  After 6 on purpose:
      "no, i can't feel a thing when i wipe" must not become a plain "no";
-  7. nothing: AMAZON.FallbackIntent in session, LaunchRequest out of session
+  8. nothing: AMAZON.FallbackIntent in session, LaunchRequest out of session
      (a one-shot Alexa cannot map opens the skill).
 
 Languages: English and Spanish. The built-in phrasings, the leading yes/no words and the launch
@@ -183,7 +187,9 @@ class _Index:
         self.leading_yes = LEADING_YES_ES if self.language == "es" else LEADING_YES
         self.leading_no = LEADING_NO_ES if self.language == "es" else LEADING_NO
         self.invocation = normalize(lm["invocationName"])
-        self.red_flag_words = _red_flag_words(locale, self.language)
+        content = _keyword_content(locale, self.language)
+        self.red_flag_words = content.red_flag_words if content else ()
+        self.common_symptom_words = content.common_symptom_words if content else ()
         self.values: dict[str, dict[str, tuple[str, str]]] = {}
         for slot_type in lm.get("types", []):
             table = self.values.setdefault(slot_type["name"], {})
@@ -218,28 +224,33 @@ class _Index:
         return re.compile(" ".join(parts)), literal, "{" in sample
 
 
-def _red_flag_words(locale: str | None, language: str) -> tuple:
-    """The content's keywords for this locale (or its language's base file)."""
+def _keyword_content(locale: str | None, language: str):
+    """The content whose keywords this locale uses (its own, or its language's base file)."""
     for name in (locale, LANGUAGE_BASE.get(language)):
         if name:
             try:
-                return load_content(name).red_flag_words
+                return load_content(name)
             except ContentError:
                 continue
-    return ()
+    return None
 
 
-def _keyword_guess(index: _Index, light: list[str], skill_id: str) -> dict[str, Any] | None:
-    """Step 3 of the module docstring: a ReportSymptomIntent for the red flag the words name."""
+def _keyword_guess(index: _Index, light: list[str], skill_id: str,
+                   red_flags: bool = True) -> dict[str, Any] | None:
+    """Steps 3 and 5 of the module docstring: a ReportSymptomIntent for the red flag (or, with
+    `red_flags` false, the common symptom) the words name."""
     heard = " ".join(light)
-    question = backstop.red_flag_named(index.red_flag_words, heard)
-    if question is None:
+    if red_flags:
+        question = backstop.red_flag_named(index.red_flag_words, heard)
+        named = question.id if question else None
+    else:
+        named = backstop.common_symptom_named(index.common_symptom_words, heard)
+    if named is None:
         return None
     slot_type = "SymptomType"
     guess = {"authority": f"{backstop.KEYWORD_AUTHORITY}.{slot_type}",
              "status": {"code": "ER_SUCCESS_MATCH"},
-             "values": [{"value": {"name": index.value_name(slot_type, question.id),
-                                  "id": question.id}}]}
+             "values": [{"value": {"name": index.value_name(slot_type, named), "id": named}}]}
     model = {"authority": f"amzn1.er-authority.echo-sdk.{skill_id}.{slot_type}",
              "status": {"code": "ER_SUCCESS_NO_MATCH"}}
     slot = {"name": "symptom", "value": heard, "confirmationStatus": "NONE", "source": "USER",
@@ -359,6 +370,8 @@ def _without_hedges(index: _Index, light: list[str], canon: list[str], owner: li
     tag = canon[end - 1] if end - start > 1 else None
     if tag in TAG_YES[index.language] | TAG_NO[index.language]:
         end -= 1
+    else:
+        tag = None
     if (start, end) != (0, len(canon)):
         first = owner[start]
         words, tokens = light[first: owner[end - 1] + 1], canon[start:end]
@@ -444,7 +457,7 @@ def _match(index: _Index, light: list[str], canon: list[str], owner: list[int],
     if placed is not None:
         return placed
     declared = {name for name, _, _ in index.intents}
-    # Steps 3-6 of the module docstring: "yes ..." beats an unresolved symptom, "no ..." does not.
+    # Steps 3-7 of the module docstring: "yes ..." beats an unresolved symptom, "no ..." does not.
     denial = canon[0] in index.leading_no and _is_denial(index, canon) or \
         canon[0] not in index.leading_yes and (_is_not_new(index, canon)
                                                or _denied_after_but(index, canon))
@@ -457,6 +470,10 @@ def _match(index: _Index, light: list[str], canon: list[str], owner: list[int],
         return trimmed
     if canon[0] in index.leading_yes and "AMAZON.YesIntent" in declared:
         return _intent_request("AMAZON.YesIntent", {})
+    if "ReportSymptomIntent" in declared and not denial and canon[0] not in index.leading_no:
+        guess = _keyword_guess(index, light, skill_id, red_flags=False)
+        if guess is not None:
+            return guess
     if best and not denial:
         return best[1]
     if (canon[0] in index.leading_no or denial) and "AMAZON.NoIntent" in declared:

@@ -57,7 +57,8 @@ def read_model_files(content_dir: Path) -> list:
     return models
 
 
-def render_models(models: list) -> str:
+def render_models(models: list, figures: str = "") -> str:
+    """Section 5: each model's phrases and answer words, then `figures` (review_language)."""
     parts = ['<section id="heard"><h2>5. What the skill hears, per locale</h2>'
              "<p>From the interaction model of each locale (<code>skill/content/&lt;locale&gt;"
              ".model.yaml</code>; English locales each have their own). When a user says one of "
@@ -66,7 +67,7 @@ def render_models(models: list) -> str:
              "matches a phrase exactly as listed. The words under each answer are what counts "
              "as that answer to any question. Phrases are sorted alphabetically.</p>"]
     parts += [_render_model(model) for model in models]
-    return "\n".join(parts) + "</section>"
+    return "\n".join(parts) + figures + "</section>"
 
 
 def _render_model(model: ModelFile) -> str:

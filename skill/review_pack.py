@@ -26,6 +26,7 @@ from skill.review_changes import render_changes, render_notes_index
 from skill.review_content import read_content_files, render_content_file, render_locale_index
 from skill.review_diagram import render_flow_svg
 from skill.review_flow import check_in_flow, screen_flow
+from skill.review_language import not_measured_note, render_paraphrase_figures
 from skill.review_model import read_model_files, render_models
 from skill.review_style import STYLE
 
@@ -53,7 +54,7 @@ def render_review_pack(content_dir: Path = CONTENT_DIR, snapshot_path: Path = SN
         '<section id="content"><h2>4. Everything the skill says, per locale and mode</h2>'
         + render_locale_index(files, models) + "".join(render_content_file(f) for f in files)
         + "</section>",
-        render_models(models),
+        render_models(models, _paraphrase_figures(models, content_dir)),
         _hazards(hazard_log),
         _sign_off_block(),
     ]
@@ -135,6 +136,12 @@ def _diagrams(files, content_dir: Path) -> str:
         parts.append(f'<div class="diagram"><h3>Returning-user check-in: {_e(shared)}</h3>'
                      + render_flow_svg(flows[1], f"Check-in for {shared}") + "</div>")
     return "\n".join(parts) + "</section>"
+
+
+def _paraphrase_figures(models, content_dir: Path) -> str:
+    if Path(content_dir).resolve() != CONTENT_DIR.resolve():
+        return not_measured_note()
+    return render_paraphrase_figures([model.locale for model in models])
 
 
 def _safety_rules() -> str:

@@ -35,6 +35,7 @@ table.diff td:nth-child(3), table.diff td:nth-child(4) { width: 38%; }
 table.phrases th:first-child { width: 11em; }
 table.phrases td:nth-child(2) { width: 14em; }
 table.phrases td:last-child { color: inherit; font-weight: normal; font-size: 0.9em; }
+td.short { background: #fde2e1; font-weight: bold; }
 .count { color: #44546a; font-weight: 600; }
 del { background: #fbd3d8; text-decoration: line-through; }
 ins { background: #cdeccf; text-decoration: none; }

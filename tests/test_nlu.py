@@ -427,3 +427,45 @@ def test_the_request_deserialises_into_the_ask_sdk_model():
 def test_exit_ends_the_session_as_alexa_does():
     assert request("exit") == {"type": "SessionEndedRequest",
                                                        "reason": "USER_INITIATED"}
+
+
+def keyword_guess(body):
+    """The id the keyword backstop guessed, or None; the model's own authority never matches."""
+    if body["type"] != "IntentRequest" or body["intent"]["name"] != "ReportSymptomIntent":
+        return None
+    first, second = body["intent"]["slots"]["symptom"]["resolutions"]["resolutionsPerAuthority"]
+    assert second["status"]["code"] == "ER_SUCCESS_NO_MATCH"
+    assert first["authority"].startswith(KEYWORD_AUTHORITY)
+    return first["values"][0]["value"]["id"]
+
+
+@pytest.mark.parametrize("utterance, expected", [
+    ("the back of my left thigh is killing me", "one_leg_pain"),
+    ("I get a burning pain down the back of my leg", "one_leg_pain"),
+    ("my lumbar region is sore", "back_pain"),
+    ("my back has seized up", "back_pain"),
+    # A red flag named anywhere wins over a common symptom.
+    ("the pain goes down both my legs and my back", "both_legs"),
+])
+def test_ordinary_sciatica_in_other_words_is_guessed_as_its_common_symptom(utterance, expected):
+    assert keyword_guess(request(utterance)) == expected
+
+
+@pytest.mark.parametrize("utterance, expected", [
+    ("yeah, in my leg too", "AMAZON.YesIntent"),
+    ("no, just the leg pain", "AMAZON.NoIntent"),
+    ("nah, only my back", "AMAZON.NoIntent"),
+    ("no, it's just my right leg, the outside of my foot's a bit numb but only on that side",
+     "AMAZON.NoIntent"),
+])
+def test_a_common_symptom_word_never_turns_a_plain_answer_into_a_report(utterance, expected):
+    assert request(utterance)["intent"]["name"] == expected
+
+
+@pytest.mark.parametrize("utterance, trend", [
+    ("it's worse, honestly", "worse"), ("it's better, thanks", "better")])
+def test_a_trailing_hedge_comes_off_any_intent_not_only_an_answer(utterance, trend):
+    body = request(utterance)
+    assert body["intent"]["name"] == "PainTrendIntent"
+    assert body["intent"]["slots"]["trend"]["resolutions"]["resolutionsPerAuthority"][0][
+        "values"][0]["value"]["id"] == trend

@@ -7,9 +7,8 @@ import pytest
 from skill.content import available_locales
 from skill.paraphrases import Tally, score
 
-# Issue 12 asks 95% overall; English stands at 93% (ordinary sciatica described at length is
-# the gap), so the floor is what is met today and the gap is left open, not hidden.
-OVERALL_FLOOR = {"en": 0.92, "es": 0.95}
+# Issue 12's target: 95% of the corpus placed right, in every language.
+OVERALL_TARGET = 0.95
 
 
 @pytest.fixture(scope="module", params=available_locales())
@@ -29,7 +28,7 @@ def test_plain_denials_naming_a_sign_are_noes(tallies):
     assert denials.share >= 0.95, denials.wrong
 
 
-def test_the_overall_share_holds_its_floor(tallies):
+def test_the_overall_share_meets_the_target(tallies):
     locale, found = tallies
     overall = found[("all",)]
-    assert overall.share >= OVERALL_FLOOR[locale.split("-")[0]], (overall.share, overall.wrong)
+    assert overall.share >= OVERALL_TARGET, (overall.share, overall.wrong)

@@ -332,3 +332,24 @@ def test_cli_sign_off_refuses_an_empty_reviewer(tmp_path, capsys):
 
 def test_default_snapshot_is_the_one_in_safety():
     assert SNAPSHOT_PATH.parts[-2:] == ("safety", "reviewed-content.json")
+
+
+def test_the_pack_shows_how_far_the_paraphrase_corpus_reaches_per_locale_and_red_flag(pack):
+    from skill.paraphrases import score
+
+    figures = pack[pack.index('id="paraphrases"'):]
+    figures = figures[:figures.index("</section>")]
+    for model in content_files():
+        if model.name.endswith(".model.yaml"):
+            locale = model.name.split(".")[0]
+            overall = score(locale)[("all",)]
+            assert f"<th>{locale}</th><td>{overall.right} / {overall.total} " in figures
+    for flag in ("bladder", "saddle", "cancer", "night_pain"):
+        assert f"<code>{flag}</code>" in figures
+
+
+def test_a_pack_of_other_files_does_not_show_the_skills_figures_as_theirs(tmp_path):
+    for path in content_files():
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    pack = render_review_pack(content_dir=tmp_path)
+    assert "Not measured" in pack and "right / total" not in pack

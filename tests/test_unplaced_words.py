@@ -175,3 +175,26 @@ def test_keywords_never_lower_a_tier(dialog, content, locale):
             break
         turn = dialog.no()
     assert turn.outcome == "urgent"
+
+
+ANSWER_WORDS = r"(?:yes|yeah|yep|yup|no|nope|nah|sí|si|claro)"
+
+
+def test_every_sample_that_can_swallow_a_yes_or_no_is_in_the_hazard_log():
+    """H23 lists each sample that opens with an answer word and goes on to the symptom slot,
+    so the mitigation is reviewed for every one of them, in every model."""
+    import re
+
+    from skill.hazards import load_hazard_log
+    from skill.interaction_model import build_interaction_model, model_locales
+
+    h23 = next(h for h in load_hazard_log().hazards if h.id == "H23")
+    cause = " ".join(h23.cause.split())
+    swallowing = {sample for locale in model_locales()
+                  for intent in build_interaction_model(locale)["interactionModel"][
+                      "languageModel"]["intents"]
+                  for sample in intent.get("samples", [])
+                  if "{symptom}" in sample and re.match(ANSWER_WORDS + r"\b", sample)}
+    assert swallowing
+    missing = sorted(s for s in swallowing if f'"{s.replace("{symptom}", "SYMPTOM")}"' not in cause)
+    assert not missing, f"add to H23's cause in safety/hazard-log.yaml: {missing}"
