@@ -1,7 +1,7 @@
 """Per-request latency: a full screen turn of Sciatica Check against the baseline's launch.
 
 The project's request is a "no" in the middle of the screen (to the first question after the
-cauda equina block and its read-back, question 7 of 13), carrying the
+cauda equina block and its read-back, question 7 of 14), carrying the
 session attributes the skill itself sent on the previous turn of a real session that began
 with a launch. The baseline's request is a LaunchRequest, answered with one sentence."""
 from __future__ import annotations
@@ -16,7 +16,7 @@ from benchmarks.common import (LAMBDA_DIR, Signing, body_and_headers, envelope, 
                                median, percentile, reference_conversation)
 
 MID_SCREEN_ANSWERS = 6   # "no" to the cauda equina questions, then the measured "no"
-MEASURED_QUESTION = "worsening_weakness"
+MEASURED_QUESTION = "fever"
 
 
 def load_lambda_function():

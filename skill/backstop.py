@@ -20,6 +20,11 @@ from typing import Iterable, Optional, Pattern
 # trusts only the interaction model's authority, asks that red flag's question instead.
 KEYWORD_AUTHORITY = "sciatica-check.keyword-backstop"
 
+# A symptom slot value id ending in this names a sign in words that can also describe something
+# long-standing ("i have incontinence", "erectile dysfunction"): the skill asks that sign's own
+# question, anchored on "new since this pain started", instead of counting it (hazard log H24).
+ASK_FIRST_SUFFIX = "_ask_first"
+
 _KEYWORD = re.compile(r"[a-zñ]+\*?(?: [a-zñ]+\*?)*")
 
 
@@ -84,3 +89,10 @@ def common_symptom_named(common_symptom_words: tuple, heard: Optional[str]) -> O
         if longest > best_length:
             best, best_length = name, longest
     return best
+
+
+def asked_first(symptom_id: Optional[str]) -> Optional[str]:
+    """The sign a slot value id asks about first ("bladder_ask_first" -> "bladder"), or None."""
+    if isinstance(symptom_id, str) and symptom_id.endswith(ASK_FIRST_SUFFIX):
+        return symptom_id[:-len(ASK_FIRST_SUFFIX)]
+    return None

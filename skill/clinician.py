@@ -1,21 +1,32 @@
 """Clinician mode as a pure state machine: step(content, state, event) -> (state, Prompt).
 
 A clinician examining a patient asks for the red flags, walks through the exam one step at a
-time (recording positive, negative or not done), or asks a direct question. The safety rule is
-the patient screen's: a finding or report that suggests cauda equina gets the emergency action
-at once, and the mode's outcome is an emergency from then on. Nothing here is stored."""
+time (recording positive, negative or not done, and the side of a positive finding), or asks a
+direct question. The safety rule is the patient screen's: a finding or report that suggests
+cauda equina, or signs on both sides, gets the emergency action at once, and the mode's outcome
+is an emergency from then on. Stored state (to_dict) lives in the session only."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from typing import Mapping, Optional, Tuple
 
-from skill.clinician_content import FINDINGS, TOPICS, ClinicianContent
+from skill import backstop
+from skill.clinician_content import FINDINGS, SIDES, TOPICS, ClinicianContent, ExamStep
 from skill.content import fill
 from skill.state import Card, InvalidState, Prompt, Reply, SymptomReport
 
-CLINICIAN_VERSION = 1
+# 2 added the side of each finding, the side question in hand and the history flag; a state
+# stored as 1 still loads, every side unknown.
+CLINICIAN_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 SECTIONS = ("menu", "exam", "summary")
 CAUDA_EQUINA_SYMPTOMS = frozenset({"bladder", "saddle", "bowel", "both_legs", "sexual_function"})
+HEARD_SIDES = ("left", "right", "both")
+# FindingType ids: a finding ("positive"), a side alone ("left"), or both ("positive_left").
+POSITIVE_WITH_SIDE = {f"positive_{side}": side for side in HEARD_SIDES}
+# Asked at most twice; after the second reply that names no side the finding is kept, its side
+# "unknown". Never dropped: a positive finding matters even without its side.
+MAX_SIDE_ASKS = 2
 
 
 @dataclass(frozen=True)
@@ -32,7 +43,7 @@ class ClinicalTopic:
 
 @dataclass(frozen=True)
 class Finding:
-    value: Optional[str]    # "positive", "negative", "not_done", or None if unresolved
+    value: Optional[str]    # a FindingType id ("positive", "positive_left", "left"...), or None
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,9 @@ class ClinicianState:
     step: int = 0                                   # index into the steps that apply
     findings: Tuple[Tuple[str, str], ...] = ()
     cauda_equina: bool = False                      # suspected: the action has been given
+    sides: Tuple[Tuple[str, str], ...] = ()         # step id -> side, for positive sided findings
+    side_asks: int = 0                              # times the current step's side was asked
+    history_cauda_equina: bool = False              # a cauda equina symptom was reported
 
     @property
     def outcome(self) -> Optional[str]:
@@ -48,25 +62,48 @@ class ClinicianState:
 
     def to_dict(self) -> dict:
         return {"version": CLINICIAN_VERSION, "section": self.section, "step": self.step,
-                "findings": dict(self.findings), "cauda_equina": self.cauda_equina}
+                "findings": dict(self.findings), "cauda_equina": self.cauda_equina,
+                "sides": dict(self.sides), "side_asks": self.side_asks,
+                "history_cauda_equina": self.history_cauda_equina}
 
 
 def clinician_state_from_dict(content: ClinicianContent, data: Mapping) -> ClinicianState:
+    """The stored state, checked; InvalidState names what is wrong. A state stored before sides
+    existed (version 1) loads with every side unknown."""
     if not isinstance(data, Mapping) or type(data.get("version")) is not int \
-            or data["version"] != CLINICIAN_VERSION:
+            or data["version"] not in READABLE_VERSIONS:
         raise InvalidState("missing or different clinician state version")
     section, step, findings = data.get("section"), data.get("step"), data.get("findings")
     cauda_equina = data.get("cauda_equina")
-    known = {exam_step.id for exam_step in content.exam}
+    old = {"sides": {}, "side_asks": 0, "history_cauda_equina": False}   # before version 2
+    sides, side_asks, history = (old[key] if data["version"] == 1 else data.get(key)
+                                 for key in old)
     if not (isinstance(section, str) and section in SECTIONS and type(step) is int
-            and step >= 0 and isinstance(findings, Mapping) and isinstance(cauda_equina, bool)):
+            and step >= 0 and isinstance(findings, Mapping) and isinstance(cauda_equina, bool)
+            and isinstance(sides, Mapping) and type(side_asks) is int
+            and 0 <= side_asks <= MAX_SIDE_ASKS and isinstance(history, bool)):
         raise InvalidState("bad clinician state")
+    known = {exam_step.id: exam_step for exam_step in content.exam}
     if any(not isinstance(key, str) or key not in known or not isinstance(value, str)
            or value not in FINDINGS for key, value in findings.items()):
         raise InvalidState("bad finding")
-    state = ClinicianState(section, step, tuple(findings.items()), cauda_equina)
+    for key, side in sides.items():
+        if not isinstance(side, str) or side not in SIDES:
+            raise InvalidState(f"bad side {side!r} for finding {key!r}: expected one of "
+                               f"{', '.join(SIDES)}")
+        if not (key in findings and findings[key] == "positive" and known[key].sided):
+            raise InvalidState(f"side recorded for {key!r}, which is not a positive sided finding")
+    # Every positive sided finding has a side; one stored without (version 1) is unknown.
+    sides = {key: sides.get(key, "unknown") for key, value in findings.items()
+             if value == "positive" and known[key].sided}
+    state = ClinicianState(section, step, tuple(findings.items()), cauda_equina,
+                           tuple(sides.items()), side_asks, history)
+    # A stored finding that suggests cauda equina is an emergency whatever the flag says.
+    state = replace(state, cauda_equina=state.cauda_equina or _suggests_cauda_equina(content, state))
     if section == "exam" and step >= len(steps_for(content, state)):
         raise InvalidState("exam step out of range")
+    if side_asks and not (section == "exam" and _awaits_side(content, state)):
+        raise InvalidState("a side question stored without a positive sided finding to place")
     return state
 
 
@@ -75,24 +112,38 @@ def steps_for(content: ClinicianContent, state: ClinicianState) -> tuple:
                  if not step.only_when_cauda_equina_suspected or state.cauda_equina)
 
 
-def begin(content: ClinicianContent, entered: bool = False) -> Tuple[ClinicianState, Prompt]:
-    """Clinician mode from the start; `entered` when switching from the patient screen."""
-    text = content.speech["entered" if entered else "welcome"]
-    return ClinicianState(), Prompt((text,), reprompt=(content.speech["menu_reprompt"],))
+def begin(content: ClinicianContent, entered: bool = False,
+          cauda_equina: bool = False) -> Tuple[ClinicianState, Prompt]:
+    """Clinician mode from the start; `entered` when switching from the patient screen. With
+    `cauda_equina` (a restart that must not lose an emergency) the action comes first."""
+    prompt = Prompt((content.speech["entered" if entered else "welcome"],),
+                    reprompt=(content.speech["menu_reprompt"],))
+    if cauda_equina:
+        return ClinicianState(cauda_equina=True), _prefixed(content.cauda_equina_action, prompt)
+    return ClinicianState(), prompt
 
 
 def step(content: ClinicianContent, state: ClinicianState, event) -> Tuple[ClinicianState, Prompt]:
     speech = content.speech
+    if isinstance(event, SymptomReport) and backstop.asked_first(event.symptom_id):
+        # A clinician's "faecal incontinence" is a finding, not a patient's maybe-old symptom.
+        event = replace(event, symptom_id=backstop.asked_first(event.symptom_id))
     if event == Reply.STOP:
         return state, Prompt((speech["goodbye"],), end_session=True)
     if event in (Reply.LAUNCH, Reply.START_OVER):
-        return replace(begin(content)[0], cauda_equina=state.cauda_equina), begin(content)[1]
+        fresh, prompt = begin(content)
+        return replace(fresh, cauda_equina=state.cauda_equina,
+                       history_cauda_equina=state.history_cauda_equina), prompt
+    if isinstance(event, SymptomReport) and event.symptom_id == "both_legs" and state.side_asks:
+        return _on_side_reply(content, state, Finding("both"))   # "both sides", "both legs"
     if isinstance(event, SymptomReport) and event.symptom_id in CAUDA_EQUINA_SYMPTOMS:
-        state = replace(state, cauda_equina=True)
+        state = replace(state, cauda_equina=True, history_cauda_equina=True)
         return state, _prefixed(content.cauda_equina_action, current_prompt(content, state))
     if isinstance(event, ClinicalTopic):
         return _on_topic(content, state, event.topic)
     if event == Reply.HELP:
+        if state.side_asks:
+            return state, _prefixed(speech["help_side"], current_prompt(content, state))
         if state.section == "exam":
             text = fill(speech["help_exam"], {"step": state.step + 1,
                                               "total": len(steps_for(content, state))})
@@ -100,12 +151,17 @@ def step(content: ClinicianContent, state: ClinicianState, event) -> Tuple[Clini
         return state, _menu(content, speech["help"])
     if event == Reply.REPEAT:
         return state, current_prompt(content, state)
+    if state.side_asks:
+        return _on_side_reply(content, state, event)
     if state.section == "exam":
         return _on_exam_reply(content, state, event)
     return state, _menu(content, speech["not_understood"])
 
 
 def current_prompt(content: ClinicianContent, state: ClinicianState) -> Prompt:
+    if state.side_asks:
+        question = "side_question" if state.side_asks == 1 else "side_again"
+        return Prompt((content.speech[question],), reprompt=(content.speech["side_reprompt"],))
     if state.section == "exam":
         exam_step = steps_for(content, state)[state.step]
         return Prompt((exam_step.prompt,), reprompt=(content.speech["finding_needed"],))
@@ -120,6 +176,31 @@ def checklist(content: ClinicianContent, state: ClinicianState) -> list:
     return [(exam_step, recorded.get(exam_step.id)) for exam_step in steps_for(content, state)]
 
 
+def finding_words(content: ClinicianContent, state: ClinicianState, exam_step: ExamStep,
+                  value: str) -> str:
+    """What was recorded at a step, as said and shown: "positive on the left", "negative"."""
+    side = dict(state.sides).get(exam_step.id)
+    words = content.findings[value]
+    return f"{words} {content.sides[side]}" if side else words
+
+
+def bilateral(state: ClinicianState) -> bool:
+    """Signs on both sides: one finding on both, or one on the left and another on the right."""
+    placed = set(dict(state.sides).values())
+    return "both" in placed or {"left", "right"} <= placed
+
+
+def _suggests_cauda_equina(content: ClinicianContent, state: ClinicianState) -> bool:
+    recorded = dict(state.findings)
+    return bilateral(state) or any(recorded.get(exam_step.id) == "positive"
+                                   for exam_step in content.exam if exam_step.suggests_cauda_equina)
+
+
+def _awaits_side(content: ClinicianContent, state: ClinicianState) -> bool:
+    exam_step = steps_for(content, state)[state.step]
+    return exam_step.sided and dict(state.findings).get(exam_step.id) == "positive"
+
+
 def _menu(content: ClinicianContent, lead: Optional[str]) -> Prompt:
     reprompt = content.speech["menu_reprompt"]
     return Prompt(((lead,) if lead else ()) + (reprompt,), reprompt=(reprompt,))
@@ -131,42 +212,79 @@ def _prefixed(text: str, prompt: Prompt) -> Prompt:
 
 def _on_topic(content: ClinicianContent, state: ClinicianState, topic: Optional[str]):
     if topic == "exam":
-        state = replace(state, section="exam", step=0, findings=())
+        state = replace(state, section="exam", step=0, findings=(), sides=(), side_asks=0)
         return state, current_prompt(content, state)
     text = content.red_flags if topic == "red_flags" else content.answers.get(topic)
     if text is None:
         return state, _prefixed(content.speech["not_understood"], current_prompt(content, state))
-    if state.section == "exam":   # answer, then back to the step in hand
+    if state.section == "exam":   # answer, then back to the step (or side question) in hand
         return state, _prefixed(text, current_prompt(content, state))
     return state, _menu(content, text)
 
 
-def _on_exam_reply(content: ClinicianContent, state: ClinicianState, event):
-    value = {Reply.YES: "positive", Reply.NO: "negative", Reply.NEXT: "not_done"}.get(event)
+def _heard(event) -> Tuple[Optional[str], Optional[str]]:
+    """(finding, side) an exam reply names; either may be None."""
     if isinstance(event, Finding):
-        value = event.value
+        if event.value in POSITIVE_WITH_SIDE:
+            return "positive", POSITIVE_WITH_SIDE[event.value]
+        if event.value in HEARD_SIDES:
+            return None, event.value
+        return (event.value if event.value in FINDINGS else None), None
+    return {Reply.YES: "positive", Reply.NO: "negative", Reply.NEXT: "not_done"}.get(event), None
+
+
+def _on_exam_reply(content: ClinicianContent, state: ClinicianState, event):
+    value, side = _heard(event)
+    if value is None and side is not None:
+        value = "positive"      # "left" to "Any deficit?": a deficit on the left
     if value not in FINDINGS:
-        lead = content.speech["finding_needed"]
-        return state, _prefixed(lead, current_prompt(content, state))
+        return state, _prefixed(content.speech["finding_needed"], current_prompt(content, state))
     exam_step = steps_for(content, state)[state.step]
-    findings = dict(state.findings)
-    findings[exam_step.id] = value
-    suspected = state.cauda_equina or (exam_step.suggests_cauda_equina and value == "positive")
-    newly_suspected = suspected and not state.cauda_equina
-    state = replace(state, findings=tuple(findings.items()), cauda_equina=suspected,
-                    step=state.step + 1)
+    findings = {**dict(state.findings), exam_step.id: value}
+    sides = {key: placed for key, placed in state.sides if key != exam_step.id}
+    needs_side = value == "positive" and exam_step.sided
+    if needs_side:
+        sides[exam_step.id] = side or "unknown"
+    recorded = replace(state, findings=tuple(findings.items()), sides=tuple(sides.items()),
+                       side_asks=int(needs_side and side is None))
+    if recorded.side_asks:      # ask, and stay on this step until the side is placed
+        return recorded, current_prompt(content, recorded)
+    return _advance(content, state, recorded)
+
+
+def _on_side_reply(content: ClinicianContent, state: ClinicianState, event):
+    _, side = _heard(event)
+    if event == Reply.YES:
+        # Alexa hears a bare "right" as AMAZON.YesIntent (a yes sample and built-in phrasing),
+        # and a yes names no other answer to "left, right, or both?".
+        side = "right"
+    exam_step = steps_for(content, state)[state.step]
+    if side is None and event != Reply.NEXT and state.side_asks < MAX_SIDE_ASKS:
+        asked = replace(state, side_asks=state.side_asks + 1)
+        return asked, current_prompt(content, asked)
+    sides = {**dict(state.sides), exam_step.id: side or "unknown"}
+    placed = replace(state, sides=tuple(sides.items()), side_asks=0)
+    return _advance(content, state, placed, None if side else content.speech["side_not_recorded"])
+
+
+def _advance(content: ClinicianContent, before: ClinicianState, recorded: ClinicianState,
+             lead: Optional[str] = None):
+    """The next step (or the summary) after a finding was recorded; the emergency action first
+    when the finding is the one that makes cauda equina suspected."""
+    suspected = before.cauda_equina or _suggests_cauda_equina(content, recorded)
+    state = replace(recorded, cauda_equina=suspected, step=recorded.step + 1)
     if state.step >= len(steps_for(content, state)):
-        state, prompt = replace(state, section="summary", step=0), None
-        prompt = _summary(content, state)
-    else:
-        prompt = current_prompt(content, state)
-    if newly_suspected:   # the action first, before anything else is examined
+        state = replace(state, section="summary", step=0)
+    prompt = current_prompt(content, state)
+    if lead:
+        prompt = _prefixed(lead, prompt)
+    if suspected and not before.cauda_equina:   # the action first, before anything else
         prompt = _prefixed(content.cauda_equina_action, prompt)
     return state, prompt
 
 
 def _summary(content: ClinicianContent, state: ClinicianState) -> Prompt:
-    recorded = [f"{exam_step.label} {content.findings[value]}"
+    recorded = [f"{exam_step.label} {finding_words(content, state, exam_step, value)}"
                 for exam_step, value in checklist(content, state) if value is not None]
     text = fill(content.speech["summary"], {
         "recorded": ", ".join(recorded) or content.speech["nothing_recorded"],
@@ -177,9 +295,12 @@ def _summary(content: ClinicianContent, state: ClinicianState) -> Prompt:
 
 
 def _points_to(content: ClinicianContent, state: ClinicianState) -> str:
-    positive = [exam_step for exam_step, value in checklist(content, state) if value == "positive"]
     if state.cauda_equina:
-        return content.step("saddle_sensation").points_to + ". " + content.cauda_equina_action
+        reason = content.points_to_bilateral if bilateral(state) else content.points_to_cauda_equina
+        # A normal examination never overrides a history that suggests cauda equina.
+        history = (content.speech["history_not_overridden"],) if state.history_cauda_equina else ()
+        return " ".join((reason,) + history + (content.cauda_equina_action,))
+    positive = [exam_step for exam_step, value in checklist(content, state) if value == "positive"]
     levels = [s.points_to for s in positive if s.id in ("l4", "l5", "s1")]
     if levels:
         return fill(content.points_to_radiculopathy, {"levels": " and ".join(levels)})

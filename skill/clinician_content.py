@@ -1,5 +1,6 @@
 """load_clinician_content(): a locale's clinician-mode YAML -> schema check -> frozen values.
-Checked with the same schema parts as the patient content, and against its references."""
+Checked with the same schema parts as the patient content, and against the references of the
+locale whose file it is (English locales share en-US's file, which cites en-US's keys)."""
 from __future__ import annotations
 
 import functools
@@ -14,10 +15,13 @@ from skill.content import FACT_NAMES, SAFE_LOADER, companion_file, load_content
 from skill.schema import ContentError, ListOf, OneOf, Problem, Record, Text, Version
 
 SPEECH_KEYS = ("welcome", "entered", "menu_reprompt", "help", "help_exam", "not_understood",
-               "finding_needed", "goodbye", "summary_title", "summary", "nothing_recorded",
-               "after_summary")
+               "finding_needed", "side_question", "side_again", "side_reprompt",
+               "side_not_recorded", "help_side", "history_not_overridden", "goodbye",
+               "summary_title", "summary", "nothing_recorded", "after_summary")
 TOPICS = ("imaging", "referral", "opioids", "pitfalls", "straight_leg_raise_evidence")
 FINDINGS = ("positive", "negative", "not_done")
+# The side of a positive finding at a sided step; "unknown" when it could not be placed.
+SIDES = ("left", "right", "both", "unknown")
 CAUDA_EQUINA_SUSPECTED = "cauda_equina_suspected"
 
 
@@ -29,6 +33,7 @@ class ExamStep:
     points_to: str
     suggests_cauda_equina: bool
     only_when_cauda_equina_suspected: bool
+    sided: bool = False             # a positive finding is recorded with its side
 
 
 @dataclass(frozen=True)
@@ -40,8 +45,11 @@ class ClinicianContent:
     cauda_equina_action: str
     exam: tuple
     findings: Mapping[str, str]
+    sides: Mapping[str, str]
     points_to_default: str
     points_to_radiculopathy: str
+    points_to_cauda_equina: str
+    points_to_bilateral: str
     answers: Mapping[str, str]
 
     def step(self, step_id: str) -> ExamStep:
@@ -58,22 +66,27 @@ def _schema() -> Record:
     return Record(required={
         "locale": Text(),
         "version": Version(),
-        "speech": Record(required={**speech, "references": refs}),
+        "speech": Record(required={**speech, "references": refs}, optional={"note": Text()}),
         "red_flags": cited,
         "cauda_equina_action": cited,
         "exam": ListOf(Record(
             required={"id": Text(), "label": Text(), "prompt": text, "points_to": Text(),
                       "references": refs},
             optional={"note": Text(), "when": OneOf((CAUDA_EQUINA_SUSPECTED,)),
-                      "suggests_cauda_equina": OneOf((True, False))})),
+                      "suggests_cauda_equina": OneOf((True, False)),
+                      "sided": OneOf((True, False))})),
         "findings": Record(required={name: Text() for name in FINDINGS}),
+        "sides": Record(required={side: Text() for side in SIDES}),
         "points_to_default": Text(),
         "points_to_radiculopathy": Text(placeholders=frozenset({"levels"})),
+        "points_to_cauda_equina": Text(),
+        "points_to_bilateral": Text(),
         "answers": Record(required={topic: cited for topic in TOPICS}),
     })
 
 
-def _reference_problems(raw, known) -> list:
+def _cross_checks(raw, known) -> list:
+    """Rules that span sections: references exist, ids are unique, speech is plain text."""
     problems = []
     cited = [(("red_flags",), raw["red_flags"]), (("cauda_equina_action",), raw["cauda_equina_action"]),
              (("speech",), raw["speech"])]
@@ -87,7 +100,31 @@ def _reference_problems(raw, known) -> list:
     for index, step_id in enumerate(ids):
         if ids.index(step_id) != index:
             problems.append(Problem(("exam", index, "id"), f"duplicate exam step {step_id!r}"))
+    problems += [Problem(path, f"{char!r} in spoken text: keep it plain (SSML-safe) text")
+                 for path, text in _spoken(raw) for char in SSML_UNSAFE if char in text]
     return problems
+
+
+SSML_UNSAFE = ("&", "<", ">")
+
+
+def _spoken(raw):
+    """(key path, text) for everything the skill says or shows, notes and references aside."""
+    for key in SPEECH_KEYS:
+        yield ("speech", key), raw["speech"][key]
+    for block in ("red_flags", "cauda_equina_action"):
+        yield (block, "text"), raw[block]["text"]
+    for index, step in enumerate(raw["exam"]):
+        for key in ("label", "prompt", "points_to"):
+            yield ("exam", index, key), step[key]
+    for block in ("findings", "sides"):
+        for key, text in raw[block].items():
+            yield (block, key), text
+    for key in ("points_to_default", "points_to_radiculopathy", "points_to_cauda_equina",
+                "points_to_bilateral"):
+        yield (key,), raw[key]
+    for topic, answer in raw["answers"].items():
+        yield ("answers", topic, "text"), answer["text"]
 
 
 def load_clinician_file(path: Path, references: Mapping[str, str]) -> ClinicianContent:
@@ -97,7 +134,7 @@ def load_clinician_file(path: Path, references: Mapping[str, str]) -> ClinicianC
         raise ContentError(str(path), [Problem((), f"cannot be read: {error}")]) from error
     problems = list(_schema().check(raw, ()))
     if not problems:
-        problems = _reference_problems(raw, set(references))
+        problems = _cross_checks(raw, set(references))
     if problems:
         raise ContentError(str(path), problems)
     return ClinicianContent(
@@ -109,11 +146,15 @@ def load_clinician_file(path: Path, references: Mapping[str, str]) -> ClinicianC
         exam=tuple(ExamStep(id=s["id"], label=s["label"], prompt=s["prompt"].strip(),
                             points_to=s["points_to"].strip(),
                             suggests_cauda_equina=bool(s.get("suggests_cauda_equina", False)),
-                            only_when_cauda_equina_suspected=s.get("when") == CAUDA_EQUINA_SUSPECTED)
+                            only_when_cauda_equina_suspected=s.get("when") == CAUDA_EQUINA_SUSPECTED,
+                            sided=bool(s.get("sided", False)))
                    for s in raw["exam"]),
         findings=MappingProxyType(dict(raw["findings"])),
+        sides=MappingProxyType(dict(raw["sides"])),
         points_to_default=raw["points_to_default"].strip(),
         points_to_radiculopathy=raw["points_to_radiculopathy"].strip(),
+        points_to_cauda_equina=raw["points_to_cauda_equina"].strip(),
+        points_to_bilateral=raw["points_to_bilateral"].strip(),
         answers=MappingProxyType({topic: raw["answers"][topic]["text"].strip() for topic in TOPICS}),
     )
 
@@ -124,4 +165,6 @@ def load_clinician_content(locale: str) -> Optional[ClinicianContent]:
     path = companion_file(locale, "clinician")
     if path is None:
         return None
-    return load_clinician_file(path, load_content(locale).references)
+    # A shared file cites the keys of the locale it belongs to, as the review pack shows it.
+    owner = path.name.split(".")[0]
+    return load_clinician_file(path, load_content(owner).references)

@@ -23,8 +23,9 @@ CONTENT_DIR = Path(__file__).parent / "content"
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 DEFAULT_LOCALE = "en-US"
 
-TIERS = ("emergency", "urgent")          # a question's tier when answered yes
-OUTCOMES = ("emergency", "urgent", "self_care")
+# A question's tier when answered yes: emergency now, a doctor today, a doctor within days.
+TIERS = ("emergency", "urgent", "soon")
+OUTCOMES = ("emergency", "urgent", "soon", "self_care")
 FACT_NAMES = frozenset({"emergency_number", "emergency_place", "same_day_care"})
 SPEECH_KEYS = (
     "welcome", "restart_notice", "start_over", "counted_as_yes",
@@ -70,13 +71,8 @@ class Question:
     # flag, and what the skill says before asking its question because of them.
     keywords: tuple = ()
     mentioned: Optional[str] = None
-
-    @property
-    def reprompt_stands_alone(self) -> bool:
-        """Whether the reprompt makes sense to someone who has not just heard the question: a
-        check-in asks such questions by their reprompt, the short form. The read-back's "any
-        of these" needs its list."""
-        return not (self.read_back or self.check_in_only)
+    # An urgent question's route: where a yes sends the person today (outcomes.urgent.routes).
+    route: Optional[str] = None
 
     @property
     def names_one_symptom(self) -> bool:
@@ -92,6 +88,8 @@ class Outcome:
     references: tuple
     offer: Optional[str] = None
     offer_reprompt: Optional[str] = None
+    # The urgent outcome's first sentence per route, most demanding first (questions.urgent_route).
+    routes: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -195,7 +193,8 @@ def _schema() -> Record:
         optional={"note": Text(), "read_back": OneOf((True, False)),
                   "check_in_only": OneOf((True, False)),
                   "keywords": ListOf(Check(Text(), _keyword_rules)),
-                  "mentioned": Text(placeholders=FACT_NAMES, max_words=MAX_MENTIONED_WORDS)},
+                  "mentioned": Text(placeholders=FACT_NAMES, max_words=MAX_MENTIONED_WORDS),
+                  "route": Text()},
     )
     outcome = Record(required={"speech": ListOf(fact_text), "card_title": fact_text,
                                "references": references},
@@ -213,11 +212,14 @@ def _schema() -> Record:
                                  min_items=0),
         "outcomes": Record(required={
             "emergency": outcome,
-            "urgent": Check(outcome, _needs_offer),
+            "urgent": Check(Record(required=outcome.required,
+                                   optional={**outcome.optional, "routes": MapOf(fact_text)}),
+                            _needs_offer),
+            "soon": Check(outcome, _needs_offer),
             "self_care": outcome,
         }),
         "advice": Check(ListOf(Record(
-            required={"id": Text(), "for": ListOf(OneOf(("self_care", "urgent", "check_in"))),
+            required={"id": Text(), "for": ListOf(OneOf(("self_care", "urgent", "soon", "check_in"))),
                       "text": Text(placeholders=FACT_NAMES, max_words=MAX_TIP_WORDS),
                       "references": references},
             optional={"note": Text()})), _advice_rules),
@@ -235,16 +237,18 @@ def _schema() -> Record:
 
 def _question_rules(questions):
     seen = set()
-    reached_urgent = False
+    reached_other = False
     for index, question in enumerate(questions):
         if question["id"] in seen:
             yield (index, "id"), f"duplicate question id {question['id']!r}"
         seen.add(question["id"])
-        if question["tier"] == "urgent":
-            reached_urgent = True
-        elif reached_urgent:
+        if question["tier"] != "emergency":
+            reached_other = True
+        elif reached_other:
             # Cauda equina signs are asked first, so an emergency is never delayed.
-            yield (index, "tier"), "an emergency question must come before every urgent one"
+            yield (index, "tier"), "an emergency question must come before every other one"
+        if "route" in question and question["tier"] != "urgent":
+            yield (index, "route"), "only an urgent question names a route (where to go today)"
     if not any(question["tier"] == "emergency" for question in questions):
         yield (), "needs at least one emergency (cauda equina) question"
     if sum(bool(question.get("read_back")) for question in questions) != 1:
@@ -255,14 +259,39 @@ def _question_rules(questions):
         if question.get("read_back") and emergency[-1:] != [index]:
             # It reads back the signs asked before it, so it comes after all of them.
             yield (index, "read_back"), "only the last emergency question can be the read-back"
-        if question.get("check_in_only") and question["tier"] != "urgent":
+        if question.get("check_in_only") and question["tier"] == "emergency":
             # Cauda equina questions are asked at every visit.
-            yield (index, "check_in_only"), "only an urgent question can be for check-ins only"
+            yield (index, "check_in_only"), "a cauda equina question cannot be for check-ins only"
         names_one_symptom = not (question.get("read_back") or question.get("check_in_only"))
         if names_one_symptom and "mentioned" not in question:
             yield (index,), "needs `mentioned`: said before its question when a keyword names it"
         if not names_one_symptom and ("keywords" in question or "mentioned" in question):
             yield (index,), "a read-back or check-in question names no one sign: no keywords"
+
+
+def _route_order_problems(questions, routes: list) -> list:
+    """Every route is known, and the screen asks them most demanding first (the routes' order;
+    no route: the outcome's own same-day doctor, last), soon after urgent: the first positive
+    answer ends the screen, so nothing asked later may need a more demanding place."""
+    problems, furthest = [], (0, 0)
+    rank = {"urgent": 0, "soon": 1}
+    for index, question in enumerate(questions):
+        if question["tier"] not in rank:
+            continue
+        route = question.get("route")
+        if route is not None and route not in routes:
+            problems.append(Problem(("questions", index, "route"),
+                                    f"unknown route {route!r}: not in outcomes.urgent.routes"))
+            continue
+        key = (rank[question["tier"]], routes.index(route) if route else len(routes))
+        if question.get("check_in_only"):
+            key = (key[0] + 2, key[1])   # the check-in's own questions, in their own order
+        if key < furthest:
+            problems.append(Problem(("questions", index), "asked after a question that sends the "
+                                    "person somewhere less urgent: order urgent questions by "
+                                    "route (outcomes.urgent.routes), then the soon ones"))
+        furthest = max(furthest, key)
+    return problems
 
 
 def _keyword_rules(keyword):
@@ -274,7 +303,7 @@ def _keyword_rules(keyword):
 def _needs_offer(outcome):
     for key in ("offer", "offer_reprompt"):
         if key not in outcome:
-            yield (key,), "is missing (the urgent outcome offers the self-care tips)"
+            yield (key,), "is missing (a referral outcome offers the self-care tips)"
 
 
 def _advice_rules(chunks):
@@ -282,7 +311,7 @@ def _advice_rules(chunks):
     for index, chunk_id in enumerate(ids):
         if ids.index(chunk_id) != index:
             yield (index, "id"), f"duplicate advice id {chunk_id!r}"
-    for outcome in ("self_care", "urgent", "check_in"):
+    for outcome in ("self_care", "urgent", "soon", "check_in"):
         if not any(outcome in chunk["for"] for chunk in chunks):
             yield (), f"no advice for outcome {outcome!r}"
     if "safety_net" not in ids:
@@ -306,6 +335,8 @@ def _cross_checks(raw) -> list:
         check_refs(("advice", index, "references"), chunk["references"])
     for name, outcome in raw["outcomes"].items():
         check_refs(("outcomes", name, "references"), outcome["references"])
+    routes = raw["outcomes"]["urgent"].get("routes") or {}
+    problems += _route_order_problems(raw["questions"], list(routes))
     check_refs(("memory", "references"), raw["memory"]["references"])
     check_refs(("check_in", "references"), raw["check_in"]["references"])
     for name, stage in raw["check_in"]["stages"].items():
@@ -343,14 +374,16 @@ def _build(raw, source: str) -> Content:
                      clarify=q["clarify"], help=q["help"], references=tuple(q["references"]),
                      read_back=bool(q.get("read_back", False)),
                      check_in_only=bool(q.get("check_in_only", False)),
-                     keywords=tuple(q.get("keywords", ())), mentioned=q.get("mentioned"))
+                     keywords=tuple(q.get("keywords", ())), mentioned=q.get("mentioned"),
+                     route=q.get("route"))
             for q in raw["questions"]),
         common_symptoms=MappingProxyType(
             {name: entry["acknowledge"] for name, entry in raw["common_symptoms"].items()}),
         outcomes=MappingProxyType({
             name: Outcome(tier=name, speech=tuple(entry["speech"]), card_title=entry["card_title"],
                           references=tuple(entry["references"]), offer=entry.get("offer"),
-                          offer_reprompt=entry.get("offer_reprompt"))
+                          offer_reprompt=entry.get("offer_reprompt"),
+                          routes=MappingProxyType(dict(entry.get("routes") or {})))
             for name, entry in raw["outcomes"].items()}),
         advice=tuple(AdviceChunk(id=c["id"], outcomes=tuple(c["for"]), text=c["text"],
                                  references=tuple(c["references"])) for c in raw["advice"]),

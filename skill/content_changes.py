@@ -38,6 +38,9 @@ SYMPTOM_TYPE = "SymptomType"
 ANSWER_INTENTS = ("AMAZON.YesIntent", "AMAZON.NoIntent", "NotSureIntent")
 # The symptom ids that exist, as one text: a symptom added or dropped is a change to review.
 SYMPTOM_IDS_FIELD = "(ids)"
+# A symptom's phrases that ask its question first instead of counting as a yes (the model
+# source's `ask_first`, interaction_model._alexa_values): recorded apart from its other phrases.
+ASK_FIRST_FIELD = "ask_first"
 # Model texts are sorted phrase lists joined by this; the model loader allows no punctuation
 # in a phrase, so it never occurs inside one. Sorted, because Alexa ignores the order.
 PHRASE_SEPARATOR = "; "
@@ -123,14 +126,19 @@ def _text(value) -> str:
 
 def model_leaves(raw: Mapping) -> list:
     """The clinically significant texts of an interaction model source, each a sorted phrase
-    list: `symptoms.(ids)`, then `symptoms.<id>` (the value's name and synonyms: a user saying
-    any of them reports that symptom), in file order, then `answers.<intent>` (its samples)."""
+    list: `symptoms.(ids)`, then in file order `symptoms.<id>` (the value's name and synonyms:
+    a user saying any of them reports that symptom) and, where it has any,
+    `symptoms.<id>.ask_first` (phrases that ask that symptom's question first: a phrase moved
+    between the two changes what saying it does), then `answers.<intent>` (its samples)."""
     symptoms = (raw.get("slot_types") or {}).get(SYMPTOM_TYPE) or {}
     leaves = [Leaf(("symptoms",), SYMPTOM_IDS_FIELD, _phrase_list(symptoms))]
     for symptom_id, value in symptoms.items():
         value = value or {}
         phrases = [value.get("name"), *(value.get("synonyms") or [])]
         leaves.append(Leaf(("symptoms",), str(symptom_id), _phrase_list(phrases)))
+        if value.get("ask_first"):
+            leaves.append(Leaf(("symptoms", str(symptom_id)), ASK_FIRST_FIELD,
+                               _phrase_list(value["ask_first"])))
     intents = raw.get("intents") or {}
     for intent in ANSWER_INTENTS:
         samples = (intents.get(intent) or {}).get("samples") or []

@@ -17,7 +17,10 @@ from typing import Any
 
 import yaml
 
+from skill.backstop import ASK_FIRST_SUFFIX
 from skill.schema import Version
+
+SYMPTOM_TYPE = "SymptomType"   # the slot type whose values are the screen's symptoms
 
 CONTENT_DIR = Path(__file__).parent / "content"
 DEFAULT_OUTPUT_DIR = Path(__file__).resolve().parent.parent / "interaction_model"
@@ -248,13 +251,23 @@ def validate_model_source(data: Any) -> list[Problem]:
             if not isinstance(value, dict):
                 problems.append((vkey, "must be a mapping with keys name, synonyms"))
                 continue
-            _check_keys(value, {"name", "synonyms"}, vkey, problems)
+            _check_keys(value, {"name", "synonyms", "ask_first"}, vkey, problems)
             synonyms = value.get("synonyms", [])
             if not isinstance(synonyms, list):
                 problems.append((f"{vkey}.synonyms", "must be a list of phrases"))
                 synonyms = []
+            ask_first = value.get("ask_first", [])
+            if "ask_first" in value and type_name != SYMPTOM_TYPE:
+                problems.append((f"{vkey}.ask_first", f"only {SYMPTOM_TYPE} values ask first"))
+            if not isinstance(ask_first, list) or ("ask_first" in value and not ask_first):
+                problems.append((f"{vkey}.ask_first", "must be a non-empty list of phrases"))
+                ask_first = []
+            if isinstance(value_id, str) and value_id.endswith(ASK_FIRST_SUFFIX):
+                problems.append((vkey, f"value id may not end in {ASK_FIRST_SUFFIX!r} "
+                                       "(kept for the ask_first phrases)"))
             phrases = [(f"{vkey}.name", value.get("name"))]
             phrases += [(f"{vkey}.synonyms[{i}]", s) for i, s in enumerate(synonyms)]
+            phrases += [(f"{vkey}.ask_first[{i}]", s) for i, s in enumerate(ask_first)]
             for pkey, phrase in phrases:
                 problems += [(pkey, msg) for msg in _phrase_problems(phrase, language=language)]
                 if not isinstance(phrase, str):
@@ -276,14 +289,24 @@ def interaction_model_from_source(data: dict[str, Any]) -> dict[str, Any]:
             entry["slots"] = [{"name": s, "type": t} for s, t in intent["slots"].items()]
         entry["samples"] = list(intent.get("samples") or [])
         intents.append(entry)
-    types = [
-        {"name": type_name, "values": [
-            {"id": value_id, "name": {"value": value["name"], "synonyms": list(value.get("synonyms") or [])}}
-            for value_id, value in values.items()]}
-        for type_name, values in data["slot_types"].items()
-    ]
+    types = [{"name": type_name, "values": [alexa_value for value_id, value in values.items()
+                                             for alexa_value in _alexa_values(value_id, value)]}
+             for type_name, values in data["slot_types"].items()]
     return {"interactionModel": {"languageModel": {
         "invocationName": data["invocation_name"], "intents": intents, "types": types}}}
+
+
+def _alexa_values(value_id: str, value: dict) -> list:
+    """A source value as Alexa's slot values: its own, and for phrases that name a sign but can
+    be long-standing ("i have incontinence"), a second value whose id says to ask the sign's
+    question first rather than count it (backstop.ASK_FIRST_SUFFIX, hazard log H24)."""
+    values = [{"id": value_id, "name": {"value": value["name"],
+                                        "synonyms": list(value.get("synonyms") or [])}}]
+    ask_first = list(value.get("ask_first") or [])
+    if ask_first:
+        values.append({"id": value_id + ASK_FIRST_SUFFIX,
+                       "name": {"value": ask_first[0], "synonyms": ask_first[1:]}})
+    return values
 
 
 def build_interaction_model(locale: str = "en-US", *, path: Path | str | None = None) -> dict[str, Any]:

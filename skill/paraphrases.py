@@ -66,8 +66,10 @@ def load_corpus(locale: str) -> list:
 
 
 def landing(request: dict) -> tuple:
-    """(intent, value id, whether the value came from the keyword backstop) of a request."""
-    from skill.backstop import KEYWORD_AUTHORITY
+    """(intent, value id, whether the value came from the keyword backstop) of a request.
+    Words that name a sign but ask its question first ("i have incontinence") count as that
+    sign: they reach its question, as a keyword does."""
+    from skill.backstop import KEYWORD_AUTHORITY, asked_first
 
     if request.get("type") != "IntentRequest":
         return request.get("type"), None, False
@@ -75,7 +77,8 @@ def landing(request: dict) -> tuple:
     for slot in (intent.get("slots") or {}).values():
         for authority in (slot.get("resolutions") or {}).get("resolutionsPerAuthority", []):
             if authority["status"]["code"] == "ER_SUCCESS_MATCH" and authority.get("values"):
-                return (intent["name"], authority["values"][0]["value"]["id"],
+                value_id = authority["values"][0]["value"]["id"]
+                return (intent["name"], asked_first(value_id) or value_id,
                         authority["authority"].startswith(KEYWORD_AUTHORITY))
     return intent["name"], None, False
 

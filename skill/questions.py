@@ -8,6 +8,10 @@ from typing import Optional
 from skill.content import Content, Question
 from skill.state import POSITIVE, ScreenState
 
+# The outcomes that send the person to a doctor and then offer the self-care tips: today
+# (urgent) and within a few days (soon). Emergency ends the session; self-care reads the tips.
+REFERRALS = ("urgent", "soon")
+
 
 def questions_for(content: Content, mode: str) -> tuple:
     """A first visit asks the whole screen; a check-in asks the cauda equina questions again,
@@ -43,8 +47,11 @@ def first_unanswered(content: Content, state: ScreenState) -> Optional[Question]
 def outcome_for(content: Content, state: ScreenState) -> Optional[str]:
     """The outcome the answers decide, or None while questions that matter remain, in this
     order: any positive cauda equina answer is an emergency, whatever else is missing; every
-    cauda equina question is answered before anything less (they come first); then any other
-    positive answer, or a check-in's "worse", is urgent; all asked and all "no" is self-care."""
+    cauda equina question is answered before anything less (they come first); then a positive
+    answer to an urgent question, or a check-in's "worse", is urgent, and a positive answer to
+    a "soon" question is soon, each once no question left could send the person somewhere
+    more demanding (a sign volunteered out of turn does not skip them); all asked and all "no"
+    is self-care."""
     given = dict(state.answers)
     unanswered = False
     for question in content.emergency_questions:
@@ -57,11 +64,23 @@ def outcome_for(content: Content, state: ScreenState) -> Optional[str]:
         return None
     if state.mode == "check_in" and state.trend is None:
         return None
-    if not POSITIVE.isdisjoint(given.values()) or state.trend == "worse":
-        return "urgent"
-    if any(question.id not in given for question in questions_for(content, state.mode)):
-        return None
-    return "self_care"
+    tiers = {content.question(question_id).tier
+             for question_id, answer in given.items() if answer in POSITIVE}
+    unasked = [q for q in questions_for(content, state.mode) if q.id not in given]
+    if "urgent" in tiers or state.trend == "worse":
+        routes = list(content.outcomes["urgent"].routes)
+        place = _route_rank(routes, urgent_route(content, state))
+        more_demanding = any(q.tier == "urgent" and _route_rank(routes, q.route) < place
+                             for q in unasked)
+        return None if more_demanding else "urgent"
+    if "soon" in tiers:
+        return None if any(q.tier == "urgent" for q in unasked) else "soon"
+    return None if unasked else "self_care"
+
+
+def _route_rank(routes: list, route: Optional[str]) -> int:
+    """How demanding a place is: its position among the routes; the same-day doctor last."""
+    return routes.index(route) if route in routes else len(routes)
 
 
 def advice_chunks(content: Content, state: ScreenState) -> tuple:
@@ -69,3 +88,20 @@ def advice_chunks(content: Content, state: ScreenState) -> tuple:
     if state.mode == "check_in" and state.outcome == "self_care":
         return content.advice_for("check_in")
     return content.advice_for(state.outcome)
+
+
+def urgent_route(content: Content, state: ScreenState) -> Optional[str]:
+    """Where the urgent outcome sends the person today: of the routes the positive urgent
+    answers name, the first in the content's order (the most demanding: the emergency
+    department before a same-day doctor). None: the outcome's own first sentence."""
+    named = {content.question(question_id).route for question_id, answer in state.answers
+             if answer in POSITIVE and content.question(question_id).tier == "urgent"}
+    return next((route for route in content.outcomes["urgent"].routes if route in named), None)
+
+
+def outcome_speech(content: Content, state: ScreenState, outcome: str) -> tuple:
+    """An outcome's words for these answers: the urgent outcome's first sentence, the action,
+    is its route's where the answers name one."""
+    speech = content.outcomes[outcome].speech
+    route = urgent_route(content, state) if outcome == "urgent" else None
+    return (content.outcomes[outcome].routes[route],) + speech[1:] if route else speech

@@ -119,9 +119,9 @@ def _mode_intro(file: ContentFile, slug: str) -> str:
     own = [q["id"] for q in file.raw.get("questions", []) if q.get("check_in_only")]
     tips = [a["id"] for a in file.raw.get("advice", []) if "check_in" in a.get("for", [])]
     return (f'<p class="meta">A remembered user hears the welcome back and the trend question, '
-            f"then the cauda equina questions again in their short form (each question's "
-            f"reprompt, above): {_e(', '.join(again))}; then, in full, the questions asked "
-            f"only at a check-in: {_e(', '.join(own) or 'none')}; with no red flag and the "
+            f"then the cauda equina questions again, in full: {_e(', '.join(again))}; then "
+            f"the questions asked only at a check-in: {_e(', '.join(own) or 'none')}; with no "
+            f"red flag and the "
             f"pain not "
             f"worse, the advice for the day (stages below) and the tips marked check_in: "
             f"{_e(', '.join(tips))}.</p>")

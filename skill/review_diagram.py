@@ -24,9 +24,10 @@ COLOURS = {  # kind or outcome -> (fill, stroke)
     "start": ("#eef1f5", "#44546a"), "question": ("#eef4fb", "#1f5fa8"),
     "clarify": ("#f6f0fb", "#6b3fa0"), "wrap": ("#f3f3f3", "#555555"),
     "outcome:emergency": ("#fde7ea", "#b00020"), "outcome:urgent": ("#fff3df", "#a85f00"),
-    "outcome:self_care": ("#e8f5ea", "#2e7d32"),
+    "outcome:soon": ("#fdf8d8", "#7a6a00"), "outcome:self_care": ("#e8f5ea", "#2e7d32"),
 }
-EDGE_COLOURS = {"outcome:emergency": "#b00020", "outcome:urgent": "#a85f00"}
+EDGE_COLOURS = {"outcome:emergency": "#b00020", "outcome:urgent": "#a85f00",
+                "outcome:soon": "#7a6a00"}
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,8 @@ def _marker_name(target: str) -> str:
 def _markers(prefix: str) -> str:
     markers = []
     for name, colour in (("emergency", EDGE_COLOURS["outcome:emergency"]),
-                         ("urgent", EDGE_COLOURS["outcome:urgent"]), ("plain", "#555555")):
+                         ("urgent", EDGE_COLOURS["outcome:urgent"]),
+                         ("soon", EDGE_COLOURS["outcome:soon"]), ("plain", "#555555")):
         markers.append(f'<marker id="{prefix}-{name}" viewBox="0 0 10 10" refX="9" refY="5" '
                        f'markerWidth="7" markerHeight="7" orient="auto">'
                        f'<path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>')

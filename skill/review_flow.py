@@ -96,7 +96,7 @@ def _flow(name: str, content: Content, start: Node, edges: list, state: ScreenSt
     return Flow(name, tuple(nodes), tuple(_merge(edges)))
 
 
-OUTCOME_NODES = ("outcome:emergency", "outcome:urgent", "outcome:self_care")
+OUTCOME_NODES = ("outcome:emergency", "outcome:urgent", "outcome:soon", "outcome:self_care")
 
 
 def _answers(content: Content, state: ScreenState, question, at_outcome: dict) -> tuple:

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from skill.backstop import ASK_FIRST_SUFFIX
 from skill.content import DEFAULT_LOCALE
-from skill.content_changes import (ANSWER_INTENTS, SYMPTOM_IDS_FIELD, model_leaves, phrase_list,
-                                   read_raw, relative_name)
+from skill.content_changes import (ANSWER_INTENTS, ASK_FIRST_FIELD, SYMPTOM_IDS_FIELD,
+                                   model_leaves, phrase_list, read_raw, relative_name)
 from skill.interaction_model import load_model_yaml
 from skill.review_content import key_attrs
 
@@ -25,6 +26,10 @@ ANSWER_MEANINGS = {"AMAZON.YesIntent": "yes", "AMAZON.NoIntent": "no",
 # Alexa's built-in intents already know the common ways to say yes and no; the samples only
 # add to them, so the reviewer should not read the list as complete.
 BUILT_IN_NOTE = "and Alexa's own built-in phrasings of"
+# What an `ask_first` phrase does (triage._on_symptom): it reaches the sign's question, which
+# decides; it never counts as a yes by itself.
+ASK_FIRST_EFFECT = ("asks this sign's question first (the phrase can describe something "
+                    "long-standing)")
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,10 @@ def render_models(models: list, figures: str = "") -> str:
              "<p>From the interaction model of each locale (<code>skill/content/&lt;locale&gt;"
              ".model.yaml</code>; English locales each have their own). When a user says one of "
              "a symptom's phrases, with or without words like \"I have\" in front, it is "
-             "recorded as that symptom: for a red flag, as a yes to its question. Alexa only "
+             "recorded as that symptom: for a red flag, as a yes to its question. A row "
+             f"named <code>&lt;symptom&gt;{ASK_FIRST_SUFFIX}</code> holds phrases that name "
+             "the sign but can describe something long-standing: saying one asks that sign's "
+             "question, and the answer decides. Alexa only "
              "matches a phrase exactly as listed. The words under each answer are what counts "
              "as that answer to any question. Phrases are sorted alphabetically.</p>"]
     parts += [_render_model(model) for model in models]
@@ -71,11 +79,11 @@ def render_models(models: list, figures: str = "") -> str:
 
 
 def _render_model(model: ModelFile) -> str:
-    leaves = {leaf.field: leaf for leaf in model_leaves(model.raw)}
-    ids = leaves.pop(SYMPTOM_IDS_FIELD)
-    answers = [leaves.pop(intent) for intent in ANSWER_INTENTS]
+    leaves = {leaf.key: leaf for leaf in model_leaves(model.raw)}
+    ids = leaves.pop(f"symptoms.{SYMPTOM_IDS_FIELD}")
+    answers = [leaves.pop(f"answers.{intent}") for intent in ANSWER_INTENTS]
     effects = _symptom_effects(model.screen)
-    rows = "".join(_symptom_row(model, leaf, *effects.get(leaf.field, ("", _UNKNOWN)))
+    rows = "".join(_symptom_row(model, leaf, *_effect(leaf, effects))
                    for leaf in leaves.values())
     answer_rows = "".join(
         f"<tr><th><code>{_e(leaf.field)}</code></th><td>{_answer_meaning(leaf.field)}</td>"
@@ -94,9 +102,24 @@ def _render_model(model: ModelFile) -> str:
 _UNKNOWN = "not in this locale's screen: heard as a symptom it does not recognise"
 
 
+def _effect(leaf, effects: dict) -> tuple:
+    """(tier, what saying a phrase of `leaf` does): its symptom's effect, or for the
+    `symptoms.<id>.ask_first` phrases, asking that symptom's question (the sign's tier kept,
+    so the row sits in the sign's colour)."""
+    if leaf.field == ASK_FIRST_FIELD:
+        symptom_id = leaf.block[-1]
+        tier, _ = effects.get(symptom_id, ("", _UNKNOWN))
+        if not tier:   # no question of that id here: the skill cannot ask it
+            return "", _UNKNOWN
+        return tier, f"{ASK_FIRST_EFFECT}: question {symptom_id}"
+    return effects.get(leaf.field, ("", _UNKNOWN))
+
+
 def _symptom_row(model: ModelFile, leaf, tier: str, effect: str) -> str:
     css = f' class="tier-{_e(tier)}"' if tier else ""
-    return (f"<tr{css}><th><code>{_e(leaf.field)}</code></th><td>{_e(effect)}</td>"
+    # An ask_first row is named by the id Alexa sends for its phrases ("bladder_ask_first").
+    name = leaf.block[-1] + ASK_FIRST_SUFFIX if leaf.field == ASK_FIRST_FIELD else leaf.field
+    return (f"<tr{css}><th><code>{_e(name)}</code></th><td>{_e(effect)}</td>"
             f"<td {key_attrs(model, leaf)}>{_phrases(leaf.text)}</td></tr>")
 
 
@@ -106,7 +129,8 @@ def _symptom_effects(screen: Mapping) -> dict:
     for question in screen.get("questions", []):
         tier = str(question.get("tier"))
         outcome = {"emergency": "emergency: a cauda equina sign",
-                   "urgent": "urgent: a same-day review"}.get(tier, tier)
+                   "urgent": "urgent: a same-day review",
+                   "soon": "soon: a doctor within days"}.get(tier, tier)
         effects[str(question["id"])] = (tier, f"{outcome} (yes to question {question['id']})")
     for symptom_id in screen.get("common_symptoms", {}):
         effects[str(symptom_id)] = ("", "not a red flag: acknowledged, the screen goes on")

@@ -54,7 +54,7 @@ def screen_labels(locale: str) -> Optional[Mapping]:
         "exam_title": Text(), "number_caption": Text(),
         "statuses": Record(required={status: Text() for status in STATUSES}),
         "outcomes": Record(required={name: Text(placeholders=frozenset(content.facts))
-                                     for name in ("emergency", "urgent", "self_care")}),
+                                     for name in ("emergency", "urgent", "soon", "self_care")}),
         "labels": MapOf(Text())})
     problems = list(schema.check(raw, ()))
     if not problems:

@@ -62,7 +62,7 @@ Event = Union[Reply, SymptomReport, TrendReport, EffectResult]
 YES, NO, NOT_SURE, REPORTED = "yes", "no", "not_sure", "reported"
 ANSWERS = (YES, NO, NOT_SURE, REPORTED)
 POSITIVE = frozenset({YES, NOT_SURE, REPORTED})   # "not sure" counts as yes
-RANK = {None: 0, "self_care": 1, "urgent": 2, "emergency": 3}
+RANK = {None: 0, "self_care": 1, "soon": 2, "urgent": 3, "emergency": 4}
 
 TRENDS = ("better", "same", "worse")
 MODES = ("screen", "check_in")

@@ -80,7 +80,7 @@ def _check_consistency(content: Content, state: ScreenState) -> None:
     # skip questions. A stored emergency is kept whatever the answers say (the safe direction).
     if state.outcome != "emergency" and state.outcome != outcome_for(content, state):
         raise InvalidState("outcome does not follow from the answers")
-    if state.outcome in ("urgent", "self_care"):
+    if state.outcome in ("urgent", "soon", "self_care"):
         if state.advice_step is not None and state.advice_step >= len(advice_chunks(content, state)):
             raise InvalidState("advice step out of range")
         if state.outcome == "self_care" and state.advice_step is None:

@@ -35,8 +35,9 @@ from skill.content import Content, Question, fill
 from skill.state import (ANSWERS, MEMORY, MODES, NO, NOT_SURE, POSITIVE, RANK, REPORTED, TRENDS,
                          WRAP_UPS, YES, Card, EffectResult, Event, InvalidState, Prompt, Reply,
                          ScreenState, SymptomReport, TrendReport, STATE_VERSION)
-from skill.questions import (advice_chunks, first_unanswered, next_question, outcome_for,
-                             question_in_hand, questions_for)
+from skill.questions import (REFERRALS, advice_chunks, first_unanswered, next_question,
+                             outcome_for, outcome_speech, question_in_hand, questions_for,
+                             urgent_route)
 from skill.stored_state import state_from_dict  # noqa: F401 - part of this module's interface
 
 __all__ = ["step", "begin", "initial_state", "current_prompt", "next_question", "outcome_for",
@@ -113,20 +114,19 @@ def current_prompt(content: Content, state: ScreenState) -> Prompt:
         if state.mode == "check_in" and state.trend is None:
             return Prompt((content.check_in["trend_question"],),
                           reprompt=(content.check_in["trend_reprompt"],))
-        return _ask(next_question(content, state), brief=state.mode == "check_in")
-    if state.outcome == "urgent" and state.advice_step is None:
-        return _urgent(content)
+        return _ask(next_question(content, state))
+    if state.outcome in REFERRALS and state.advice_step is None:
+        return _referral(content, state)
     return _advice(content, state)[1]
 
 
 # --- screening ---------------------------------------------------------------------------
 
-def _ask(question: Question, lead: Optional[str] = None, text: Optional[str] = None,
-         brief: bool = False) -> Prompt:
-    # A check-in asks the short form of what the user has heard before, where it stands alone.
-    spoken = text or (question.reprompt if brief and question.reprompt_stands_alone
-                      else question.ask)
-    return Prompt(((lead,) if lead else ()) + (spoken,), reprompt=(question.reprompt,))
+def _ask(question: Question, lead: Optional[str] = None, text: Optional[str] = None) -> Prompt:
+    # Always the full question, at a check-in too: cauda equina can develop between visits, and
+    # the short reprompt form has no examples and no sensory items (clinical review, 2.0).
+    return Prompt(((lead,) if lead else ()) + (text or question.ask,),
+                  reprompt=(question.reprompt,))
 
 
 def _on_screen_reply(content: Content, state: ScreenState, reply: Reply):
@@ -137,7 +137,6 @@ def _on_screen_reply(content: Content, state: ScreenState, reply: Reply):
 
 def _on_answer(content: Content, state: ScreenState, question: Question, reply: Reply):
     """A reply to the question in hand: the next one of the screen, or a detour."""
-    brief = state.mode == "check_in" and state.detour is None
     if reply == Reply.YES:
         return _record(content, state, question.id, YES)
     if reply == Reply.NO:
@@ -152,8 +151,8 @@ def _on_answer(content: Content, state: ScreenState, question: Question, reply: 
         return state, Prompt((question.help, help_text, question.reprompt),
                              reprompt=(question.reprompt,))
     if reply == Reply.NEXT:   # never skip a question
-        return state, _ask(question, lead=content.speech["answer_needed"], brief=brief)
-    return state, _ask(question, brief=brief)   # Repeat
+        return state, _ask(question, lead=content.speech["answer_needed"])
+    return state, _ask(question)   # Repeat
 
 
 def _on_doubt(content: Content, state: ScreenState, question: Question, reply: Reply,
@@ -202,15 +201,14 @@ def _on_trend(content: Content, state: ScreenState, trend: Optional[str]):
         state = replace(state, trend=trend)
         decided = outcome_for(content, state)
         if decided is not None:
-            return _reach(content, state, decided, None)
+            return _reach(content, state, decided, None, urgent_route(content, state))
         return state, current_prompt(content, state)
     state = replace(state, trend=trend, doubts=0)
     decided = outcome_for(content, state)
     lead = content.check_in["worse_lead"] if trend == "worse" else None
     if decided is not None:
-        return _reach(content, state, decided, lead)
-    prompt = _ask(question_in_hand(content, state), lead=content.check_in["safety_intro"],
-                  brief=state.detour is None)
+        return _reach(content, state, decided, lead, urgent_route(content, state))
+    prompt = _ask(question_in_hand(content, state), lead=content.check_in["safety_intro"])
     return state, replace(prompt, speech=((lead,) if lead else ()) + prompt.speech)
 
 
@@ -219,6 +217,7 @@ RANK_OF_TREND = {"better": 0, "same": 1, "worse": 2}
 
 def _record(content: Content, state: ScreenState, question_id: str, answer: str,
             lead: Optional[str] = None):
+    route_before = urgent_route(content, state)
     answers = dict(state.answers)
     if answer == NO and answers.get(question_id) in POSITIVE:
         answer = answers[question_id]   # a question asked again never lowers what it found
@@ -230,20 +229,25 @@ def _record(content: Content, state: ScreenState, question_id: str, answer: str,
     # fields (once per answer, so on most turns).
     state = ScreenState(**{**vars(state), "answers": ordered, "doubts": 0, "detour": detour})
     decided = outcome_for(content, state)
-    if resumed and lead is None and RANK[decided] <= RANK[state.outcome]:
+    moved_on = RANK[decided] > RANK[state.outcome] or \
+        (decided == "urgent" and urgent_route(content, state) != route_before)
+    if resumed and lead is None and not moved_on:
         lead = content.speech["resume"]   # the detour is answered: back to where they were
     if decided is not None:
-        return _reach(content, state, decided, lead)
+        return _reach(content, state, decided, lead, route_before)
     if state.mode == "check_in" and state.trend is None and detour is None:
         prompt = current_prompt(content, state)   # a symptom said before the trend
         return state, replace(prompt, speech=((lead,) if lead else ()) + prompt.speech)
     # next_question(), less the outcome it would work out again: undecided, just above.
     question = content.question(detour) if detour else first_unanswered(content, state)
-    return state, _ask(question, lead=lead, brief=state.mode == "check_in" and detour is None)
+    return state, _ask(question, lead=lead)
 
 
 def _on_symptom(content: Content, state: ScreenState, report: SymptomReport):
     symptom_id = report.symptom_id
+    asked = backstop.asked_first(symptom_id)
+    if asked in content.question_ids:   # words that can be long-standing: the question decides
+        return _ask_named(content, state, content.question(asked))
     if symptom_id in content.question_ids:
         if state.answer_to(symptom_id) in POSITIVE:   # nothing new: the question in hand stays
             return _not_an_answer(content, state, content.speech["symptom_noted"])
@@ -336,14 +340,17 @@ def _noted(content: Content, state: ScreenState, lead: str):
 
 # --- outcomes and advice -----------------------------------------------------------------
 
-def _reach(content: Content, state: ScreenState, decided: str, lead: Optional[str]):
+def _reach(content: Content, state: ScreenState, decided: str, lead: Optional[str],
+           route_before: Optional[str]):
+    """The outcome the answers decide, said if it is new: a higher one, or the urgent one with a
+    more demanding route than before (`route_before`, questions.urgent_route)."""
     before = state.outcome
-    state, prompt = _reach_outcome(content, state, decided, lead)
+    state, prompt = _reach_outcome(content, state, decided, lead, route_before)
     if state.detour is not None and state.outcome not in (before, "emergency"):
         # A question out of turn is still open: its outcome's words, then that question (the
         # offer or tip follows once it is answered).
         question = content.question(state.detour)
-        spoken = prompt.speech[:-1] if state.outcome == "urgent" and state.advice_step is None \
+        spoken = prompt.speech[:-1] if state.outcome in REFERRALS and state.advice_step is None \
             else prompt.speech
         prompt = replace(prompt, speech=spoken + (question.ask,), reprompt=(question.reprompt,))
     if state.memory == "remembered":
@@ -351,9 +358,11 @@ def _reach(content: Content, state: ScreenState, decided: str, lead: Optional[st
     return state, prompt
 
 
-def _reach_outcome(content: Content, state: ScreenState, decided: str, lead: Optional[str]):
+def _reach_outcome(content: Content, state: ScreenState, decided: str, lead: Optional[str],
+                   route_before: Optional[str]):
     outcome = max(decided, state.outcome, key=RANK.__getitem__)
-    if outcome == state.outcome:      # e.g. a second urgent symptom during the urgent advice
+    same_place = outcome != "urgent" or urgent_route(content, state) == route_before
+    if outcome == state.outcome and same_place:   # e.g. a second urgent sign, same route
         prompt = current_prompt(content, state)
         return state, replace(prompt, speech=((lead,) if lead else ()) + prompt.speech)
     # A new outcome restarts what follows it: its own advice, then the wrap-up.
@@ -361,8 +370,8 @@ def _reach_outcome(content: Content, state: ScreenState, decided: str, lead: Opt
     if outcome == "emergency":
         return state, _emergency(content)   # the action comes first: no lead
     lead_speech = (lead,) if lead else ()
-    if outcome == "urgent":
-        prompt = _urgent(content)
+    if outcome in REFERRALS:   # a new place to go, or a new route today: said again, first
+        prompt = _referral(content, state)
         return state, replace(prompt, speech=lead_speech + prompt.speech)
     state, prompt = _advice(content, replace(state, advice_step=0))
     return state, replace(prompt, speech=lead_speech + _self_care_intro(content, state)
@@ -383,10 +392,12 @@ def _emergency(content: Content) -> Prompt:
     return Prompt(outcome.speech, end_session=True, card=Card(outcome.card_title, outcome.speech))
 
 
-def _urgent(content: Content) -> Prompt:
-    outcome = content.outcomes["urgent"]
-    return Prompt(outcome.speech + (outcome.offer,), reprompt=(outcome.offer_reprompt,),
-                  card=Card(outcome.card_title, outcome.speech))
+def _referral(content: Content, state: ScreenState) -> Prompt:
+    """A doctor today or within days: where to go and why, then the offer of the tips."""
+    outcome = content.outcomes[state.outcome]
+    speech = outcome_speech(content, state, state.outcome)
+    return Prompt(speech + (outcome.offer,), reprompt=(outcome.offer_reprompt,),
+                  card=Card(outcome.card_title, speech))
 
 
 def _advice(content: Content, state: ScreenState) -> Tuple[ScreenState, Prompt]:
@@ -396,7 +407,8 @@ def _advice(content: Content, state: ScreenState) -> Tuple[ScreenState, Prompt]:
         return state, Prompt((chunk.text, content.speech["advice_prompt"]),
                              reprompt=(content.speech["advice_reprompt"],))
     outcome = content.outcomes[state.outcome]
-    body = (outcome.speech if state.outcome == "urgent" else ()) + tuple(c.text for c in chunks)
+    referral = outcome_speech(content, state, state.outcome) if state.outcome in REFERRALS else ()
+    body = referral + tuple(c.text for c in chunks)
     state, after = wrapup.start(content, state)
     return state, replace(after, speech=(chunk.text,) + after.speech,
                           card=Card(outcome.card_title, body))
@@ -415,6 +427,6 @@ def _on_advice_reply(content: Content, state: ScreenState, reply: Reply):
     if reply == Reply.HELP:
         text = content.speech["help_offer" if offer_pending else "help_advice"]
         return state, replace(current_prompt(content, state), speech=(text,))
-    text = content.outcomes["urgent"].offer_reprompt if offer_pending \
+    text = content.outcomes[state.outcome].offer_reprompt if offer_pending \
         else content.speech["advice_not_understood"]
     return state, replace(current_prompt(content, state), speech=(text,))

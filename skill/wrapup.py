@@ -11,7 +11,7 @@ from typing import Callable, Tuple
 
 from skill import timeline
 from skill.content import Content
-from skill.questions import question_in_hand
+from skill.questions import REFERRALS, outcome_speech, question_in_hand
 from skill.state import (CREATE_REMINDER, FORGET_USER, NO_PERMISSION, NOTHING_STORED, OK,
                          POSITIVE, REFUSED, REMEMBER_VISIT, Card, EffectResult, Prompt, Reply,
                          ScreenState)
@@ -111,13 +111,25 @@ def on_stop(content: Content, state: ScreenState) -> Prompt:
     """What "stop" gets, anywhere but an emergency. Stopping never takes away what the user
     must do (hazard log H03): after a red flag, or while a cauda equina question is unresolved
     (a "not sure", or an answer that could not be placed), it says to see a doctor today."""
-    if state.outcome == "urgent" or any(answer in POSITIVE for _, answer in state.answers):
+    pointed_to = red_flag_tier(content, state)
+    if pointed_to is not None:
         lead = content.speech["stop_after_red_flag"]
     elif state.doubts > 0 and \
             getattr(question_in_hand(content, state), "tier", None) == "emergency":
-        lead = content.speech["stop_while_unsure"]
+        # An unresolved cauda equina question: a doctor today at least.
+        lead, pointed_to = content.speech["stop_while_unsure"], "urgent"
     else:
         return Prompt((content.speech["goodbye"],), end_session=True)
-    urgent = content.outcomes["urgent"]
-    return Prompt((lead, urgent.speech[0], content.speech["goodbye"]), end_session=True,
-                  card=Card(urgent.card_title, urgent.speech))
+    speech = outcome_speech(content, state, pointed_to)
+    return Prompt((lead, speech[0], content.speech["goodbye"]), end_session=True,
+                  card=Card(content.outcomes[pointed_to].card_title, speech))
+
+
+def red_flag_tier(content: Content, state: ScreenState):
+    """The referral the answers so far point to (urgent or soon), or None: the outcome if
+    reached, else the highest tier of a positive answer (a stop can come mid-screen)."""
+    if state.outcome in REFERRALS:
+        return state.outcome
+    tiers = {content.question(question_id).tier
+             for question_id, answer in state.answers if answer in POSITIVE}
+    return next((tier for tier in ("urgent", "soon") if tier in tiers), None)

@@ -20,7 +20,8 @@ from skill.state import InvalidState, Reply, SymptomReport
 APL_DEVICE = {"device": {"deviceId": "amzn1.ask.device.SHOW",
                          "supportedInterfaces": {"Alexa.Presentation.APL": {
                              "runtime": {"maxVersion": "1.6"}}}}}
-CES_ACTION = "Findings suggest cauda equina syndrome. Arrange a same-day emergency MRI"
+CES_ACTION = ("Findings suggest cauda equina syndrome. Arrange an emergency MRI, within 4 hours of "
+              "the request")
 
 
 def topic(dialog, name):
@@ -54,15 +55,20 @@ def test_a_patient_emergency_is_not_softened_by_switching_mode(skill):
                                 attributes=dialog.turns[-1].response["sessionAttributes"])
     response = handle_event(skill, envelope)
     assert response["sessionAttributes"]["outcome"] == "emergency"
-    assert "Call <say-as" in response["response"]["outputSpeech"]["ssml"]
+    assert "Go to the nearest emergency room now, or call <say-as" in \
+        response["response"]["outputSpeech"]["ssml"]
 
 
 CLINICIAN = load_clinician_content("en-US")
 clinician_events = st.one_of(
     st.sampled_from(list(Reply)),
-    st.builds(Finding, st.sampled_from(["positive", "negative", "not_done", None])),
+    st.builds(Finding, st.sampled_from(["positive", "negative", "not_done", "positive_left",
+                                        "positive_right", "positive_both", "left", "right",
+                                        None])),
     st.builds(ClinicalTopic, st.sampled_from(list(TOPIC_NAMES) + [None])),
-    st.builds(SymptomReport, st.sampled_from(["bladder", "fever", "one_leg_pain", None])))
+    st.builds(SymptomReport, st.sampled_from(["bladder", "fever", "one_leg_pain", "both_legs",
+                                              None])))
+RESTARTS = (Reply.LAUNCH, Reply.START_OVER, ClinicalTopic("exam"))
 
 
 @settings(max_examples=300)
@@ -80,8 +86,17 @@ def test_a_suspected_cauda_equina_stays_an_emergency_in_clinician_mode(events):
             assert prompt.speech[0] == CLINICIAN.cauda_equina_action
         suspected = suspected or state.cauda_equina
         saddle = dict(state.findings).get("saddle_sensation")
-        if saddle == "positive":
-            assert state.outcome == "emergency"
+        placed = set(dict(state.sides).values())
+        if saddle == "positive" or "both" in placed or {"left", "right"} <= placed:
+            assert state.outcome == "emergency"   # bilateral signs are cauda equina
+        # Every positive finding at a sided step keeps a side, and a side question never
+        # drops the finding it asks about.
+        sided = {s.id for s in CLINICIAN.exam if s.sided}
+        assert set(dict(state.sides)) == {key for key, value in state.findings
+                                          if value == "positive" and key in sided}
+        if before.side_asks and event not in RESTARTS:
+            kept = dict(state.findings)
+            assert all(kept.get(key) == value for key, value in before.findings)
         assert prompt.end_session or prompt.reprompt
         assert clinician_state_from_dict(CLINICIAN, state.to_dict()) == state
 
@@ -90,8 +105,11 @@ def test_red_flags_in_clinical_terms_with_their_actions(dialog):
     dialog.intent("ClinicianModeIntent")
     turn = topic(dialog, "red_flags")
     for term in ("urinary retention", "faecal incontinence", "saddle anaesthesia",
-                 "bilateral neurological signs", "same-day emergency MRI", "on-call spinal",
-                 "fever", "past cancer", "progressive motor deficit"):
+                 "bilateral neurological signs", "urinary hesitancy", "altered urinary sensation",
+                 "bilateral radicular pain", "emergency MRI, within 4 hours of request",
+                 "on-call spinal", "does not override", "Fever", "Past cancer with radicular pain",
+                 "MSCC service immediately", "MRI within 24 hours",
+                 "severe or progressing motor deficit: the on-call spinal team the same day"):
         assert term in turn.text, term
 
 
@@ -110,19 +128,22 @@ def test_exam_walks_step_by_step_and_ends_with_a_summary_card(dialog):
     dialog.intent("ClinicianModeIntent")
     first = topic(dialog, "exam")
     assert first.text.startswith("Straight leg raise.") and "91 percent" in first.text
-    assert finding(dialog, "positive").text.startswith("Crossed straight leg raise.")
+    assert "26 percent" in first.text and "surgical series" in first.text
+    assert finding(dialog, "positive_left").text.startswith("Crossed straight leg raise.")
     repeat = dialog.intent("AMAZON.RepeatIntent")
     assert repeat.text.startswith("Crossed straight leg raise.")
     assert dialog.intent("AMAZON.NextIntent").text.startswith("L4.")   # next: not done
     help_ = dialog.intent("AMAZON.HelpIntent")
     assert "exam step 3 of 7" in help_.text
     dialog.no()            # L4: negative
-    dialog.yes()           # L5: positive
+    assert dialog.yes().text == "Which side: left, right, or both sides?"   # L5: positive
+    assert finding(dialog, "left").text.startswith("S1.")
     finding(dialog, "negative")   # S1
     finding(dialog, "negative")   # reflexes
     summary = finding(dialog, "negative")   # saddle sensation
-    assert summary.text.startswith("Recorded: Straight leg raise positive, Crossed straight leg "
-                                   "raise not done, L4 root negative, L5 root positive")
+    assert summary.text.startswith("Recorded: Straight leg raise positive on the left, Crossed "
+                                   "straight leg raise not done, L4 root negative, L5 root "
+                                   "positive on the left")
     assert "This points to an L5 radiculopathy." in summary.text
     assert summary.card["title"] == "Sciatica exam summary"
     assert "L5 radiculopathy" in summary.card["content"] and summary.outcome is None
@@ -205,19 +226,19 @@ def test_patient_screen_shows_the_question_and_fills_the_checklist(skill):
     screen = directives(emergency)[0]["datasources"]["payload"]["screen"]
     assert screen["outcome"] == "Call 911 now" and screen["number"] == "911"
     assert screen["emergency"] is True and screen["checklist"][1]["flagged"] is True
-    assert emergency.card["title"] == "Emergency: call 911 now"   # the card still goes too
+    assert emergency.card["title"] == "Emergency: go to the nearest emergency room or call 911 now"   # the card still goes too
 
 
 def test_clinician_screen_shows_the_exam_step_and_findings(skill):
     dialog = Dialog(skill, system=APL_DEVICE)
     dialog.intent("ClinicianModeIntent")
     topic(dialog, "exam")
-    turn = finding(dialog, "positive")
+    turn = finding(dialog, "positive_right")
     screen = directives(turn)[0]["datasources"]["payload"]["screen"]
     assert screen["title"] == "Sciatica Check for clinicians"
     assert screen["body"].startswith("Crossed straight leg raise.")
-    assert screen["checklist"][0] == {"label": "Straight leg raise", "status": "positive",
-                                      "flagged": True}
+    assert screen["checklist"][0] == {"label": "Straight leg raise",
+                                      "status": "positive on the right", "flagged": True}
 
 
 KNOWN_COMPONENTS = {"Container", "Text", "Sequence", "Image", "Frame", "TouchWrapper",

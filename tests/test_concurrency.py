@@ -13,6 +13,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from skill.app import build_skill
+from skill.content import load_content
 from skill.state import STATE_VERSION
 from skill.envelopes import Conversation, intent_request, launch_request
 from skill.server import SKILL_ID_ENV, create_app
@@ -33,6 +34,8 @@ DEADLINE = 60                 # seconds, the whole crowd
 INTENT_FOR = {"no": NO, "yes": YES, "not_sure": NOT_SURE}
 CES_COUNT = len(CES_IDS)
 assert QUESTION_IDS[:CES_COUNT] == CES_IDS   # the cauda equina questions come first
+# What a yes to each question decides: urgent (a doctor today) or soon (within days).
+TIER_OF = {q.id: q.tier for q in load_content().questions}
 
 
 def path_for(user: int) -> tuple[list[str], str]:
@@ -44,7 +47,8 @@ def path_for(user: int) -> tuple[list[str], str]:
     if kind == 1:                                   # cauda equina yes at varied positions
         return ["no"] * (n % CES_COUNT) + ["yes"], "emergency"
     if kind == 2:                                   # another red flag: yes at varied positions
-        return ["no"] * (CES_COUNT + n % (len(QUESTION_IDS) - CES_COUNT)) + ["yes"], "urgent"
+        position = CES_COUNT + n % (len(QUESTION_IDS) - CES_COUNT)
+        return ["no"] * position + ["yes"], TIER_OF[QUESTION_IDS[position]]
     if kind == 3:                                   # "not sure" twice on a cauda equina question
         return ["no"] * (n % CES_COUNT) + ["not_sure", "not_sure"], "emergency"
     # "not sure" once on a cauda equina question, then "no" to everything: still self-care;
@@ -53,14 +57,16 @@ def path_for(user: int) -> tuple[list[str], str]:
         position = n % CES_COUNT
         replies = ["no"] * position + ["not_sure"] + ["no"] * (len(QUESTION_IDS) - position)
         return replies, "self_care"
-    return ["no"] * (CES_COUNT + n % (len(QUESTION_IDS) - CES_COUNT)) + ["not_sure"], "urgent"
+    position = CES_COUNT + n % (len(QUESTION_IDS) - CES_COUNT)
+    return ["no"] * position + ["not_sure"], TIER_OF[QUESTION_IDS[position]]
 
 
 def expected_screens(replies: list[str]) -> list[dict]:
     """The stored screen after the launch and after each reply, from the rules as documented:
     a positive cauda equina answer is an emergency; "not sure" on a cauda equina question
     earns one clarification, then counts as yes; elsewhere it counts as yes at once; any other
-    positive answer, once the cauda equina questions are done, is urgent; all "no" is
+    positive answer, once the cauda equina questions are done, is its question's tier (urgent
+    or soon: the screen asks the most demanding first, so the first one decides); all "no" is
     self-care, starting at the first piece of advice."""
     answers: dict = {}
     doubts, outcome, advice_step = 0, None, None
@@ -75,7 +81,7 @@ def expected_screens(replies: list[str]) -> list[dict]:
         if positive & set(CES_IDS):
             outcome = "emergency"
         elif positive and all(q in answers for q in CES_IDS):
-            outcome = "urgent"
+            outcome = "urgent" if any(TIER_OF[q] == "urgent" for q in positive) else "soon"
         elif len(answers) == len(QUESTION_IDS):
             outcome, advice_step = "self_care", 0
         screens.append(_screen(answers, doubts, outcome, advice_step))
@@ -173,4 +179,4 @@ def test_fifty_concurrent_sessions_each_reach_their_own_outcome(server_url):
         else:
             assert ended is False                       # advice is offered next
         outcomes.add(final_outcome)
-    assert outcomes == {"self_care", "urgent", "emergency"}
+    assert outcomes == {"self_care", "soon", "urgent", "emergency"}

@@ -72,24 +72,46 @@ def test_read_back_and_check_in_only_questions_are_placed_safely(tmp_path):
         raw["questions"][1]["check_in_only"] = True      # a cauda equina question
     found = problems_of(broken(tmp_path, misplace))
     assert "questions.[0].read_back: only the last emergency question can be the read-back" in found
-    assert "questions.[1].check_in_only: only an urgent question can be for check-ins only" in found
+    assert "questions.[1].check_in_only: a cauda equina question cannot be for check-ins only" in found
 
 
 def test_urgent_question_before_a_cauda_equina_question_is_refused(tmp_path):
     def reorder(raw):
         raw["questions"].insert(0, raw["questions"].pop(7))
-    assert "an emergency question must come before every urgent one" in problems_of(
+    assert "an emergency question must come before every other one" in problems_of(
         broken(tmp_path, reorder))
+
+
+def test_a_question_for_a_less_demanding_place_before_a_more_demanding_one_is_refused(tmp_path):
+    """The first yes ends the screen: asking the spine team's question before the emergency
+    department's would never ask the fever question of someone with weakness."""
+    def reorder(raw):
+        ids = [q["id"] for q in raw["questions"]]
+        raw["questions"].insert(ids.index("fever"), raw["questions"].pop(ids.index("worsening_weakness")))
+    assert "asked after a question that sends the person somewhere less urgent" in problems_of(
+        broken(tmp_path, reorder))
+
+
+def test_an_unknown_route_and_a_route_outside_the_urgent_tier_are_refused(tmp_path):
+    def unknown(raw):
+        ids = [q["id"] for q in raw["questions"]]
+        raw["questions"][ids.index("fever")]["route"] = "the_moon"
+
+    def outside(raw):
+        ids = [q["id"] for q in raw["questions"]]
+        raw["questions"][ids.index("weight_loss")]["route"] = "emergency_department"
+    assert "unknown route 'the_moon'" in problems_of(broken(tmp_path, unknown))
+    assert "only an urgent question names a route" in problems_of(broken(tmp_path, outside))
 
 
 def test_every_problem_is_listed_at_once(tmp_path):
     def several(raw):
-        raw["questions"][1]["tier"] = "soon"
+        raw["questions"][1]["tier"] = "someday"
         raw["speech"]["goodbye"] = "Call {emergency_numbr}."
         raw["outcomes"]["urgent"].pop("offer")
         raw["advice"][1]["colour"] = "blue"
     message = problems_of(broken(tmp_path, several))
-    assert "questions.[1].tier: must be one of emergency, urgent, got text 'soon'" in message
+    assert "questions.[1].tier: must be one of emergency, urgent, soon, got text 'someday'" in message
     assert "speech.goodbye: unknown placeholder {emergency_numbr}" in message
     assert "outcomes.urgent.offer: is missing" in message
     assert "advice.[1].colour: is not a known key (a typo?)" in message
@@ -122,3 +144,23 @@ def test_invalid_yaml_is_reported_with_the_file(tmp_path):
 def test_unknown_locale_is_a_content_error():
     with pytest.raises(ContentError, match="no content file for locale 'xx-XX'"):
         load_content("xx-XX")
+
+
+def test_the_en_us_safety_net_teaches_the_early_signs_day_or_night_even_if_mild():
+    """The NHS cauda equina cards exist to catch the early signs, not only the late ones."""
+    content = load_content("en-US")
+    net = next(chunk.text for chunk in content.advice if chunk.id == "safety_net").lower()
+    for words in ("peeing", "wiping", "bladder is full", "between your legs", "both legs",
+                  "day or night", "even if mild"):
+        assert words in net, words
+    for key in ("goodbye", "error"):
+        assert "wiping" in content.speech[key] and "both legs" in content.speech[key]
+
+
+def test_every_locale_says_the_aneurysm_mimic_once_after_every_outcome_with_advice():
+    for locale in available_locales():
+        content = load_content(locale)
+        for outcome in ("self_care", "urgent", "soon", "check_in"):
+            ids = [chunk.id for chunk in content.advice_for(outcome)]
+            assert ids.count("sudden_pain") == 1, (locale, outcome)
+            assert ids[-1] == "safety_net", (locale, outcome)   # the most important, last

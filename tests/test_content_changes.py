@@ -114,8 +114,8 @@ def test_a_changed_reference_or_tier_is_a_change(content_copy):
     edit(content_copy / "en-US.yaml", change)
     [changes] = [c for c in compare(snapshot, content_copy) if c.path.endswith("/en-US.yaml")]
     assert "questions.bladder.references" in changes.changed
-    assert changes.changed[f"questions.{load_content('en-US').questions[-1].id}.tier"] == (
-        "urgent", "emergency")
+    last = load_content("en-US").questions[-1]   # its tier is not emergency: it changes
+    assert changes.changed[f"questions.{last.id}.tier"] == (last.tier, "emergency")
 
 
 def test_a_new_content_file_is_all_added_and_not_a_problem(content_copy):
@@ -143,10 +143,16 @@ def test_a_model_is_reviewed_by_its_symptom_phrases_and_answer_words_only():
     raw = read_raw(CONTENT_DIR / "en-US.model.yaml")
     symptoms = raw["slot_types"]["SymptomType"]
     assert set(texts) == ({"symptoms.(ids)"} | {f"symptoms.{i}" for i in symptoms}
+                          | {f"symptoms.{i}.ask_first" for i, v in symptoms.items()
+                             if v.get("ask_first")}
                           | {f"answers.{intent}" for intent in ANSWER_INTENTS})
     assert phrase_list(texts["symptoms.(ids)"]) == sorted(symptoms)
     bladder = phrase_list(texts["symptoms.bladder"])
-    assert bladder == sorted(bladder) and {"bladder problems", "wet myself"} <= set(bladder)
+    assert bladder == sorted(bladder) and {"wet myself", "pee"} <= set(bladder)
+    asked_first = phrase_list(texts["symptoms.bladder.ask_first"])
+    assert asked_first == sorted(asked_first)
+    assert {"bladder problems", "incontinence"} <= set(asked_first)
+    assert not set(asked_first) & set(bladder)
     assert "know" in phrase_list(texts["answers.NotSureIntent"])
     assert "know" not in phrase_list(texts["answers.AMAZON.NoIntent"])
     assert not any("{" in text for text in texts.values())   # carrier samples are not reviewed
@@ -165,6 +171,44 @@ def test_a_changed_symptom_phrase_without_a_new_version_is_a_problem(content_cop
     assert unreviewed_changes_without_new_version(snapshot, content_copy) == [
         f"skill/content/en-GB.model.yaml: symptom phrases or answer words changed since version "
         f"{version} was reviewed (symptoms.bladder); raise `version`"]
+
+
+def move_to_ask_first(symptom_id, phrase):
+    def change(raw):
+        value = raw["slot_types"]["SymptomType"][symptom_id]
+        value["synonyms"].remove(phrase)
+        value.setdefault("ask_first", []).append(phrase)
+    return change
+
+
+def test_a_phrase_moved_to_ask_first_is_recorded_as_its_own_change():
+    # What saying "wet myself" does changes (a yes at once -> the question first), though the
+    # symptom's phrases taken together do not: the ask_first leaf must show it.
+    raw = read_raw(CONTENT_DIR / "en-US.model.yaml")
+    before = flat_texts(raw, "en-US.model.yaml")
+    move_to_ask_first("bladder", "wet myself")(raw)
+    after = flat_texts(raw, "en-US.model.yaml")
+    assert "wet myself" in phrase_list(after["symptoms.bladder.ask_first"])
+    assert "wet myself" not in phrase_list(after["symptoms.bladder"])
+    assert before["symptoms.bladder.ask_first"] != after["symptoms.bladder.ask_first"]
+
+
+def test_a_phrase_moved_to_ask_first_without_a_new_version_is_a_problem(content_copy):
+    snapshot = reviewed(content_copy)
+    edit(content_copy / "en-CA.model.yaml", move_to_ask_first("saddle", "numb down there"))
+    [problem] = unreviewed_changes_without_new_version(snapshot, content_copy)
+    assert "symptoms.saddle, symptoms.saddle.ask_first" in problem
+
+
+def test_a_symptom_gaining_its_first_ask_first_phrase_is_an_added_text(content_copy):
+    snapshot = reviewed(content_copy)
+    raw = read_raw(content_copy / "en-US.model.yaml")
+    phrase = raw["slot_types"]["SymptomType"]["night_pain"]["synonyms"][0]
+    assert "ask_first" not in raw["slot_types"]["SymptomType"]["night_pain"]
+    edit(content_copy / "en-US.model.yaml", move_to_ask_first("night_pain", phrase))
+    [changes] = [c for c in compare(snapshot, content_copy) if c.path.endswith("en-US.model.yaml")]
+    assert changes.added == {"symptoms.night_pain.ask_first": phrase}
+    assert list(changes.changed) == ["symptoms.night_pain"]
 
 
 def test_a_sample_moved_between_answers_without_a_new_version_is_a_problem(content_copy):

@@ -16,9 +16,9 @@ from skill.speech import render_text
 LOCALES = available_locales()
 CES_IDS = ["bladder", "saddle", "bowel", "both_legs", "sexual_function", "cauda_equina_check"]
 # Every locale asks the same questions in the same order (tests/test_locales.py).
-QUESTION_COUNT = len(load_content().screen_questions)   # 13: 5 cauda equina, the read-back, 7 others
+QUESTION_COUNT = len(load_content().screen_questions)   # 14: 5 cauda equina, the read-back, 6 today, 2 within days
 CES_COUNT = len(CES_IDS)
-EMERGENCY_ACTION = "Call 911 now, or go to the nearest emergency room."
+EMERGENCY_ACTION = "Go to the nearest emergency room now, or call 911."
 
 
 @pytest.fixture(params=LOCALES)
@@ -49,6 +49,12 @@ def action(content):
 
 def number_ssml(content):
     return f'<say-as interpret-as="digits">{content.facts["emergency_number"]}</say-as>'
+
+
+def where_today(content, question_id):
+    """The urgent outcome's first sentence for a yes to this question: its route's place."""
+    urgent, route = content.outcomes["urgent"], content.question(question_id).route
+    return said(content, urgent.routes[route] if route else urgent.speech[0])
 
 
 def advice(content, chunk_id):
@@ -157,7 +163,7 @@ def test_not_sure_on_other_red_flag_counts_as_yes(dialog, content):
     answer_no_until(dialog, CES_COUNT)
     turn = dialog.not_sure()
     assert turn.text.startswith(said(content, content.speech["counted_as_yes"]))
-    assert said(content, content.outcomes["urgent"].speech[0]) in turn.text
+    assert where_today(content, content.screen_questions[CES_COUNT].id) in turn.text
     assert turn.outcome == "urgent"
 
 
@@ -180,8 +186,9 @@ def test_second_unplaceable_answer_on_cauda_equina_question_is_treated_as_yes(di
 def test_other_red_flag_gives_same_day_advice_with_warning_signs_and_offers_tips(dialog, content):
     urgent = content.outcomes["urgent"]
     answer_no_until(dialog, CES_COUNT + 1)
-    turn = dialog.yes()   # fever
-    assert turn.text.startswith(said(content, urgent.speech[0]))
+    turn = dialog.yes()   # infection risk: the emergency department today
+    assert turn.text.startswith(where_today(content, content.screen_questions[CES_COUNT + 1].id))
+    assert said(content, urgent.speech[1]) in turn.text
     assert said(content, urgent.speech[-1]) in turn.text   # the cauda equina signs and the number
     assert content.facts["emergency_number"] in turn.text and number_ssml(content) in turn.ssml
     assert turn.outcome == "urgent" and not turn.ends_session
@@ -233,7 +240,7 @@ def test_leaking_urine_during_the_advice_turns_self_care_into_emergency(dialog, 
 def test_new_red_flag_during_self_care_advice_raises_it_to_urgent(dialog, content):
     answer_no_until(dialog, QUESTION_COUNT)
     turn = dialog.symptom("hot and shivery", "fever")
-    assert said(content, content.outcomes["urgent"].speech[0]) in turn.text
+    assert where_today(content, "fever") in turn.text
     assert turn.outcome == "urgent"
 
 
@@ -351,8 +358,8 @@ def test_en_us_emergency_in_words(skill):
     turn = dialog.yes()
     assert turn.text.startswith(EMERGENCY_ACTION)
     assert "cauda equina syndrome" in turn.text and "within hours" in turn.text
-    assert "Don't wait to see if it gets better." in turn.text
-    assert turn.card["title"] == "Emergency: call 911 now"
+    assert "Don't drive yourself, and don't wait to see if it gets better." in turn.text
+    assert turn.card["title"] == "Emergency: go to the nearest emergency room or call 911 now"
 
 
 def test_en_us_self_care_topics_in_words(skill):
@@ -363,8 +370,9 @@ def test_en_us_self_care_topics_in_words(skill):
         turn = dialog.intent("AMAZON.NextIntent")
         heard.append(turn.text)
     spoken = " ".join(heard)
-    for topic in ("Keep moving", "Bed rest", "ibuprofen", "Opioid", "scan", "four to six weeks",
-                  "about two weeks", "further tests or a specialist"):
+    for topic in ("Keep moving", "Bed rest", "ibuprofen", "pregnant", "blood thinners",
+                  "Opioid", "scan", "four to six weeks", "about two weeks",
+                  "further tests or a specialist", "wiping", "even if mild", "feel faint"):
         assert topic in spoken
     assert "call 911" in heard[-1] and "numbness between your legs" in heard[-1].lower()
 
@@ -375,7 +383,7 @@ def test_en_us_urgent_and_help_in_words(skill):
     assert f"question 3 of {QUESTION_COUNT}" in dialog.intent("AMAZON.HelpIntent").text
     dialog = Dialog(skill)
     answer_no_until(dialog, CES_COUNT + 1)
-    turn = dialog.yes()
-    assert turn.text.startswith("Please see a doctor today")
+    turn = dialog.yes()   # a fever: the emergency room today
+    assert turn.text.startswith("Please go to the nearest emergency room today")
     assert "call 911 at once" in turn.text and turn.card["title"] == "See a doctor today"
     assert dialog.intent("AMAZON.StopIntent").text.count("call 911 at once") == 1

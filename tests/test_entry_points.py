@@ -19,7 +19,7 @@ def test_lambda_handler_runs_a_screen_to_emergency(lambda_handler):
     assert "not a doctor" in dialog.launch().text
     dialog.no()
     turn = dialog.yes()
-    assert turn.outcome == "emergency" and turn.text.startswith("Call 911 now")
+    assert turn.outcome == "emergency" and turn.text.startswith("Go to the nearest emergency room now")
 
 
 @pytest.mark.parametrize("event", [None, "", "not json", [], [1, 2], {}, {"request": None},

@@ -38,7 +38,7 @@ pytestmark = pytest.mark.filterwarnings(
 CONTENT = load_content("en-US")
 QUESTION_IDS = [question.id for question in CONTENT.screen_questions]
 CES_IDS = [question.id for question in CONTENT.questions if question.tier == "emergency"]
-EMERGENCY_START = "Call 911 now"
+EMERGENCY_START = "Go to the nearest emergency room now"
 RESTART_NOTICE = "I couldn't pick up where we left off"
 YES, NO, NOT_SURE = "AMAZON.YesIntent", "AMAZON.NoIntent", "NotSureIntent"
 REPLY_INTENTS = [YES, NO, NOT_SURE, "AMAZON.NextIntent", "AMAZON.RepeatIntent",

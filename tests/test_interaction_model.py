@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from skill.backstop import ASK_FIRST_SUFFIX
 from skill.interaction_model import (
     BUILTIN_INTENTS, LAUNCH_SUBSTRINGS, LETTERS, REQUIRED_INTENTS, ModelError,
     build_interaction_model, load_model_yaml, model_locales, model_source_path,
@@ -16,7 +17,8 @@ from skill.interaction_model import (
 REPO = Path(__file__).resolve().parent.parent
 EMERGENCY_IDS = {"bladder", "saddle", "bowel", "both_legs", "sexual_function"}
 URGENT_IDS = {"worsening_weakness", "fever", "infection_risk", "cancer", "injury",
-              "weight_loss", "night_pain"}
+              "fragile_bones"}
+SOON_IDS = {"weight_loss", "night_pain"}
 NOT_RED_FLAG_IDS = {"one_leg_pain", "back_pain"}
 MODEL_LOCALES = model_locales()
 INVOCATION_NAMES = {"es-US": "revisión de ciática"}   # every other locale: "sciatica check"
@@ -146,7 +148,11 @@ def test_handler_contract_intents_and_slot_are_declared(intents):
 
 
 def test_symptom_ids_are_the_contract_ids(symptom_values):
-    assert set(symptom_values) == EMERGENCY_IDS | URGENT_IDS | NOT_RED_FLAG_IDS
+    # Each sign's words that can be long-standing come as <id>_ask_first (hazard log H24).
+    signs = {value_id for value_id in symptom_values if not value_id.endswith(ASK_FIRST_SUFFIX)}
+    assert signs == EMERGENCY_IDS | URGENT_IDS | SOON_IDS | NOT_RED_FLAG_IDS
+    assert {value_id[:-len(ASK_FIRST_SUFFIX)] for value_id in symptom_values
+            if value_id.endswith(ASK_FIRST_SUFFIX)} <= signs
 
 
 def test_every_red_flag_question_in_the_clinical_content_has_a_symptom_value(symptom_values, locale):
@@ -160,8 +166,9 @@ def test_every_red_flag_question_in_the_clinical_content_has_a_symptom_value(sym
 
 def test_cauda_equina_symptoms_have_dozens_of_synonyms(language_model):
     values = {v["id"]: v["name"]["synonyms"] for v in language_model["types"][0]["values"]}
-    for symptom_id in EMERGENCY_IDS:
-        assert len(values[symptom_id]) >= 30, symptom_id
+    for symptom_id in EMERGENCY_IDS:   # at once or asked first, every phrase reaches the sign
+        phrases = values[symptom_id] + values.get(symptom_id + ASK_FIRST_SUFFIX, [])
+        assert len(phrases) >= 30, symptom_id
 
 
 def test_no_phrase_appears_under_two_symptom_ids(language_model):

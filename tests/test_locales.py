@@ -23,7 +23,7 @@ EMERGENCY = {
     "en-IN": ("112", "casualty"),
     "es-US": ("911", "sala de emergencias"),
 }
-ADVICE_LINES = {"en-GB": "NHS 111", "en-AU": "healthdirect on 1800 022 222",
+ADVICE_LINES = {"en-GB": "NHS 111", "en-AU": "eighteen hundred Medicare on 1800 633 422",
                 "en-CA": "811 in most provinces"}
 
 
@@ -129,17 +129,26 @@ def test_the_same_day_advice_line_is_named_where_the_references_support_one(loca
     assert line in render_text((content.outcomes["urgent"].speech[0],), content.facts)
 
 
-def test_healthdirect_is_read_as_a_phone_number():
+def test_1800_medicare_is_read_as_a_phone_number_and_healthdirect_is_gone():
+    # 1800MEDICARE replaced healthdirect's line nationally on 1 January 2026.
     content = load_content("en-AU")
     ssml = render_ssml((content.outcomes["urgent"].speech[0],), content.facts)
-    assert '<say-as interpret-as="telephone">1800 022 222</say-as>' in ssml
+    assert '<say-as interpret-as="telephone">1800 633 422</say-as>' in ssml
+    assert all("022 222" not in text and "healthdirect" not in text.lower()
+               for _, text in spoken_texts(content))
 
 
-def test_india_names_112_and_leaves_the_unverified_ambulance_numbers_to_a_note():
+def test_india_says_112_or_108_for_an_ambulance_and_leaves_102_to_a_note():
+    # Whether 112 reaches the 108 ambulance varies by state (REFERENCES section 4), so every
+    # emergency instruction names both; 108 is written in words so it is read digit by digit.
     content = load_content("en-IN")
+    emergency = render_text(content.outcomes["emergency"].speech, content.facts)
+    assert "112" in emergency and "one zero eight for an ambulance" in emergency
+    for key in ("goodbye", "error"):
+        assert "one zero eight" in render_text((content.speech[key],), content.facts)
     for _, text in spoken_texts(content):
-        assert "108" not in text and "102" not in text
-    assert "108" in raw("en-IN")["facts"]["note"] and "verify" in raw("en-IN")["facts"]["note"]
+        assert "102" not in text
+    assert "102" in raw("en-IN")["facts"]["note"] and "verify" in raw("en-IN")["facts"]["note"]
 
 
 @pytest.mark.parametrize("locale", OTHER_LOCALES)

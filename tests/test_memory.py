@@ -20,6 +20,7 @@ CONSENT = "Would you like me to remember"
 QUESTION_COUNT = len(load_content().screen_questions)
 CES_COUNT = len(load_content().emergency_questions)   # with the read-back
 NEW_RED_FLAGS = load_content().question("new_red_flags")
+NEW_SOON_SIGNS = load_content().question("new_soon_signs")
 
 
 class Clock:
@@ -87,10 +88,13 @@ def check_in(dialog, trend: str):
     assert "Now the most important safety questions again." in turn.text
     for _ in range(CES_COUNT):   # the cauda equina questions, asked again
         turn = dialog.no()
-    if trend == "worse":   # urgent already: the other red flags would change nothing
+    assert turn.text.endswith(NEW_RED_FLAGS.ask.strip())   # then the others: today's first
+    if trend == "worse":   # a doctor today already; only the emergency department's signs matter
+        turn = dialog.no()
         assert turn.outcome == "urgent"
         return turn
-    assert turn.text.endswith(NEW_RED_FLAGS.ask.strip())   # then the others, in one question
+    turn = dialog.no()
+    assert turn.text.endswith(NEW_SOON_SIGNS.ask.strip())   # then the ones for within days
     return dialog.no()
 
 
@@ -118,17 +122,17 @@ def test_anything_but_yes_to_remembering_stores_nothing(skill, database, answer)
     assert rows(database) == []
 
 
-def test_a_check_in_reads_the_signs_back_in_full(skill, database, clock):
-    # Its short form ("any of these, even a little?") needs the list it refers to.
+def test_a_check_in_asks_every_cauda_equina_question_in_full(skill, database, clock):
+    # Cauda equina often develops between visits: the full question, with its examples and
+    # its sensory items, never the short reprompt form (clinical review 2.0).
     remember_a_first_visit(skill).no()
     clock.move_to(5)
     dialog = visit(skill)
     dialog.launch()
     turn = dialog.trend("same")
-    assert turn.text.endswith(load_content().questions[0].reprompt.strip())   # short forms
-    for _ in range(CES_COUNT - 1):
+    for question in load_content().emergency_questions:
+        assert turn.text.endswith(question.ask.strip()), question.id
         turn = dialog.no()
-    assert turn.text == load_content().question("cauda_equina_check").ask.strip()
 
 
 def test_not_sure_how_the_pain_is_counts_as_the_same(skill, database, clock):
@@ -139,7 +143,7 @@ def test_not_sure_how_the_pain_is_counts_as_the_same(skill, database, clock):
     dialog.launch()
     turn = dialog.not_sure()
     assert "Now the most important safety questions again." in turn.text
-    for _ in range(CES_COUNT + 1):
+    for _ in range(CES_COUNT + 2):
         turn = dialog.no()
     assert "please book a review with your doctor" in turn.text
     ((_, record),) = rows(database)
@@ -156,9 +160,27 @@ def test_a_new_red_flag_at_a_check_in_is_urgent(skill, database, clock):
         turn = dialog.no()
     assert turn.text.endswith(NEW_RED_FLAGS.ask.strip()) and turn.outcome is None
     turn = dialog.yes()
-    assert turn.text.startswith("Please see a doctor today") and turn.outcome == "urgent"
+    assert turn.text.startswith("Please go to the nearest emergency room today")
+    assert turn.outcome == "urgent"
     ((_, record),) = rows(database)
     assert record["visits"][-1] == {"date": "2026-12-01", "outcome": "urgent", "trend": "better"}
+
+
+def test_weight_loss_or_night_pain_new_at_a_check_in_is_a_doctor_within_days(
+        skill, database, clock):
+    remember_a_first_visit(skill).no()
+    clock.move_to(5)
+    dialog = visit(skill)
+    dialog.launch()
+    dialog.trend("better")
+    for _ in range(CES_COUNT + 1):
+        turn = dialog.no()
+    assert turn.text.endswith(NEW_SOON_SIGNS.ask.strip()) and turn.outcome is None
+    turn = dialog.yes()
+    assert turn.text.startswith("Please book to see your doctor within the next few days")
+    assert turn.outcome == "soon"
+    ((_, record),) = rows(database)
+    assert record["visits"][-1] == {"date": "2026-12-01", "outcome": "soon", "trend": "better"}
 
 
 def test_a_month_of_visits_is_guided_to_the_right_next_step(skill, database, clock):
@@ -220,7 +242,7 @@ def test_red_flag_at_a_check_in_is_the_same_emergency(skill, clock):
     dialog.trend("better")
     dialog.no()
     turn = dialog.yes()   # numbness between the legs
-    assert turn.text.startswith("Call 911 now, or go to the nearest emergency room.")
+    assert turn.text.startswith("Go to the nearest emergency room now, or call 911.")
     assert turn.ends_session and turn.outcome == "emergency"
 
 
@@ -277,7 +299,7 @@ def test_an_unreadable_store_never_breaks_the_screen(tmp_path, clock):
     dialog = visit(skill)
     launch = dialog.launch()
     assert launch.text.startswith("Sorry, I couldn't recall your last visit")
-    assert "call 911 now" in launch.text and "new trouble peeing" in launch.text
+    assert "call 911 now" in launch.text and "is peeing new and different" in launch.text
     for _ in range(QUESTION_COUNT):
         turn = dialog.no()
     assert turn.outcome == "self_care"

@@ -5,8 +5,9 @@ import re
 
 import pytest
 
-from skill.interaction_model import build_interaction_model, model_locales
-from skill.backstop import KEYWORD_AUTHORITY
+from skill.interaction_model import (build_interaction_model, load_model_yaml, model_locales,
+                                     model_source_path)
+from skill.backstop import ASK_FIRST_SUFFIX, KEYWORD_AUTHORITY
 from skill.nlu import DEFAULT_SKILL_ID, addresses_skill, normalize, resolve
 
 MODEL = build_interaction_model("en-US")
@@ -33,67 +34,92 @@ def symptom_id(utterance, in_session=True):
     return authority["values"][0]["value"]["id"] if "values" in authority else None
 
 
+# Each sign's instant phrasings (a yes at once), and under "<id>_ask_first" the phrasings that
+# can be long-standing and ask that sign's question first (hazard log H24).
 PHRASINGS = {
     "bladder": [
-        "I can't control my bladder", "I can't pee", "i cant pee", "I can't hold my pee",
-        "I've been wetting myself", "I wet myself", "I think I've wet myself", "I'm peeing myself",
-        "I keep leaking urine", "I've started leaking urine", "I'm leaking pee", "I have to wear pads",
-        "I've been wearing pads", "I have trouble starting to pee", "I'm struggling to pee",
-        "My stream is weak", "I can't feel when I pee", "I can't feel when I'm peeing",
-        "I can't feel when my bladder is full", "I can't empty my bladder",
-        "I've lost control of my bladder", "I have urinary retention", "I'm having accidents",
-        "My bladder isn't working", "Actually, I can't pee", "Yes, I've been wetting myself",
-        "I wet the bed", "I have no bladder control", "um, I, uh, I can't control my bladder",
+        "I can't control my bladder", "I can't pee", "i cant pee", "I wet myself",
+        "I think I've wet myself", "I can't feel when I pee", "I can't feel when I'm peeing",
+        "I can't feel when my bladder is full", "I've lost control of my bladder",
+        "I have urinary retention", "My bladder isn't working", "Actually, I can't pee",
+        "I have no bladder control", "um, I, uh, I can't control my bladder",
         "I don't feel it when I pee",
+    ],
+    "bladder_ask_first": [
+        "I can't hold my pee", "I've been wetting myself", "I'm peeing myself",
+        "I keep leaking urine", "I've started leaking urine", "I'm leaking pee",
+        "I have to wear pads", "I've been wearing pads", "I have trouble starting to pee",
+        "I'm struggling to pee", "My stream is weak", "I can't empty my bladder",
+        "I'm having accidents", "Yes, I've been wetting myself", "I wet the bed",
+        "I have incontinence", "I have a weak stream", "I leak when I cough",
+        "I have to get up at night to pee", "I'm leaking when I sneeze",
     ],
     "saddle": [
         "I'm numb down there", "It's numb down there", "It's gone numb down below",
-        "I've gone numb down there", "I have numbness between my legs", "My butt is numb",
-        "My butt's numb", "my bum's gone numb", "my bottom has gone numb", "I have saddle numbness",
-        "There's numbness in my groin", "I've got pins and needles between my legs",
-        "I've got tingling down there", "I can't feel the toilet paper when I wipe",
-        "Wiping feels different", "It feels numb when I wipe", "I can't feel my bum",
-        "I can't feel anything down there", "My genitals are numb", "My private parts are numb",
-        "I have no feeling down there", "I'm numb around my back passage",
-        "Yes, I have numbness between my legs", "no, I can't feel anything down there",
-        "I can't feel the toilet seat", "Everything's gone numb down there",
-        "I've got a numb bum", "I'm numb in my inner thighs",
+        "I've gone numb down there", "I have numbness between my legs", "my bum's gone numb",
+        "my bottom has gone numb", "I have saddle numbness", "There's numbness in my groin",
+        "I've got pins and needles between my legs", "I've got tingling down there",
+        "I can't feel the toilet paper when I wipe", "Wiping feels different",
+        "It feels numb when I wipe", "I can't feel my bum", "I can't feel anything down there",
+        "My genitals are numb", "My private parts are numb", "I have no feeling down there",
+        "I'm numb around my back passage", "Yes, I have numbness between my legs",
+        "no, I can't feel anything down there", "I can't feel the toilet seat",
+        "Everything's gone numb down there", "I'm numb in my inner thighs",
+        "I can't feel myself wipe",
     ],
+    "saddle_ask_first": ["My butt is numb", "My butt's numb", "I've got a numb bum"],
     "bowel": [
         "I can't control my bowels", "I've soiled myself", "I pooped myself", "I've pooped myself",
+        "I can't feel when I poo", "I can't feel when I pass wind",
+        "I've lost control of my bowels", "I soiled my pants", "I have no bowel control",
+    ],
+    "bowel_ask_first": [
         "I've been leaking poo", "I keep leaking poop", "I'm leaking stool",
-        "I can't feel when I poo", "I can't feel when I pass wind", "I've got bowel incontinence",
-        "I've lost control of my bowels", "I can't hold my poop", "I soiled my pants",
-        "I've been passing gas without noticing", "I have no bowel control",
+        "I've got bowel incontinence", "I can't hold my poop",
+        "I've been passing gas without noticing", "I'm constipated",
     ],
     "both_legs": [
+        "I can't feel my legs", "I can't move my legs", "Both legs have gone weak",
+        "My legs gave way", "My legs are giving way", "My legs are getting weaker",
+    ],
+    "both_legs_ask_first": [
         "I have pain in both legs", "both legs", "both of my legs", "I've got sciatica in both legs",
         "Both my legs are weak", "Both legs are numb", "My legs keep giving way",
-        "I have numbness in both legs", "My legs feel weak", "I can't feel my legs",
-        "It's going down both legs", "It's in both legs", "I have weakness in both legs",
-        "I've got tingling in both feet", "my legs are numb", "I can't move my legs",
+        "I have numbness in both legs", "My legs feel weak", "It's going down both legs",
+        "It's in both legs", "I have weakness in both legs", "I've got tingling in both feet",
+        "my legs are numb", "tingling in both feet",
     ],
     "sexual_function": [
+        "Sex feels numb", "I'm numb during sex", "I have no feeling during sex",
+        "I have new erection problems",
+    ],
+    "sexual_function_ask_first": [
         "I can't get an erection", "I can't get it up", "I've got erectile dysfunction",
-        "I can't ejaculate", "Sex feels numb", "I'm numb during sex", "I can't climax",
-        "I have trouble getting an erection", "I have no feeling during sex",
+        "I can't ejaculate", "I can't climax", "I have trouble getting an erection",
+        "erectile dysfunction", "I have a low libido",
     ],
     "worsening_weakness": [
         "My leg is getting weaker", "My leg's getting weaker", "I keep tripping over my foot",
         "My foot is dragging", "I've been dragging my foot", "I have foot drop",
         "My foot keeps catching", "I can't lift my foot", "I can't walk on my heels",
-        "I'm getting weaker", "My knee keeps giving way",
+        "I'm getting weaker",
     ],
+    "worsening_weakness_ask_first": ["My knee keeps giving way", "my knee gives way"],
     "fever": ["I have a fever", "I've got a temperature", "I'm hot and shivery", "I've got the chills",
-              "I feel feverish", "I'm feeling very unwell", "I've got a fever and chills"],
+              "I feel feverish", "I've got a fever and chills"],
+    # Feeling unwell is not a fever: the fever question decides (clinical review 2.0).
+    "fever_ask_first": ["I'm feeling very unwell"],
     "infection_risk": ["I'm on steroids", "I'm on chemo", "I have HIV", "I'm HIV positive",
                        "I've had a transplant", "I inject drugs", "I have a weakened immune system",
                        "I'm immunocompromised", "I was on steroids"],
     "cancer": ["I've had cancer", "I had cancer", "I had a tumor", "I had a tumour",
                "I was diagnosed with cancer", "I've had breast cancer", "I'm a cancer survivor"],
-    "injury": ["I had a fall", "I fell", "I fell down the stairs", "I hurt my back lifting",
-               "I've hurt my back", "I was in a car accident", "I have osteoporosis",
-               "I've got thin bones", "I slipped and fell"],
+    "injury": ["I fell down the stairs", "I was in a car accident"],
+    # A fall or a lift can be minor: the serious-accident question decides (clinical review 2.0).
+    "injury_ask_first": ["I had a fall", "I fell", "I hurt my back lifting", "I've hurt my back",
+                         "I slipped and fell"],
+    # Thin bones on their own: the question asks about them with a small fall or lift.
+    "fragile_bones_ask_first": ["I have osteoporosis", "I've got thin bones", "my bones are weak"],
     "weight_loss": ["I've lost weight", "I'm losing weight without trying", "I've been losing weight",
                     "I have unexplained weight loss"],
     "night_pain": ["It hurts at night", "I can't sleep for the pain", "It's worse at night",
@@ -143,12 +169,105 @@ def test_every_symptom_name_and_synonym_said_alone_resolves_to_its_own_id(locale
         assert locale_symptom_id(locale, phrase) == value["id"], phrase
 
 
+SOURCES = {locale: load_model_yaml(model_source_path(locale)) for locale in MODELS}
+CAUDA_EQUINA = ("bladder", "saddle", "bowel", "both_legs", "sexual_function")
+
+
+def _source_symptoms(locale):
+    return SOURCES[locale]["slot_types"]["SymptomType"]
+
+
+@pytest.mark.parametrize("locale, symptom_id", [
+    (locale, symptom_id) for locale in MODELS
+    for symptom_id, value in _source_symptoms(locale).items() if value.get("ask_first")])
+def test_every_ask_first_phrase_said_alone_resolves_to_its_ask_first_id(locale, symptom_id):
+    """Read from the model source, so a build that dropped or merged `ask_first` fails here:
+    each such phrase reaches "<id>_ask_first" (the question first), never "<id>" (a yes)."""
+    value = _source_symptoms(locale)[symptom_id]
+    for phrase in value["ask_first"]:
+        assert locale_symptom_id(locale, phrase) == symptom_id + ASK_FIRST_SUFFIX, phrase
+    for phrase in [value["name"], *value["synonyms"]]:
+        assert locale_symptom_id(locale, phrase) == symptom_id, phrase
+
+
+@pytest.mark.parametrize("locale", MODELS)
+def test_every_cauda_equina_sign_has_instant_and_ask_first_phrases(locale):
+    symptoms = _source_symptoms(locale)
+    for symptom_id in CAUDA_EQUINA:
+        assert symptoms[symptom_id]["synonyms"] and symptoms[symptom_id].get("ask_first"), symptom_id
+    ids = {value["id"] for value in _symptom_values(locale)}
+    assert {sid + ASK_FIRST_SUFFIX for sid in CAUDA_EQUINA} <= ids
+
+
 @pytest.mark.parametrize("locale", MODELS)
 def test_no_two_symptom_phrases_collide_once_normalised(locale):
+    """Across every value, the ask_first ones too: a phrase is either counted at once or asked
+    about first, never both (and never two signs)."""
     owner = {}
     for value in _symptom_values(locale):
         for phrase in [value["name"]["value"], *value["name"]["synonyms"]]:
             assert owner.setdefault(normalize(phrase), value["id"]) == value["id"], phrase
+    assert any(sid.endswith(ASK_FIRST_SUFFIX) for sid in owner.values())
+    sources = _source_symptoms(locale)
+    every = [p for v in sources.values() for p in [v["name"], *v["synonyms"], *v.get("ask_first", ())]]
+    assert {normalize(p) for p in every} == set(owner)   # the JSON holds every source phrase
+
+
+def model_resolution(locale, utterance):
+    """(value id, True when the model's own entity resolution placed it, not a keyword guess)."""
+    body = resolve(MODELS[locale], utterance, True, locale=locale)
+    assert body["type"] == "IntentRequest" and body["intent"]["name"] == "ReportSymptomIntent", body
+    first = body["intent"]["slots"]["symptom"]["resolutions"]["resolutionsPerAuthority"][0]
+    assert first["status"]["code"] == "ER_SUCCESS_MATCH", utterance
+    return first["values"][0]["value"]["id"], not first["authority"].startswith(KEYWORD_AUTHORITY)
+
+
+# The clinical review's examples (hazard log H24): common long-standing states that must ask
+# the sign's question first, never count as an emergency at once.
+@pytest.mark.parametrize("locale, utterance, sign", [
+    ("en-US", "I have incontinence", "bladder"),
+    ("en-US", "erectile dysfunction", "sexual_function"),
+    ("en-US", "tingling in both feet", "both_legs"),
+    ("en-US", "I leak when I cough", "bladder"),
+    ("en-US", "I have a weak stream", "bladder"),
+    ("en-US", "my stream is weak", "bladder"),
+    ("en-US", "I have to get up at night to pee", "bladder"),
+    ("en-US", "I'm leaking when I sneeze", "bladder"),
+    ("en-US", "I've got pain in both legs", "both_legs"),
+    ("en-US", "I've got sciatica in both legs", "both_legs"),
+    ("en-US", "I have trouble getting an erection", "sexual_function"),
+    ("en-US", "I have impotence", "sexual_function"),
+    ("en-US", "I have a low libido", "sexual_function"),
+    ("en-US", "I'm constipated", "bowel"),
+    ("en-US", "I have bowel urgency", "bowel"),
+    ("es-US", "tengo incontinencia", "bladder"),
+    ("es-US", "disfunción eréctil", "sexual_function"),
+    ("es-US", "tengo disfunción eréctil", "sexual_function"),
+    ("es-US", "tengo hormigueo en los dos pies", "both_legs"),
+    ("es-US", "se me sale la orina al toser", "bladder"),
+    ("es-US", "tengo un chorro débil", "bladder"),
+    ("es-US", "me levanto en la noche a orinar", "bladder"),
+    ("es-US", "me duelen las dos piernas", "both_legs"),
+    ("es-US", "estoy estreñido", "bowel"),
+])
+def test_words_that_can_be_long_standing_ask_the_sign_first(locale, utterance, sign):
+    assert model_resolution(locale, utterance) == (sign + ASK_FIRST_SUFFIX, True)
+
+
+@pytest.mark.parametrize("locale, utterance, sign", [
+    ("en-US", "I can't pee", "bladder"),
+    ("en-US", "I've wet myself", "bladder"),
+    ("en-US", "I've gone numb down there", "saddle"),
+    ("en-US", "I can't feel myself wipe", "saddle"),
+    ("en-US", "I've lost control of my bowels", "bowel"),
+    ("en-US", "both legs have gone weak", "both_legs"),
+    ("es-US", "no puedo orinar", "bladder"),
+    ("es-US", "me oriné encima", "bladder"),
+    ("es-US", "se me durmió todo ahí abajo", "saddle"),
+    ("es-US", "me hice popó encima", "bowel"),
+])
+def test_unmistakable_acute_words_stay_an_emergency_at_once(locale, utterance, sign):
+    assert model_resolution(locale, utterance) == (sign, True)
 
 
 @pytest.mark.parametrize("locale", MODELS)
@@ -176,55 +295,90 @@ def test_every_sample_of_an_intent_without_slots_resolves_to_that_intent(locale,
         assert body["type"] == "IntentRequest" and body["intent"]["name"] == name, sample
 
 
-# The cauda equina signs, said the way people in each locale say them (a few each).
+# The cauda equina signs, said the way people in each locale say them (a few each): words
+# that count at once.
 LOCALE_CES_PHRASINGS = {
     "en-GB": {
-        "bladder": ["I can't wee", "I've been weeing myself", "I can't hold my wee", "I can't pass water"],
+        "bladder": ["I can't wee", "I can't pass water", "I wet myself"],
         "saddle": ["my bum's gone numb", "I can't feel the loo roll when I wipe", "my bits are numb",
                    "I've got pins and needles around my back passage"],
-        "bowel": ["I can't feel when I need the loo", "I've been leaking from my back passage",
-                  "I pooed my pants"],
+        "bowel": ["I can't feel when I need the loo", "I pooed my pants"],
         "both_legs": ["both my legs have gone weak", "my legs have gone to jelly"],
-        "sexual_function": ["I can't get an erection", "my bits are numb during sex"],
+        "sexual_function": ["my bits are numb during sex"],
     },
     "en-AU": {
-        "bladder": ["I can't wee", "I'm having trouble weeing", "I can't feel when I need a wee"],
-        "saddle": ["my bum cheeks are numb", "I've got pins and needles in my bum",
-                   "I can't feel the loo paper"],
+        "bladder": ["I can't wee", "I can't feel when I need a wee"],
+        "saddle": ["I can't feel the loo paper", "I'm numb down there"],
         "bowel": ["I pooed my pants", "I can't feel when I need a number two"],
-        "both_legs": ["both legs have gone weak", "pain down both legs"],
+        "both_legs": ["both legs have gone weak"],
+        "sexual_function": ["sex feels numb"],
+    },
+    "en-CA": {
+        "bladder": ["I peed my pants", "I can't pee"],
+        "saddle": ["I'm numb down there"],
+        "bowel": ["I can't control my bowels"],
+        "both_legs": ["my legs gave way"],
+        "sexual_function": ["I'm numb during sex"],
+    },
+    "en-IN": {
+        "bladder": ["urine is not coming", "I am not able to pass urine"],
+        "saddle": ["I have numbness in private parts", "it feels different when I wash",
+                   "my private parts are feeling numb"],
+        "bowel": ["I have no control on motion", "I can't control my motions"],
+        "both_legs": ["I can't move my legs"],
+        "sexual_function": ["I have numbness during intercourse"],
+    },
+    "es-US": {
+        "bladder": ["No puedo controlar la vejiga", "No puedo orinar", "Me hice pipí encima",
+                    "no siento cuando orino", "me oriné encima"],
+        "saddle": ["Tengo entumecimiento en la entrepierna", "Se me durmieron las nalgas",
+                   "No siento nada ahí abajo", "tengo hormigueo entre las piernas",
+                   "siento raro al limpiarme", "Estoy dormida ahí abajo",
+                   "se me durmió todo ahí abajo"],
+        "bowel": ["No puedo controlar el intestino", "me hice popó encima",
+                  "no siento cuando hago popó"],
+        "both_legs": ["las piernas no me responden", "no puedo mover las piernas"],
+        "sexual_function": ["No siento nada durante las relaciones"],
+    },
+}
+
+# ... and words that can be long-standing: they ask that sign's question first (H24).
+LOCALE_ASK_FIRST_PHRASINGS = {
+    "en-GB": {
+        "bladder": ["I've been weeing myself", "I can't hold my wee"],
+        "bowel": ["I've been leaking from my back passage"],
+        "both_legs": ["I've got pins and needles in both feet"],
+        "sexual_function": ["I can't get an erection"],
+    },
+    "en-AU": {
+        "bladder": ["I'm having trouble weeing"],
+        "saddle": ["my bum cheeks are numb", "I've got pins and needles in my bum"],
+        "both_legs": ["pain down both legs"],
         "sexual_function": ["I can't get it up"],
     },
     "en-CA": {
-        "bladder": ["I can't make it to the washroom", "I peed my pants", "I'm having trouble going pee"],
-        "saddle": ["my bum cheeks are numb", "I'm numb down there"],
-        "bowel": ["I can't control my bowels", "I've been messing my pants"],
+        "bladder": ["I can't make it to the washroom", "I'm having trouble going pee"],
+        "saddle": ["my bum cheeks are numb"],
+        "bowel": ["I've been messing my pants"],
         "both_legs": ["my legs feel like jelly", "I have numbness in both legs"],
         "sexual_function": ["I have erectile dysfunction"],
     },
     "en-IN": {
-        "bladder": ["urine is not coming", "I am not able to pass urine", "I have urine leakage",
-                    "urine is coming on its own"],
-        "saddle": ["I have numbness in private parts", "it feels different when I wash",
-                   "my private parts are feeling numb"],
-        "bowel": ["I have no control on motion", "I am passing stool without knowing",
-                  "I can't control my motions"],
+        "bladder": ["I have urine leakage", "urine is coming on its own"],
+        "bowel": ["I am passing stool without knowing"],
         "both_legs": ["both my legs are paining", "I have weakness in both the legs"],
         "sexual_function": ["I have erection problem", "problem in erection"],
     },
     "es-US": {
-        "bladder": ["No puedo controlar la vejiga", "Se me sale la orina", "No puedo orinar",
-                    "Me hice pipí encima", "Me cuesta orinar", "no siento cuando orino",
-                    "Sí, tengo problemas para orinar", "tengo incontinencia"],
-        "saddle": ["Tengo entumecimiento en la entrepierna", "Se me durmieron las nalgas",
-                   "No siento nada ahí abajo", "tengo hormigueo entre las piernas",
-                   "siento raro al limpiarme", "Estoy dormida ahí abajo"],
-        "bowel": ["No puedo controlar el intestino", "Se me salen las heces", "me hice popó encima",
-                  "no siento cuando hago popó"],
+        "bladder": ["Se me sale la orina", "Sí, tengo problemas para orinar", "tengo incontinencia",
+                    "tengo un chorro débil", "se me sale la orina al toser",
+                    "me levanto en la noche a orinar"],
+        "bowel": ["Se me salen las heces", "estoy estreñido"],
         "both_legs": ["Me duelen las dos piernas", "Tengo debilidad en ambas piernas",
-                      "Se me duermen las piernas", "las dos piernas"],
+                      "Se me duermen las piernas", "las dos piernas",
+                      "tengo hormigueo en los dos pies"],
         "sexual_function": ["Tengo disfunción eréctil", "No puedo tener una erección",
-                            "No siento nada durante las relaciones"],
+                            "disfunción eréctil"],
     },
 }
 
@@ -236,10 +390,18 @@ def test_each_locales_own_words_for_the_cauda_equina_signs_resolve(locale, expec
     assert locale_symptom_id(locale, utterance) == expected
 
 
+@pytest.mark.parametrize("locale, expected, utterance", [
+    (locale, f"{sid}_ask_first", utterance) for locale, table in LOCALE_ASK_FIRST_PHRASINGS.items()
+    for sid, phrasings in table.items() for utterance in phrasings])
+def test_each_locales_own_words_that_can_be_long_standing_ask_first(locale, expected, utterance):
+    assert locale_symptom_id(locale, utterance) == expected
+
+
 @pytest.mark.parametrize("locale", LOCALE_CES_PHRASINGS)
 def test_each_locale_covers_every_cauda_equina_sign(locale):
     emergency_ids = {"bladder", "saddle", "bowel", "both_legs", "sexual_function"}
     assert set(LOCALE_CES_PHRASINGS[locale]) == emergency_ids
+    assert set(LOCALE_ASK_FIRST_PHRASINGS[locale]) <= emergency_ids
 
 
 @pytest.mark.parametrize("locale, utterance, expected", [
@@ -373,7 +535,7 @@ def test_resolved_symptom_slot_has_alexas_exact_shape():
             "source": "USER", "resolutions": {"resolutionsPerAuthority": [{
                 "authority": "amzn1.er-authority.echo-sdk.amzn1.ask.skill.test.SymptomType",
                 "status": {"code": "ER_SUCCESS_MATCH"},
-                "values": [{"value": {"name": "bladder problems", "id": "bladder"}}]}]}}}}}
+                "values": [{"value": {"name": "lost control of my bladder", "id": "bladder"}}]}]}}}}}
 
 
 def test_unresolved_symptom_keeps_the_words_heard_and_reports_no_match():

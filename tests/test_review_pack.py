@@ -175,8 +175,7 @@ def test_screen_diagram_has_every_question_and_where_each_answer_leads(pack):
     assert not any(f"question:{q.id}" in nodes for q in content.questions if q.check_in_only)
     for question in content.screen_questions:
         assert f"question:{question.id}" in nodes
-        target = "outcome:emergency" if question.tier == "emergency" else "outcome:urgent"
-        assert (f"question:{question.id}", target) in edges
+        assert (f"question:{question.id}", f"outcome:{question.tier}") in edges
         if question.tier == "emergency":   # not sure: clarified once, then counts as yes
             assert (f"question:{question.id}", f"clarify:{question.id}") in edges
             assert (f"clarify:{question.id}", "outcome:emergency") in edges
@@ -196,17 +195,18 @@ def test_check_in_diagram_asks_the_cauda_equina_questions_again(pack):
     assert {"outcome:emergency", "outcome:urgent", "outcome:self_care"} <= nodes
 
 
-def test_check_in_diagram_ends_a_worse_trend_after_the_cauda_equina_questions():
-    # "Worse" is urgent once the cauda equina questions are done: the check-in's own question
-    # is never asked, so its "no" must not be drawn as leading anywhere for "worse".
+def test_check_in_diagram_ends_a_worse_trend_after_the_signs_for_the_emergency_department():
+    # "Worse" is a doctor today: the check-in still asks the signs that would send the person
+    # to the emergency department instead, never the ones for within days, so the last
+    # question's "no" must not be drawn as leading anywhere for "worse".
     content = load_content("en-US")
     flow = check_in_flow(content)
     labelled = {(e.source, e.target, e.label) for e in flow.edges}
-    last_sign = f"question:{content.emergency_questions[-1].id}"
-    own = f"question:{content.check_in_questions[-1].id}"
-    assert (last_sign, "outcome:urgent", "no (worse)") in labelled
-    assert (last_sign, own, "no (better / same)") in labelled
-    assert not any(source == own and "worse" in label for source, _, label in labelled)
+    today, within_days = (f"question:{q.id}" for q in content.check_in_questions
+                          if q.check_in_only)
+    assert (today, "outcome:urgent", "yes / not sure / no (worse)") in labelled
+    assert (today, within_days, "no (better / same)") in labelled
+    assert not any(source == within_days and "worse" in label for source, _, label in labelled)
 
 
 def test_diagram_follows_the_content_a_new_cauda_equina_question_appears():
@@ -264,7 +264,8 @@ def test_pack_shows_every_symptom_id_with_its_phrases_and_the_answer_words(pack,
     assert f"version <b>{raw['version']}</b>" in section
     for symptom_id, value in raw["slot_types"]["SymptomType"].items():
         row = row_from(section, f"<th><code>{symptom_id}</code></th>")
-        assert html.escape(value["name"]) in row and html.escape(value["synonyms"][-1]) in row
+        assert html.escape(value["name"]) in row
+        assert all(html.escape(phrase) in row for phrase in value["synonyms"][-1:])
     for intent in ANSWER_INTENTS:
         row = row_from(section, f"<th><code>{intent}</code></th>")
         assert html.escape(raw["intents"][intent]["samples"][0]) in row
@@ -275,6 +276,43 @@ def test_pack_says_what_each_symptom_does_in_the_locales_screen(pack):
     bladder = row_from(section, "<th><code>bladder</code></th>")
     back_pain = row_from(section, "<th><code>back_pain</code></th>")
     assert "emergency" in bladder and "not a red flag" in back_pain
+
+
+ASKS_FIRST = ("asks this sign's question first (the phrase can describe something "
+              "long-standing)")
+
+
+@pytest.mark.parametrize("locale", model_locales())
+def test_pack_shows_the_ask_first_phrases_in_their_own_row_with_what_they_do(pack, locale):
+    raw = read_raw(CONTENT_DIR / f"{locale}.model.yaml")
+    section = model_section(pack, locale)
+    asking = {symptom_id: value["ask_first"]
+              for symptom_id, value in raw["slot_types"]["SymptomType"].items()
+              if value.get("ask_first")}
+    assert {"bladder", "saddle", "bowel", "both_legs", "sexual_function"} <= set(asking)
+    for symptom_id, phrases in asking.items():
+        row = row_from(section, f"<th><code>{symptom_id}_ask_first</code></th>")
+        assert html.escape(ASKS_FIRST) in row and f"question {symptom_id}" in row
+        assert f'data-key="symptoms.{symptom_id}.ask_first"' in row
+        for phrase in phrases:
+            assert html.escape(phrase) in row, phrase
+        counted = row_from(section, f"<th><code>{symptom_id}</code></th>")
+        assert html.escape(ASKS_FIRST) not in counted
+        assert not any(f"; {html.escape(p)};" in f"; {counted.split(':</span> ')[-1]};"
+                       for p in phrases)
+
+
+def test_pack_says_an_ask_first_phrase_of_a_sign_the_screen_lacks_is_not_recognised(tmp_path):
+    for path in content_files():
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    model = tmp_path / "en-GB.model.yaml"
+    raw = yaml.safe_load(model.read_text(encoding="utf-8"))
+    raw["slot_types"]["SymptomType"]["back_pain"]["ask_first"] = ["a grumbling back"]
+    model.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    row = row_from(model_section(render_review_pack(content_dir=tmp_path), "en-GB"),
+                   "<th><code>back_pain_ask_first</code></th>")
+    assert "a grumbling back" in row and html.escape(ASKS_FIRST) not in row
+    assert "does not recognise" in row
 
 
 def test_pack_versions_table_lists_every_model_file(pack):

@@ -95,10 +95,12 @@ def test_spanish_no_se_is_heard_as_not_sure():
 
 # ---- H03, H04: what "stop" says ----
 
-def assert_same_day_goodbye(turn, content, lead_key):
+def assert_same_day_goodbye(turn, content, lead_key, route=None):
+    """The lead, where to go today (a route's place, or the same-day doctor), the goodbye."""
     urgent = content.outcomes["urgent"]
+    where = urgent.routes[route] if route else urgent.speech[0]
     assert turn.text == " ".join((said(content, content.speech[lead_key]),
-                                  said(content, urgent.speech[0]),
+                                  said(content, where),
                                   said(content, content.speech["goodbye"])))
     assert turn.ends_session and turn.card["title"] == said(content, urgent.card_title)
 
@@ -109,14 +111,16 @@ def test_stop_after_a_red_flag_repeats_the_urgent_advice(skill, locale, content,
     dialog = Dialog(skill, locale)
     dialog.launch()
     assert dialog.symptom("a fever", "fever").outcome is None
-    assert_same_day_goodbye(dialog.intent(stop), content, "stop_after_red_flag")
+    assert_same_day_goodbye(dialog.intent(stop), content, "stop_after_red_flag",
+                            "emergency_department")
     # After the urgent outcome, during the offer of tips.
     dialog = Dialog(skill, locale)
     dialog.launch()
     for _ in content.emergency_questions:
         dialog.no()
-    assert dialog.yes().outcome == "urgent"
-    assert_same_day_goodbye(dialog.intent(stop), content, "stop_after_red_flag")
+    assert dialog.yes().outcome == "urgent"   # the fever question: the emergency department
+    assert_same_day_goodbye(dialog.intent(stop), content, "stop_after_red_flag",
+                            "emergency_department")
 
 
 def test_stop_while_unsure_about_a_cauda_equina_sign_says_get_checked_today(dialog, content):

@@ -87,7 +87,7 @@ def test_no_audio_writes_ssml_and_text_for_a_scripted_emergency(tmp_path, capsys
     # the skill is opened first, as in the chat: 3 turns
     assert sorted(p.name for p in out.glob("*.txt")) == ["01.txt", "02.txt", "03.txt",
                                                          "transcript.txt"]
-    assert (out / "03.txt").read_text().startswith("You: yes\nAlexa: Call 9 1 1 now")
+    assert (out / "03.txt").read_text().startswith("You: yes\nAlexa: Go to the nearest emergency room now, or call 9 1 1.")
     assert "9 1 1" in (out / "03.espeak.ssml").read_text()
     assert "interpret-as=\"digits\"" in (out / "03.ssml").read_text()
     assert not list(out.glob("*.wav"))

@@ -84,7 +84,7 @@ def test_every_locale_says_its_emergency_number_digit_by_digit(locale):
 
 @pytest.mark.parametrize("locale, spoken", [
     ("en-GB", 'NHS <say-as interpret-as="digits">111</say-as>'),
-    ("en-AU", 'healthdirect on <say-as interpret-as="telephone">1800 022 222</say-as>'),
+    ("en-AU", 'eighteen hundred Medicare on <say-as interpret-as="telephone">1800 633 422</say-as>'),
     ("en-CA", '<say-as interpret-as="digits">811</say-as> in most provinces'),
 ])
 def test_advice_lines_are_read_as_numbers(locale, spoken):

@@ -5,7 +5,9 @@ from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, p
                                  rule)
 
 from skill.content import available_locales, load_content
-from skill.questions import question_in_hand
+from skill.backstop import ASK_FIRST_SUFFIX
+from skill.questions import question_in_hand, urgent_route
+from skill.state import RANK
 from skill.speech import render_ssml
 from skill.state import FAILED, NO_PERMISSION, NOTHING_STORED, OK, REFUSED
 from skill.triage import (POSITIVE, EffectResult, InvalidState, Reply, ScreenState, SymptomReport,
@@ -16,8 +18,12 @@ CONTENT = load_content("en-US")
 OTHER_LOCALES = [locale for locale in available_locales() if locale != "en-US"]
 QUESTIONS = CONTENT.questions
 CES = {q.id for q in QUESTIONS if q.tier == "emergency"}
-RANK = {None: 0, "self_care": 1, "urgent": 2, "emergency": 3}
-SYMPTOM_IDS = [q.id for q in QUESTIONS] + list(CONTENT.common_symptoms) + [None, "unknown"]
+TIER_OF = {q.id: q.tier for q in QUESTIONS}
+# Every id Alexa can send for a symptom: each sign, each sign's ask-first phrases (words that
+# can be long-standing: its question is asked), the common symptoms, unresolved and unknown.
+SYMPTOM_IDS = [q.id for q in QUESTIONS] + [q.id + ASK_FIRST_SUFFIX for q in QUESTIONS] + \
+    list(CONTENT.common_symptoms) + [None, "unknown"]
+ROUTES = list(CONTENT.outcomes["urgent"].routes)
 
 replies = st.sampled_from([r for r in Reply
                            if r not in (Reply.LAUNCH, Reply.START_OVER)])
@@ -122,9 +128,50 @@ def test_stopping_after_a_red_flag_always_says_to_see_a_doctor_today(event_list,
     if state.outcome == "emergency":
         assert prompt.speech == CONTENT.outcomes["emergency"].speech
         return
-    if state.outcome == "urgent" or any(answer in POSITIVE for _, answer in state.answers):
-        assert CONTENT.outcomes["urgent"].speech[0] in prompt.speech and prompt.card is not None
+    tiers = {TIER_OF[qid] for qid, answer in state.answers if answer in POSITIVE}
+    if state.outcome == "urgent" or "urgent" in tiers:
+        assert where_to_go_today(state) in prompt.speech and prompt.card is not None
+    elif state.outcome == "soon" or "soon" in tiers:
+        assert CONTENT.outcomes["soon"].speech[0] in prompt.speech and prompt.card is not None
     assert prompt.speech[-1] == CONTENT.speech["goodbye"]   # the cauda equina signs, always
+
+
+def where_to_go_today(state):
+    """The urgent outcome's first sentence for these answers: the most demanding route a
+    positive answer names, in the content's order, else the outcome's own."""
+    named = [q.route for q in QUESTIONS
+             if q.tier == "urgent" and q.route and state.answer_to(q.id) in POSITIVE]
+    route = min(named, key=ROUTES.index) if named else None
+    return CONTENT.outcomes["urgent"].routes[route] if route else \
+        CONTENT.outcomes["urgent"].speech[0]
+
+
+@settings(max_examples=400)
+@given(st.lists(events, max_size=40), session_starts)
+def test_the_place_to_go_today_only_ever_gets_more_demanding(event_list, start):
+    """A second urgent sign never sends the person somewhere less urgent than the first, and a
+    more demanding one is said at once."""
+    _, trace = run(event_list, start)
+    for before, _, after, prompt in trace:
+        if after.outcome != "urgent":
+            continue
+        rank_before = ROUTES.index(urgent_route(CONTENT, before)) \
+            if before.outcome == "urgent" and urgent_route(CONTENT, before) else len(ROUTES)
+        route = urgent_route(CONTENT, after)
+        rank_after = ROUTES.index(route) if route else len(ROUTES)
+        assert rank_after <= rank_before
+        if rank_after < rank_before:
+            assert where_to_go_today(after) in prompt.speech
+
+
+@settings(max_examples=400)
+@given(st.lists(events, max_size=40), session_starts)
+def test_an_urgent_sign_is_never_left_at_a_doctor_within_days(event_list, start):
+    state, trace = run(event_list, start)
+    urgent = any(TIER_OF[qid] == "urgent" and answer in POSITIVE
+                 for _, _, after, _ in trace for qid, answer in after.answers)
+    if urgent:   # still asking, or a doctor today at least
+        assert state.outcome not in ("soon", "self_care")
 
 
 @settings(max_examples=400)
@@ -181,8 +228,8 @@ def test_not_sure_never_lowers_the_tier(policy, doubted, still_unsure):
 @given(answers)
 def test_every_complete_screen_reaches_an_outcome_that_matches_the_answers(policy):
     outcome = answer_by_policy({qid: [reply] for qid, reply in policy.items()})
-    yes = {qid for qid, reply in policy.items() if reply == Reply.YES}
-    expected = "emergency" if yes & CES else "urgent" if yes else "self_care"
+    yes = {TIER_OF[qid] for qid, reply in policy.items() if reply == Reply.YES}
+    expected = next((tier for tier in ("emergency", "urgent", "soon") if tier in yes), "self_care")
     assert outcome == expected
 
 

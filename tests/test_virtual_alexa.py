@@ -37,9 +37,9 @@ NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed: the virtual-alexa "
                                 "tests need Node.js (and `npm ci` for the pinned package)")
 
-EMERGENCY_ACTION = "Call 911 now, or go to the nearest emergency room."
+EMERGENCY_ACTION = "Go to the nearest emergency room now, or call 911."
 SELF_CARE_INTRO = "You didn't mention any of the warning signs"
-OUTCOMES = {None, "emergency", "urgent", "self_care"}
+OUTCOMES = {None, "emergency", "urgent", "soon", "self_care"}
 
 
 @dataclass
@@ -123,7 +123,7 @@ def assert_emergency(turn: Said) -> None:
     assert turn.text.startswith(EMERGENCY_ACTION), turn.text
     assert "cauda equina syndrome" in turn.text
     assert turn.ends_session and turn.outcome == "emergency"
-    assert turn.turn.card["title"] == "Emergency: call 911 now"
+    assert turn.turn.card["title"] == "Emergency: go to the nearest emergency room or call 911 now"
 
 
 def asks(turn: Said, text: str) -> bool:
@@ -138,14 +138,15 @@ def test_clean_screen_in_everyday_words_reaches_self_care_and_reads_every_tip(sk
             "no, I don't",              # both legs?
             "not that I've noticed",    # change in sexual function?
             "no none of them",          # the read-back: any of these?
-            "no, it isn't",             # leg getting weaker?
             "nah",                      # fever?
-            "I don't think so",         # immune system weakened?
+            "I don't think so",         # injecting, immune system, recent operation?
+            "no I didn't",              # a serious accident or hard fall?
             "never",                    # ever had cancer?
-            "no I didn't",              # start after a fall?
+            "no, it isn't",             # leg getting weaker?
+            "no",                       # thin bones and a small fall?
             "I haven't",                # lost weight?
             "not really"]               # severe at night?
-    nexts = ["next", "continue", "go on", "next", "carry on", "keep going", "next"]
+    nexts = ["next", "continue", "go on", "next", "carry on", "keep going", "next", "next"]
     [run] = drive(skill_url, ["open sciatica check", *noes, *nexts, "yes please", "no thanks"])
 
     launch = run[0]
@@ -155,7 +156,7 @@ def test_clean_screen_in_everyday_words_reaches_self_care_and_reads_every_tip(sk
 
     questions = content.screen_questions
     last = len(questions) - 1
-    assert len(noes) == len(questions) == 13
+    assert len(noes) == len(questions) == 14
     for index, turn in enumerate(run[1:last + 1]):    # "no" to question i asks question i+1
         assert turn.sent["intent"] == "AMAZON.NoIntent", turn.said
         assert asks(run[index], questions[index].ask), (index, run[index].text)
@@ -172,7 +173,8 @@ def test_clean_screen_in_everyday_words_reaches_self_care_and_reads_every_tip(sk
     assert all(t.outcome == "self_care" and not t.ends_session for t in tips)
     spoken = " ".join(t.text for t in [self_care, *tips])
     for topic in ("Keep moving", "ibuprofen", "Opioid", "heat pack", "scan",
-                  "four to six weeks", "about two weeks", "Numbness between your legs"):
+                  "four to six weeks", "about two weeks", "numbness between your legs",
+                  "even if mild", "feel faint"):
         assert topic in spoken, topic
     assert "911" in tips[-1].text and "Would you like me to remember" in tips[-1].text
     assert "ibuprofen" in tips[-1].turn.card["content"]
@@ -236,7 +238,7 @@ def test_help_repeat_unmatched_words_and_stop(skill_url, content):
     help_, repeat, unmatched, stop = run[2:]
 
     assert help_.sent["intent"] == "AMAZON.HelpIntent"
-    assert saddle.help in help_.text and "question 2 of 13" in help_.text
+    assert saddle.help in help_.text and "question 2 of 14" in help_.text
     assert not help_.ends_session and help_.outcome is None
 
     assert repeat.sent["intent"] == "AMAZON.RepeatIntent"
