@@ -198,7 +198,7 @@ def _schema() -> Record:
     )
     outcome = Record(required={"speech": ListOf(fact_text), "card_title": fact_text,
                                "references": references},
-                     optional={"offer": fact_text, "offer_reprompt": fact_text})
+                     optional={"offer": fact_text, "offer_reprompt": fact_text, "note": Text()})
     return Record(optional={"also_serves": ListOf(Text())}, required={
         "locale": Text(),
         "version": Version(),

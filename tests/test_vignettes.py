@@ -108,3 +108,39 @@ def test_ordinary_sciatica_guessed_by_a_keyword_is_still_no_answer(skill, locale
     state = state_from_dict(content, first.response["sessionAttributes"]["screen"])
     assert first.outcome is None and question_in_hand(content, state).id == "bladder"
     assert dialog.request(resolve(model, words, True, locale=locale)).outcome == "emergency"
+
+
+# People with long-standing bladder, prostate or nerve symptoms, answering each anchored
+# cauda equina question in their own words (clinical review 2.0): none is sent to the
+# emergency department.
+LONG_STANDING = {
+    "bladder": "no, I've had a weak stream for years, it's my prostate, nothing new",
+    "saddle": "no, nothing new down there",
+    "both_legs": "no, my feet have been numb for years from my diabetes, that's not changed",
+    "sexual_function": "no, I've had erection trouble for years, I'm on tablets for it",
+}
+
+
+@pytest.mark.parametrize("locale", LOCALE_FOR["en"])
+def test_long_standing_bladder_prostate_or_nerve_symptoms_are_not_an_emergency(skill, locale):
+    content, model = load_content(locale), build_interaction_model(locale)
+    dialog = Dialog(skill, locale=locale)
+    turn = dialog.launch()
+    while turn.outcome is None:
+        state = state_from_dict(content, turn.response["sessionAttributes"]["screen"])
+        words = LONG_STANDING.get(question_in_hand(content, state).id, "no")
+        turn = dialog.request(resolve(model, words, True, locale=locale))
+    assert turn.outcome == "self_care", [t.text for t in dialog.turns[-3:]]
+
+
+@pytest.mark.parametrize("locale", LOCALE_FOR["en"])
+def test_incontinence_volunteered_asks_whether_it_is_new_and_a_no_carries_on(skill, locale):
+    content, model = load_content(locale), build_interaction_model(locale)
+    dialog = Dialog(skill, locale=locale)
+    turn = dialog.request(resolve(model, "ask sciatica check, I have incontinence", False,
+                                  locale=locale))
+    assert turn.outcome is None and content.question("bladder").mentioned in turn.text
+    turn = dialog.request(resolve(model, "no, I've had that for years", True, locale=locale))
+    assert turn.outcome is None
+    state = state_from_dict(content, turn.response["sessionAttributes"]["screen"])
+    assert state.answer_to("bladder") == "no"
