@@ -34,6 +34,7 @@ SPEECH_KEYS = (
     "advice_not_understood", "advice_end", "goodbye", "stop_after_red_flag", "stop_while_unsure",
     "error",
     "region_not_supported", "warning_signs_title", "unplaced_check", "resume",
+    "unsure_of_sign", "emergency_card", "reprompt_warning", "result_warning",
 )
 MEMORY_KEYS = (
     "consent_question", "consent_reprompt", "consent_help", "remembered", "not_remembered",

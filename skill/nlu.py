@@ -293,6 +293,18 @@ def _denied_after_but(index: _Index, canon: list[str]) -> bool:
          or re.search(r" (?:did not|have not|never|nunca)(?= )", last) is not None)
 
 
+# A "no" the same breath takes back ("no wait, yes", "no, hang on"): not a no. Heard as "not
+# sure", so a cauda equina question is asked again in other words (issue 17).
+# ("sorry" alone is a polite no; Spanish "si" is also "if", so only the clear corrections count.)
+TAKEN_BACK = {"en": re.compile(r"^(?:no|nope|nah) (?:.* )?(?:wait|hang on|hold on|i mean|actually"
+                               r" yes|yes|yeah|yep)(?: |$)"),
+              "es": re.compile(r"^no (?:.* )?(?:espere|espera|digo que si|mejor dicho)(?: |$)")}
+
+
+def _no_taken_back(index: _Index, canon: list[str]) -> bool:
+    return len(canon) > 1 and TAKEN_BACK[index.language].match(" ".join(canon)) is not None
+
+
 def _is_denial(index: _Index, canon: list[str]) -> bool:
     """"no, my bladder's fine": a leading no that names a body part only to deny. In doubt,
     not a denial: the keyword backstop then asks the question, which costs one turn."""
@@ -457,6 +469,8 @@ def _match(index: _Index, light: list[str], canon: list[str], owner: list[int],
     if placed is not None:
         return placed
     declared = {name for name, _, _ in index.intents}
+    if _no_taken_back(index, canon) and "NotSureIntent" in declared:
+        return _intent_request("NotSureIntent", {})
     # Steps 3-7 of the module docstring: "yes ..." beats an unresolved symptom, "no ..." does not.
     denial = canon[0] in index.leading_no and _is_denial(index, canon) or \
         canon[0] not in index.leading_yes and (_is_not_new(index, canon)

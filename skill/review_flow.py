@@ -196,7 +196,10 @@ _WRAP_LINES = {"consent": "remember today? only a clear yes",
 
 
 def _wrap_up_path(content: Content, state: ScreenState) -> Optional[list]:
-    """The wrap-up steps after this outcome, or None if the session ends at the outcome."""
+    """The wrap-up steps after this outcome, or None if there are none: the emergency has no
+    wrap-up (it says itself again to anything, until "stop" or silence)."""
+    if state.outcome == "emergency":
+        return None
     _, prompt = step(content, state, Reply.REPEAT)
     path: list = []
     for _ in range(MAX_TURNS):

@@ -49,7 +49,9 @@ __all__ = ["step", "begin", "initial_state", "current_prompt", "next_question", 
 def step(content: Content, state: ScreenState, event: Event) -> Tuple[ScreenState, Prompt]:
     """Advance the conversation by one user turn (or by the result of an effect)."""
     if state.outcome == "emergency":
-        return state, _emergency(content)
+        if event == Reply.STOP:   # the action once more, then the phone
+            return state, Prompt(content.outcomes["emergency"].speech[:1], end_session=True)
+        return state, _emergency(content, state)   # "what number?", "repeat", anything
     if isinstance(event, EffectResult):
         return wrapup.on_effect_result(content, state, event, current_prompt)
     if event == Reply.LAUNCH:
@@ -57,7 +59,7 @@ def step(content: Content, state: ScreenState, event: Event) -> Tuple[ScreenStat
     if event == Reply.START_OVER:
         return begin(content, state, lead=content.speech["start_over"])
     if event == Reply.STOP:
-        return state, wrapup.on_stop(content, state)
+        return wrapup.on_stop(content, state)
     if event == Reply.FORGET:
         return state, Prompt((), effect="forget_user")
     if isinstance(event, SymptomReport):
@@ -97,24 +99,25 @@ def begin(content: Content, state: Optional[ScreenState] = None,
         return fresh, Prompt((welcome, content.check_in["trend_question"]),
                              reprompt=(content.check_in["trend_reprompt"],),
                              values=(("first_date", state.episode_start),))
-    return fresh, _ask(content.screen_questions[0], lead=lead or content.speech["welcome"])
+    return fresh, _ask(content, content.screen_questions[0],
+                       lead=lead or content.speech["welcome"])
 
 
 def current_prompt(content: Content, state: ScreenState) -> Prompt:
     """What the user last heard, rebuilt from the state (used for Repeat)."""
     if state.outcome == "emergency":
-        return _emergency(content)
+        return _emergency(content, state)
     if not state.started:
         return begin(content, state)[1]
     if state.detour is not None:
-        return _ask(content.question(state.detour))
+        return _ask(content, content.question(state.detour))
     if state.wrap_up is not None:
         return wrapup.current(content, state)
     if state.outcome is None:
         if state.mode == "check_in" and state.trend is None:
             return Prompt((content.check_in["trend_question"],),
                           reprompt=(content.check_in["trend_reprompt"],))
-        return _ask(next_question(content, state))
+        return _ask(content, next_question(content, state))
     if state.outcome in REFERRALS and state.advice_step is None:
         return _referral(content, state)
     return _advice(content, state)[1]
@@ -122,11 +125,20 @@ def current_prompt(content: Content, state: ScreenState) -> Prompt:
 
 # --- screening ---------------------------------------------------------------------------
 
-def _ask(question: Question, lead: Optional[str] = None, text: Optional[str] = None) -> Prompt:
+def _ask(content: Content, question: Question, lead: Optional[str] = None,
+         text: Optional[str] = None) -> Prompt:
     # Always the full question, at a check-in too: cauda equina can develop between visits, and
     # the short reprompt form has no examples and no sensory items (clinical review, 2.0).
     return Prompt(((lead,) if lead else ()) + (text or question.ask,),
-                  reprompt=(question.reprompt,))
+                  reprompt=_reprompt(content, question))
+
+
+def _reprompt(content: Content, question: Question) -> tuple:
+    """A question's reprompt; a cauda equina one carries the warning with the number, since
+    silence after it ends the session without another word (Alexa's, not ours)."""
+    if question.tier == "emergency":
+        return (question.reprompt, content.speech["reprompt_warning"])
+    return (question.reprompt,)
 
 
 def _on_screen_reply(content: Content, state: ScreenState, reply: Reply):
@@ -149,10 +161,10 @@ def _on_answer(content: Content, state: ScreenState, question: Question, reply: 
         help_text = fill(content.speech["help_screening"],
                          {"position": position, "total": len(questions)})
         return state, Prompt((question.help, help_text, question.reprompt),
-                             reprompt=(question.reprompt,))
+                             reprompt=_reprompt(content, question))
     if reply == Reply.NEXT:   # never skip a question
-        return state, _ask(question, lead=content.speech["answer_needed"])
-    return state, _ask(question)   # Repeat
+        return state, _ask(content, question, lead=content.speech["answer_needed"])
+    return state, _ask(content, question)   # Repeat
 
 
 def _on_doubt(content: Content, state: ScreenState, question: Question, reply: Reply,
@@ -160,7 +172,7 @@ def _on_doubt(content: Content, state: ScreenState, question: Question, reply: R
     if state.doubts == 0 and (question.tier == "emergency" or reply == Reply.UNCLEAR):
         if lead is None and reply == Reply.UNCLEAR:
             lead = content.speech["not_understood"]
-        prompt = _ask(question, lead=lead, text=question.clarify)
+        prompt = _ask(content, question, lead=lead, text=question.clarify)
         if question.tier == "emergency":
             # Someone unsure may walk away before answering: the signs stay in the Alexa app
             # (hazard log H03).
@@ -208,7 +220,8 @@ def _on_trend(content: Content, state: ScreenState, trend: Optional[str]):
     lead = content.check_in["worse_lead"] if trend == "worse" else None
     if decided is not None:
         return _reach(content, state, decided, lead, urgent_route(content, state))
-    prompt = _ask(question_in_hand(content, state), lead=content.check_in["safety_intro"])
+    prompt = _ask(content, question_in_hand(content, state),
+                  lead=content.check_in["safety_intro"])
     return state, replace(prompt, speech=((lead,) if lead else ()) + prompt.speech)
 
 
@@ -240,7 +253,7 @@ def _record(content: Content, state: ScreenState, question_id: str, answer: str,
         return state, replace(prompt, speech=((lead,) if lead else ()) + prompt.speech)
     # next_question(), less the outcome it would work out again: undecided, just above.
     question = content.question(detour) if detour else first_unanswered(content, state)
-    return state, _ask(question, lead=lead)
+    return state, _ask(content, question, lead=lead)
 
 
 def _on_symptom(content: Content, state: ScreenState, report: SymptomReport):
@@ -299,7 +312,7 @@ def _ask_named(content: Content, state: ScreenState, named: Question):
                 # Said no to before: the read-back of every cauda equina sign decides it now.
                 read_back = content.read_back_question
                 return replace(state, detour=read_back.id, doubts=0), _ask(
-                    read_back, lead=named.mentioned)
+                    content, read_back, lead=named.mentioned)
             # Answered already: the words are not placed as an answer to the question in hand,
             # which is asked again, then "not sure" (never a loop between the two).
             return _on_doubt(content, state, in_hand, Reply.UNCLEAR)
@@ -308,8 +321,8 @@ def _ask_named(content: Content, state: ScreenState, named: Question):
             read_back = content.read_back_question
             if in_hand.id == read_back.id:
                 return _on_doubt(content, state, in_hand, Reply.UNCLEAR, lead=named.mentioned)
-            return replace(state, detour=read_back.id, doubts=0), _ask(read_back,
-                                                                       lead=named.mentioned)
+            return replace(state, detour=read_back.id, doubts=0), _ask(
+                content, read_back, lead=named.mentioned)
         if state.detour is not None and named.tier != "emergency":
             return _on_doubt(content, state, in_hand, Reply.UNCLEAR)   # this detour first
     opening, values = (), ()
@@ -317,7 +330,7 @@ def _ask_named(content: Content, state: ScreenState, named: Question):
         state, welcome = begin(content, state)
         opening, values = welcome.speech[:-1], welcome.values   # the welcome, not its question
     state = replace(state, detour=named.id, doubts=0)
-    prompt = _ask(named, lead=named.mentioned)
+    prompt = _ask(content, named, lead=named.mentioned)
     return state, replace(prompt, speech=opening + prompt.speech, values=values)
 
 
@@ -326,7 +339,7 @@ def _check_again(content: Content, state: ScreenState):
     back as a question, in case that is what they were about (hazard log H23)."""
     read_back = content.read_back_question
     state = replace(state, detour=read_back.id, doubts=0)
-    return state, _ask(read_back, lead=content.speech["unplaced_check"])
+    return state, _ask(content, read_back, lead=content.speech["unplaced_check"])
 
 
 def _noted(content: Content, state: ScreenState, lead: str):
@@ -352,7 +365,8 @@ def _reach(content: Content, state: ScreenState, decided: str, lead: Optional[st
         question = content.question(state.detour)
         spoken = prompt.speech[:-1] if state.outcome in REFERRALS and state.advice_step is None \
             else prompt.speech
-        prompt = replace(prompt, speech=spoken + (question.ask,), reprompt=(question.reprompt,))
+        prompt = replace(prompt, speech=spoken + (question.ask,),
+                         reprompt=_reprompt(content, question))
     if state.memory == "remembered":
         prompt = replace(prompt, keep_visit=True)
     return state, prompt
@@ -368,7 +382,7 @@ def _reach_outcome(content: Content, state: ScreenState, decided: str, lead: Opt
     # A new outcome restarts what follows it: its own advice, then the wrap-up.
     state = replace(state, outcome=outcome, advice_step=None, wrap_up=None)
     if outcome == "emergency":
-        return state, _emergency(content)   # the action comes first: no lead
+        return state, _emergency(content, state)   # the action comes first: no lead
     lead_speech = (lead,) if lead else ()
     if outcome in REFERRALS:   # a new place to go, or a new route today: said again, first
         prompt = _referral(content, state)
@@ -379,17 +393,35 @@ def _reach_outcome(content: Content, state: ScreenState, decided: str, lead: Opt
 
 
 def _self_care_intro(content: Content, state: ScreenState) -> tuple:
+    """The result, then the warning signs in a sentence of their own: said with the result
+    every time, so a "no" at the first tip still leaves them heard (issue 17)."""
     if state.mode == "check_in":
         days = timeline.days_between(state.episode_start, state.today)
-        return (content.stages[timeline.stage(days, state.trend)],)
-    return content.outcomes["self_care"].speech
+        result = (content.stages[timeline.stage(days, state.trend)],)
+    else:
+        result = content.outcomes["self_care"].speech
+    return result + (content.speech["result_warning"],)
 
 
 
-def _emergency(content: Content) -> Prompt:
+def _emergency(content: Content, state: ScreenState) -> Prompt:
+    """The action first and last, the reason in honest words (a sign reported, or an answer
+    that could not be made sure of), and where the card is. The session stays open for
+    "repeat" or "what number?"; silence after the reprompt (the action) closes it."""
     outcome = content.outcomes["emergency"]
-    # The session ends: the person should be on the phone, not talking to a speaker.
-    return Prompt(outcome.speech, end_session=True, card=Card(outcome.card_title, outcome.speech))
+    action = outcome.speech[:1]
+    reason = (content.speech["unsure_of_sign"],) if only_unsure(content, state) \
+        else outcome.speech[1:2]
+    said = action + reason + outcome.speech[2:]
+    return Prompt(said + (content.speech["emergency_card"],) + action, reprompt=action,
+                  card=Card(outcome.card_title, said))
+
+
+def only_unsure(content: Content, state: ScreenState) -> bool:
+    """Whether the emergency rests only on "not sure" or unplaced answers: nobody said yes to
+    a cauda equina sign or reported one."""
+    return not any(answer in (YES, REPORTED) for question_id, answer in state.answers
+                   if content.question(question_id).tier == "emergency")
 
 
 def _referral(content: Content, state: ScreenState) -> Prompt:

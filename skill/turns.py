@@ -111,14 +111,15 @@ def respond(handler_input: HandlerInput, content: Content, state: triage.ScreenS
     attributes.update({"screen": state.to_dict(), "outcome": state.outcome})
     screen = None
     if screens.supports_apl(handler_input):
-        screen = screens.patient_screen(content, state, _screen_body(content, prompt))
+        screen = screens.patient_screen(content, state, _screen_body(content, state, prompt))
     return build_response(handler_input, content, prompt, screen)
 
 
-def _screen_body(content: Content, prompt: triage.Prompt) -> str:
+def _screen_body(content: Content, state, prompt: triage.Prompt) -> str:
     """What the screen shows: the question or tip in hand (the last thing said), or the whole
     emergency instruction."""
-    parts = prompt.card.body if prompt.card and prompt.end_session else prompt.speech[-1:]
+    whole = prompt.card and (prompt.end_session or state.outcome == "emergency")
+    parts = prompt.card.body if whole else prompt.speech[-1:]
     return render_text(parts, _values(content, prompt))
 
 

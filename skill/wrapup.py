@@ -107,22 +107,26 @@ def _goodbye(content: Content, state: ScreenState, lead: tuple = ()):
                                                  values=timeline.review_values(state))
 
 
-def on_stop(content: Content, state: ScreenState) -> Prompt:
+def on_stop(content: Content, state: ScreenState) -> Tuple[ScreenState, Prompt]:
     """What "stop" gets, anywhere but an emergency. Stopping never takes away what the user
-    must do (hazard log H03): after a red flag, or while a cauda equina question is unresolved
-    (a "not sure", or an answer that could not be placed), it says to see a doctor today."""
+    must do (hazard log H03): after a red flag, the place its answers point to; while a cauda
+    equina question is unresolved (a "not sure", or an answer that could not be placed), the
+    emergency, as the same doubt would be if it were said again: the tier never depends on
+    whether the person stopped or answered."""
     pointed_to = red_flag_tier(content, state)
-    if pointed_to is not None:
-        lead = content.speech["stop_after_red_flag"]
-    elif state.doubts > 0 and \
+    if state.doubts > 0 and \
             getattr(question_in_hand(content, state), "tier", None) == "emergency":
-        # An unresolved cauda equina question: a doctor today at least.
-        lead, pointed_to = content.speech["stop_while_unsure"], "urgent"
-    else:
-        return Prompt((content.speech["goodbye"],), end_session=True)
+        emergency = content.outcomes["emergency"]
+        speech = (content.speech["stop_while_unsure"], emergency.speech[0],
+                  content.speech["goodbye"])
+        return replace(state, outcome="emergency"), Prompt(
+            speech, end_session=True, card=Card(emergency.card_title, speech[:2]))
+    if pointed_to is None:
+        return state, Prompt((content.speech["goodbye"],), end_session=True)
     speech = outcome_speech(content, state, pointed_to)
-    return Prompt((lead, speech[0], content.speech["goodbye"]), end_session=True,
-                  card=Card(content.outcomes[pointed_to].card_title, speech))
+    return state, Prompt((content.speech["stop_after_red_flag"], speech[0],
+                          content.speech["goodbye"]), end_session=True,
+                         card=Card(content.outcomes[pointed_to].card_title, speech))
 
 
 def red_flag_tier(content: Content, state: ScreenState):

@@ -175,7 +175,7 @@ def test_fifty_concurrent_sessions_each_reach_their_own_outcome(server_url):
         assert last["sessionAttributes"]["outcome"] == final_outcome, f"user {number}"
         ended: Optional[bool] = last["response"].get("shouldEndSession")
         if final_outcome == "emergency":
-            assert text_of(last).startswith(EMERGENCY_START) and ended is True
+            assert text_of(last).startswith(EMERGENCY_START) and not ended   # open for "repeat"
         else:
             assert ended is False                       # advice is offered next
         outcomes.add(final_outcome)

@@ -47,6 +47,16 @@ def action(content):
     return said(content, content.outcomes["emergency"].speech[0])
 
 
+def emergency_said(content, unsure=False):
+    """The whole emergency answer: the action, the reason (a sign reported, or an answer that
+    could not be made sure of), what to do, where the card is, and the action again."""
+    emergency = content.outcomes["emergency"]
+    reason = content.speech["unsure_of_sign"] if unsure else emergency.speech[1]
+    parts = (emergency.speech[0], reason, *emergency.speech[2:], content.speech["emergency_card"],
+             emergency.speech[0])
+    return " ".join(said(content, part) for part in parts)
+
+
 def number_ssml(content):
     return f'<say-as interpret-as="digits">{content.facts["emergency_number"]}</say-as>'
 
@@ -122,9 +132,11 @@ def test_any_cauda_equina_yes_is_an_emergency_at_once(dialog, content, position)
     turn = dialog.yes()
     emergency = content.outcomes["emergency"]
     assert turn.text.startswith(action(content))
-    assert turn.text == " ".join(said(content, part) for part in emergency.speech)
+    assert turn.text == emergency_said(content) and turn.text.endswith(action(content))
     assert number_ssml(content) in turn.ssml
-    assert turn.ends_session and turn.outcome == "emergency"
+    # Open for "repeat" or "what number?"; the reprompt is the action again.
+    assert not turn.ends_session and turn.outcome == "emergency"
+    assert turn.reprompt == action(content)
     assert turn.card["title"] == said(content, emergency.card_title)
     assert turn.card["content"].startswith(action(content))
 
@@ -133,14 +145,15 @@ def test_emergency_cannot_be_softened_by_a_later_answer(skill, locale, content):
     dialog = Dialog(skill, locale)
     dialog.launch()
     emergency = dialog.yes()
-    # Alexa ends the session, but a replayed or delayed request may still carry it.
+    # The session stays open after the emergency: whatever is said next hears it again, and
+    # "stop" hears the action once more before the session ends.
     for intent in ("AMAZON.NoIntent", "AMAZON.StartOverIntent", "AMAZON.StopIntent"):
         envelope = request_envelope(intent_request(intent), new=False, locale=locale,
                                     attributes=emergency.response["sessionAttributes"])
         response = handle_event(skill, envelope)
         assert response["sessionAttributes"]["outcome"] == "emergency"
         assert speech_text(response["response"]["outputSpeech"]).startswith(action(content))
-        assert response["response"]["shouldEndSession"] is True
+        assert bool(response["response"].get("shouldEndSession")) == (intent == "AMAZON.StopIntent")
 
 
 def test_not_sure_on_cauda_equina_question_clarifies_once_then_counts_as_yes(dialog, content):
@@ -220,8 +233,8 @@ def test_urgent_outcome_waits_for_remaining_cauda_equina_questions(dialog, conte
 @pytest.mark.parametrize("symptom_id", CES_IDS)
 def test_one_shot_cauda_equina_symptom_is_an_emergency(dialog, content, symptom_id):
     turn = dialog.symptom("i can't control my bladder", symptom_id)
-    assert turn.text.startswith(action(content))
-    assert turn.ends_session and turn.outcome == "emergency"
+    assert turn.text == emergency_said(content)
+    assert not turn.ends_session and turn.outcome == "emergency"
 
 
 def test_volunteered_saddle_numbness_mid_screen_is_an_emergency(dialog, content):
@@ -387,3 +400,43 @@ def test_en_us_urgent_and_help_in_words(skill):
     assert turn.text.startswith("Please go to the nearest emergency room today")
     assert "call 911 at once" in turn.text and turn.card["title"] == "See a doctor today"
     assert dialog.intent("AMAZON.StopIntent").text.count("call 911 at once") == 1
+
+
+# ---- Voice 2.0 (issue 17): safety in the conversation itself ----
+
+def test_a_no_at_the_first_tip_has_still_heard_the_warning_signs(dialog, content):
+    turn = answer_no_until(dialog, QUESTION_COUNT)
+    warning = said(content, content.speech["result_warning"])
+    assert turn.outcome == "self_care" and warning in turn.text
+    assert turn.text.index(warning) < turn.text.index(advice(content, "keep_moving"))
+    assert content.facts["emergency_number"] in turn.text
+
+
+def test_every_cauda_equina_reprompt_carries_the_warning_with_the_number(dialog, content):
+    """Silence after a reprompt ends the session without another word from the skill."""
+    warning = said(content, content.speech["reprompt_warning"])
+    turn = dialog.launch()
+    for question in content.emergency_questions:
+        assert turn.reprompt.endswith(warning), question.id
+        assert content.facts["emergency_number"] in turn.reprompt
+        turn = dialog.no()
+    assert warning not in turn.reprompt   # the other red flags: their own reprompt only
+
+
+@pytest.mark.parametrize("then", ["AMAZON.FallbackIntent", "AMAZON.RepeatIntent",
+                                  "AMAZON.HelpIntent"])
+def test_what_number_or_repeat_after_the_emergency_hears_it_again(dialog, content, then):
+    dialog.launch()
+    first = dialog.yes()
+    again = dialog.intent(then)
+    assert again.text == first.text == emergency_said(content)
+    assert not again.ends_session and again.outcome == "emergency"
+    assert said(content, content.speech["emergency_card"]) in again.text
+
+
+def test_two_unplaced_answers_are_an_emergency_in_honest_words(dialog, content):
+    dialog.launch()
+    dialog.intent("AMAZON.FallbackIntent")
+    turn = dialog.intent("AMAZON.FallbackIntent")   # "what? / what?": nothing was reported
+    assert turn.outcome == "emergency" and turn.text == emergency_said(content, unsure=True)
+    assert said(content, content.outcomes["emergency"].speech[1]) not in turn.text

@@ -123,7 +123,6 @@ def assert_emergency(response: dict, locale: Optional[str] = None) -> None:
     region without content gets its whole answer instead: the cauda equina signs and "call
     your local emergency number now", never another region's number (hazard log H05)."""
     assert_alexa_response(response)
-    assert response["response"]["shouldEndSession"] is True
     start = EMERGENCY_START
     if locale is not None:
         from skill.content import available_locales
@@ -133,10 +132,14 @@ def assert_emergency(response: dict, locale: Optional[str] = None) -> None:
         if not content.serves_region:
             assert text_of(response) == render_text((content.speech["region_not_supported"],),
                                                     {})
+            assert response["response"]["shouldEndSession"] is True
             return
         start = render_text((content.outcomes["emergency"].speech[0],), content.facts)
     assert text_of(response).startswith(start), text_of(response)
     assert outcome_of(response) == "emergency"
+    # Open for "repeat" or "what number?", the instruction said first and last (issue 17).
+    assert not response["response"].get("shouldEndSession")
+    assert text_of(response).count(start) == 2   # first and last
 
 
 def assert_restarted(response: dict) -> None:

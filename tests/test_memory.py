@@ -243,7 +243,7 @@ def test_red_flag_at_a_check_in_is_the_same_emergency(skill, clock):
     dialog.no()
     turn = dialog.yes()   # numbness between the legs
     assert turn.text.startswith("Go to the nearest emergency room now, or call 911.")
-    assert turn.ends_session and turn.outcome == "emergency"
+    assert not turn.ends_session and turn.outcome == "emergency"
 
 
 def test_volunteered_cauda_equina_symptom_before_the_trend_is_an_emergency(skill, clock):

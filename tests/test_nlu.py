@@ -631,3 +631,23 @@ def test_a_trailing_hedge_comes_off_any_intent_not_only_an_answer(utterance, tre
     assert body["intent"]["name"] == "PainTrendIntent"
     assert body["intent"]["slots"]["trend"]["resolutions"]["resolutionsPerAuthority"][0][
         "values"][0]["value"]["id"] == trend
+
+
+@pytest.mark.parametrize("utterance", ["no wait, yes", "no, hang on", "no, actually yes",
+                                       "nope, I mean yes"])
+def test_a_no_taken_back_in_the_same_breath_is_not_a_no(utterance):
+    """Issue 17: heard as "not sure", so a cauda equina question is asked again in other words
+    (and any other red flag counts as yes), never as a plain no."""
+    assert request(utterance)["intent"]["name"] == "NotSureIntent"
+
+
+@pytest.mark.parametrize("utterance", ["no", "no thanks", "no, sorry", "nope, none of those",
+                                       "no, not that I know of"])
+def test_a_plain_no_with_polite_words_stays_a_no(utterance):
+    assert request(utterance)["intent"]["name"] == "AMAZON.NoIntent"
+
+
+def test_a_spanish_no_taken_back_is_not_a_no_but_a_no_with_si_meaning_if_is():
+    model = build_interaction_model("es-US")
+    assert resolve(model, "no, espere, sí", True, locale="es-US")["intent"]["name"] == "NotSureIntent"
+    assert resolve(model, "no, para nada", True, locale="es-US")["intent"]["name"] == "AMAZON.NoIntent"

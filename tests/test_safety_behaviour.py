@@ -34,8 +34,9 @@ def reach_read_back(dialog, content):
     return turn
 
 
-def emergency_text(content):
-    return " ".join(said(content, part) for part in content.outcomes["emergency"].speech)
+def emergency_text(content, unsure=False):
+    from test_dialogs import emergency_said
+    return emergency_said(content, unsure)
 
 
 # ---- H01, H02: the cauda equina signs are read back once ----
@@ -44,7 +45,11 @@ def test_cauda_equina_answers_are_read_back_before_other_questions(dialog, conte
     check = read_back(content)
     assert content.emergency_questions[-1] == check and check.tier == "emergency"
     turn = reach_read_back(dialog, content)
-    assert turn.text == check.ask.strip() and turn.reprompt == check.reprompt.strip()
+    # A cauda equina reprompt carries the warning with the number (issue 17): silence after it
+    # ends the session without another word.
+    assert turn.text == check.ask.strip()
+    assert turn.reprompt == said(content, check.reprompt) + " " + \
+        said(content, content.speech["reprompt_warning"])
     assert turn.outcome is None and not turn.ends_session
     following = dialog.no()
     first_other = content.questions[len(content.emergency_questions)]
@@ -55,15 +60,15 @@ def test_a_yes_to_the_read_back_is_an_emergency(dialog, content):
     reach_read_back(dialog, content)
     turn = dialog.yes()
     assert turn.text == emergency_text(content)
-    assert turn.outcome == "emergency" and turn.ends_session
+    assert turn.outcome == "emergency" and not turn.ends_session
 
 
 def test_not_sure_to_the_read_back_is_clarified_then_an_emergency(dialog, content):
     reach_read_back(dialog, content)
     clarified = dialog.not_sure()
     assert clarified.text == read_back(content).clarify.strip() and clarified.outcome is None
-    turn = dialog.not_sure()
-    assert turn.text == emergency_text(content) and turn.outcome == "emergency"
+    turn = dialog.not_sure()   # nothing reported: honest words, the same instruction
+    assert turn.text == emergency_text(content, unsure=True) and turn.outcome == "emergency"
 
 
 def test_the_read_back_is_asked_again_at_a_check_in(content):
@@ -123,11 +128,23 @@ def test_stop_after_a_red_flag_repeats_the_urgent_advice(skill, locale, content,
                             "emergency_department")
 
 
-def test_stop_while_unsure_about_a_cauda_equina_sign_says_get_checked_today(dialog, content):
+@pytest.mark.parametrize("then", ["AMAZON.StopIntent", "AMAZON.FallbackIntent"])
+def test_stop_while_unsure_about_a_cauda_equina_sign_is_the_same_emergency_as_a_second_doubt(
+        dialog, content, then):
+    """Unsure, then "stop", gives the tier a second "not sure" or unplaced answer gives: the
+    emergency, in honest words (issue 17)."""
     dialog.launch()
     dialog.no()
     assert dialog.not_sure().text == content.questions[1].clarify.strip()
-    assert_same_day_goodbye(dialog.intent("AMAZON.StopIntent"), content, "stop_while_unsure")
+    turn = dialog.intent(then)
+    emergency = said(content, content.outcomes["emergency"].speech[0])
+    assert turn.outcome == "emergency" and emergency in turn.text
+    if then == "AMAZON.StopIntent":
+        assert turn.text == " ".join((said(content, content.speech["stop_while_unsure"]), emergency,
+                                      said(content, content.speech["goodbye"])))
+        assert turn.ends_session
+    else:
+        assert turn.text == emergency_text(content, unsure=True)
 
 
 def test_unsure_about_a_cauda_equina_sign_gets_the_warning_signs_card(dialog, content):

@@ -69,6 +69,18 @@ def confirmed_cauda_equina(before, event, content=CONTENT):
     return event == Reply.YES or (event in (Reply.NOT_SURE, Reply.UNCLEAR) and before.doubts == 1)
 
 
+def assert_emergency_answer(prompt, event, content=CONTENT):
+    """The emergency answer: the action first and last, the session open for "repeat" or
+    "what number?" with the action as the reprompt; or, stopped while unsure of a cauda
+    equina sign, the action and the goodbye (issue 17: the same tier either way)."""
+    action = content.outcomes["emergency"].speech[0]
+    if event == Reply.STOP:
+        assert prompt.speech[1] == action and prompt.end_session
+        return
+    assert prompt.speech[0] == action == prompt.speech[-1]
+    assert not prompt.end_session and prompt.reprompt == (action,)
+
+
 @settings(max_examples=400)
 @given(st.lists(events, max_size=40), session_starts)
 def test_any_confirmed_cauda_equina_sign_ends_in_emergency(event_list, start):
@@ -89,10 +101,11 @@ def test_every_locale_reaches_emergency_with_its_own_number(locale, event_list, 
     if any(confirmed_cauda_equina(before, event, content) for before, event, _, _ in trace):
         assert state.outcome == "emergency"
     number = f'<say-as interpret-as="digits">{content.facts["emergency_number"]}</say-as>'
-    for before, _, after, prompt in trace:
+    for before, event, after, prompt in trace:
         if after.outcome == "emergency" and before.outcome != "emergency":
-            assert prompt.speech == content.outcomes["emergency"].speech and prompt.end_session
-            assert number in render_ssml(prompt.speech[:1], content.facts)   # the first sentence
+            assert_emergency_answer(prompt, event, content)
+            first = prompt.speech[1] if event == Reply.STOP else prompt.speech[0]
+            assert number in render_ssml((first,), content.facts)   # in the action
 
 
 @pytest.mark.parametrize("locale", available_locales())
@@ -103,19 +116,23 @@ def test_a_yes_to_each_cauda_equina_question_is_the_emergency_with_the_locales_n
     for _ in range(ces_index):
         state, _ = step(content, state, Reply.NO)
     state, prompt = step(content, state, Reply.YES)
-    assert state.outcome == "emergency" and prompt.end_session
+    assert state.outcome == "emergency"
+    assert_emergency_answer(prompt, Reply.YES, content)
     first = render_ssml(prompt.speech[:1], content.facts)
     assert f'<say-as interpret-as="digits">{content.facts["emergency_number"]}</say-as>' in first
 
 
 @settings(max_examples=400)
 @given(st.lists(events, max_size=40), session_starts)
-def test_emergency_is_said_at_once_and_ends_the_session(event_list, start):
+def test_emergency_is_said_at_once_first_and_last_and_only_stop_ends_it(event_list, start):
     _, trace = run(event_list, start)
     for before, event, after, prompt in trace:
-        if after.outcome == "emergency":
-            assert prompt.speech == CONTENT.outcomes["emergency"].speech
-            assert prompt.end_session
+        if after.outcome != "emergency":
+            continue
+        if before.outcome == "emergency" and event == Reply.STOP:
+            assert prompt.speech == CONTENT.outcomes["emergency"].speech[:1] and prompt.end_session
+        else:
+            assert_emergency_answer(prompt, event)
 
 
 @settings(max_examples=400)
@@ -126,7 +143,12 @@ def test_stopping_after_a_red_flag_always_says_to_see_a_doctor_today(event_list,
     _, prompt = step(CONTENT, state, Reply.STOP)
     assert prompt.end_session
     if state.outcome == "emergency":
-        assert prompt.speech == CONTENT.outcomes["emergency"].speech
+        assert prompt.speech == CONTENT.outcomes["emergency"].speech[:1]
+        return
+    in_hand = question_in_hand(CONTENT, state) if state.started else None
+    if state.doubts and in_hand is not None and in_hand.tier == "emergency":
+        # Unsure of a cauda equina sign: the emergency, as the same doubt said again would be.
+        assert prompt.speech[1] == CONTENT.outcomes["emergency"].speech[0]
         return
     tiers = {TIER_OF[qid] for qid, answer in state.answers if answer in POSITIVE}
     if state.outcome == "urgent" or "urgent" in tiers:
