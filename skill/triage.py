@@ -270,9 +270,10 @@ def _on_symptom(content: Content, state: ScreenState, report: SymptomReport):
         new_state, prompt = _record(content, state, symptom_id, REPORTED,
                                     lead=content.speech["symptom_noted"])
         if new_state.outcome is None and not was_started:   # one-shot: still owe the welcome
-            opening = begin(content, state)[1].speech[:-1]
-            prompt = replace(prompt, speech=prompt.speech[:1] + opening + prompt.speech[1:],
-                             values=begin(content, state)[1].values)
+            # Hello first, then the thanks for what was said (issue 17), then the question.
+            welcome = begin(content, state)[1]
+            prompt = replace(prompt, speech=welcome.speech[:-1] + prompt.speech,
+                             values=welcome.values)
         return new_state, prompt
     if symptom_id in content.common_symptoms:
         return _not_an_answer(content, state, content.common_symptoms[symptom_id])

@@ -440,3 +440,13 @@ def test_two_unplaced_answers_are_an_emergency_in_honest_words(dialog, content):
     turn = dialog.intent("AMAZON.FallbackIntent")   # "what? / what?": nothing was reported
     assert turn.outcome == "emergency" and turn.text == emergency_said(content, unsure=True)
     assert said(content, content.outcomes["emergency"].speech[1]) not in turn.text
+
+
+def test_a_one_shot_sign_hears_hello_before_thanks(dialog, content):
+    """"Ask sciatica check, I've got a fever": the welcome, then the thanks, then the first
+    question; never thanks before hello (issue 17)."""
+    turn = dialog.symptom("a fever", "fever")
+    welcome = said(content, content.speech["welcome"])
+    noted = said(content, content.speech["symptom_noted"])
+    assert turn.text.startswith(welcome) and turn.text.index(noted) > len(welcome) - 1
+    assert turn.text.endswith(said(content, content.question("bladder").ask))

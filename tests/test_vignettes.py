@@ -144,3 +144,20 @@ def test_incontinence_volunteered_asks_whether_it_is_new_and_a_no_carries_on(ski
     assert turn.outcome is None
     state = state_from_dict(content, turn.response["sessionAttributes"]["screen"])
     assert state.answer_to("bladder") == "no"
+
+
+ASKING_FOR_TIME = {"en": ["hang on", "give me a second", "wait"], "es": ["un momento", "espere"]}
+
+
+@pytest.mark.parametrize("locale", [locale for locales in LOCALE_FOR.values() for locale in locales])
+def test_asking_for_time_at_a_cauda_equina_question_is_never_counted_as_an_answer(skill, locale):
+    """"Hang on" twice used to be two unplaced answers, and so the emergency (issue 17): now it
+    is the question again, with nothing counted."""
+    content, model = load_content(locale), build_interaction_model(locale)
+    dialog = Dialog(skill, locale=locale)
+    dialog.launch()
+    for words in ASKING_FOR_TIME[locale.split("-")[0]]:
+        turn = dialog.request(resolve(model, words, True, locale=locale))
+        state = state_from_dict(content, turn.response["sessionAttributes"]["screen"])
+        assert turn.outcome is None and state.doubts == 0 and not state.answers
+        assert turn.text.endswith(content.question("bladder").ask.strip().split()[-1])
