@@ -5,6 +5,7 @@ breaks. When espeak-ng is installed, the same turns are also rendered at that ra
 audio length reported beside the estimate."""
 from __future__ import annotations
 
+import statistics
 import tempfile
 import uuid
 from pathlib import Path
@@ -67,6 +68,7 @@ def measure_locale(locale: str, handle: Callable[[dict], dict], espeak: bool = T
     to_outcome = seconds[:answers_to_outcome + 1] if answers_to_outcome is not None else seconds
     questions = [speak.count_spoken_words(ssml, locale)
                  for ssml in ssmls[1:(answers_to_outcome or len(ssmls))]]
+    warning_at = _seconds_until(ssmls, content.speech["result_warning"], content, locale)
 
     # A "yes" to each cauda equina question: the very next thing said must be the instruction.
     emergency_ids = [q.id for q in content.questions if q.tier == "emergency"]
@@ -92,6 +94,10 @@ def measure_locale(locale: str, handle: Callable[[dict], dict], espeak: bool = T
         "turns": len(words),
         "words_per_turn_mean": sum(words) / len(words),
         "words_per_turn_max": max(words),
+        "words_per_turn_median": statistics.median(words),
+        "seconds_per_turn_median": statistics.median(seconds),
+        "seconds_per_turn_max": max(seconds),
+        "seconds_to_warning_signs": warning_at,
         "question_words_max": max(questions) if questions else 0,
         "answers_to_outcome": answers_to_outcome,
         "seconds_to_outcome": sum(to_outcome),
@@ -110,6 +116,24 @@ def measure_locale(locale: str, handle: Callable[[dict], dict], espeak: bool = T
                                           rate=WORDS_PER_MINUTE)
             result["espeak_seconds_whole_session"] = total
     return result
+
+
+def _seconds_until(ssmls: list, text: str, content, locale: str):
+    """When `text` (a content text) is first heard on the path: every turn before it, and the
+    words before it in its own turn at WORDS_PER_MINUTE (that turn's breaks left out). None if
+    it is never heard."""
+    from skill import speak
+    from skill.speech import render_ssml
+
+    wanted = speak.spoken_text(render_ssml((text,), content.facts), locale)
+    elapsed = 0.0
+    for ssml in ssmls:
+        heard = speak.spoken_text(ssml, locale) if ssml else ""
+        if wanted in heard:
+            before = heard[:heard.index(wanted)]
+            return elapsed + len(before.split()) * 60.0 / WORDS_PER_MINUTE
+        elapsed += _seconds(ssml, locale) if ssml else 0.0
+    return None
 
 
 def _instructs(response: dict, action: str, locale: str) -> bool:

@@ -289,19 +289,24 @@ def report(results: dict) -> str:
     if conv:
         lines += ["", "Conversation (spoken time at 150 words a minute plus SSML breaks; "
                       "'911' counts as three words):", "",
-                  "| locale | turns | words/turn mean | max | answers to outcome (clean) | "
-                  "spoken to outcome | whole session | espeak-ng audio | extra turns after a "
-                  "cauda equina yes |",
-                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+                  "| locale | turns | words/turn mean | median | max | seconds/turn median | max | "
+                  "answers to outcome (clean) | spoken to outcome | warning signs first heard | "
+                  "whole session | espeak-ng audio | extra turns after a cauda equina yes |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | "
+                  "---: | --- |"]
         for c in conv:
             espeak = "-" if c["espeak_seconds_whole_session"] is None \
                 else f"{c['espeak_seconds_whole_session']:.0f} s"
             extra = c["cauda_equina_extra_turns"]
             verdict = "0 (ok)" if extra and all(e == 0 for e in extra) else f"{extra} (MISSED)"
+            warning = "never" if c["seconds_to_warning_signs"] is None \
+                else f"{c['seconds_to_warning_signs']:.0f} s"
             lines.append(f"| {c['locale']} | {c['turns']} | {c['words_per_turn_mean']:.0f} | "
-                         f"{c['words_per_turn_max']} | {c['answers_to_outcome']} | "
-                         f"{c['seconds_to_outcome']:.0f} s | {c['seconds_whole_session']:.0f} s"
-                         f" | {espeak} | {verdict} |")
+                         f"{c['words_per_turn_median']:.0f} | {c['words_per_turn_max']} | "
+                         f"{c['seconds_per_turn_median']:.0f} s | "
+                         f"{c['seconds_per_turn_max']:.0f} s | {c['answers_to_outcome']} | "
+                         f"{c['seconds_to_outcome']:.0f} s | {warning} | "
+                         f"{c['seconds_whole_session']:.0f} s | {espeak} | {verdict} |")
     settings = results.get("settings", {})
     lines += ["", f"Load: {settings.get('users')} users, {settings.get('duration')} s per run, "
                   f"gunicorn {settings.get('workers')} workers x {settings.get('threads')} "
