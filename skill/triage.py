@@ -134,10 +134,11 @@ def _ask(content: Content, question: Question, lead: Optional[str] = None,
 
 
 def _reprompt(content: Content, question: Question) -> tuple:
-    """A question's reprompt; a cauda equina one carries the warning with the number, since
-    silence after it ends the session without another word (Alexa's, not ours)."""
+    """A question's reprompt; a cauda equina one carries the warning with the number first,
+    since silence after it ends the session without another word (Alexa's, not ours), and
+    the turn still ends on its question."""
     if question.tier == "emergency":
-        return (question.reprompt, content.speech["reprompt_warning"])
+        return (content.speech["reprompt_warning"], question.reprompt)
     return (question.reprompt,)
 
 

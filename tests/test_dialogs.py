@@ -417,7 +417,9 @@ def test_every_cauda_equina_reprompt_carries_the_warning_with_the_number(dialog,
     warning = said(content, content.speech["reprompt_warning"])
     turn = dialog.launch()
     for question in content.emergency_questions:
-        assert turn.reprompt.endswith(warning), question.id
+        # The warning first; the turn still ends on its question.
+        assert turn.reprompt.startswith(warning), question.id
+        assert turn.reprompt.endswith(said(content, question.reprompt)), question.id
         assert content.facts["emergency_number"] in turn.reprompt
         turn = dialog.no()
     assert warning not in turn.reprompt   # the other red flags: their own reprompt only

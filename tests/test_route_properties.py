@@ -58,7 +58,7 @@ def settle(content, state, prompt):
 def asked(content, state, prompt):
     """The id of the question this response asks, or None."""
     question = question_in_hand(content, state)
-    if prompt.end_session or question is None or prompt.reprompt[:1] != (question.reprompt,):
+    if prompt.end_session or question is None or prompt.reprompt[-1:] != (question.reprompt,):
         return None
     return question.id
 
