@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Mapping, Optional, Tuple
 
 from skill import backstop
-from skill.clinician_content import FINDINGS, SIDES, TOPICS, ClinicianContent, ExamStep
+from skill.clinician_content import FINDINGS, SIDES, TOPICS, WORDS, ClinicianContent, ExamStep
 from skill.content import fill
 from skill.state import Card, InvalidState, Prompt, Reply, SymptomReport
 
@@ -22,8 +22,12 @@ READABLE_VERSIONS = (1, 2)
 SECTIONS = ("menu", "exam", "summary")
 CAUDA_EQUINA_SYMPTOMS = frozenset({"bladder", "saddle", "bowel", "both_legs", "sexual_function"})
 HEARD_SIDES = ("left", "right", "both")
-# FindingType ids: a finding ("positive"), a side alone ("left"), or both ("positive_left").
+# FindingType ids: a finding ("positive"), a side alone ("left"), or both ("positive_left"); a
+# clinician's word ("absent", "reduced_left") whose finding depends on the step; or a command
+# ("summary", "go_back") said in the exam's own words.
 POSITIVE_WITH_SIDE = {f"positive_{side}": side for side in HEARD_SIDES}
+WORD_WITH_SIDE = {f"{word}_{side}": (word, side) for word in WORDS for side in HEARD_SIDES}
+SUMMARY, GO_BACK = "summary", "go_back"
 # Asked at most twice; after the second reply that names no side the finding is kept, its side
 # "unknown". Never dropped: a positive finding matters even without its side.
 MAX_SIDE_ASKS = 2
@@ -129,7 +133,13 @@ def step(content: ClinicianContent, state: ClinicianState, event) -> Tuple[Clini
         # A clinician's "faecal incontinence" is a finding, not a patient's maybe-old symptom.
         event = replace(event, symptom_id=backstop.asked_first(event.symptom_id))
     if event == Reply.STOP:
-        return state, Prompt((speech["goodbye"],), end_session=True)
+        # Stop mid-exam says what was recorded so far (the action included) before leaving.
+        before = _summary_speech(content, state) if state.section == "exam" else ()
+        return state, Prompt(before + (speech["goodbye"],), end_session=True)
+    if event == Finding(SUMMARY):
+        return state, _summary_now(content, state)
+    if event == Finding(GO_BACK):
+        return _go_back(content, state)
     if event in (Reply.LAUNCH, Reply.START_OVER):
         fresh, prompt = begin(content)
         return replace(fresh, cauda_equina=state.cauda_equina,
@@ -164,7 +174,7 @@ def current_prompt(content: ClinicianContent, state: ClinicianState) -> Prompt:
         return Prompt((content.speech[question],), reprompt=(content.speech["side_reprompt"],))
     if state.section == "exam":
         exam_step = steps_for(content, state)[state.step]
-        return Prompt((exam_step.prompt,), reprompt=(content.speech["finding_needed"],))
+        return Prompt((exam_step.prompt,), reprompt=(exam_step.reprompt,))
     if state.section == "summary":
         return _summary(content, state)
     return _menu(content, None)
@@ -180,7 +190,7 @@ def finding_words(content: ClinicianContent, state: ClinicianState, exam_step: E
                   value: str) -> str:
     """What was recorded at a step, as said and shown: "positive on the left", "negative"."""
     side = dict(state.sides).get(exam_step.id)
-    words = content.findings[value]
+    words = exam_step.said.get(value, content.findings[value])
     return f"{words} {content.sides[side]}" if side else words
 
 
@@ -201,8 +211,8 @@ def _awaits_side(content: ClinicianContent, state: ClinicianState) -> bool:
     return exam_step.sided and dict(state.findings).get(exam_step.id) == "positive"
 
 
-def _menu(content: ClinicianContent, lead: Optional[str]) -> Prompt:
-    reprompt = content.speech["menu_reprompt"]
+def _menu(content: ClinicianContent, lead: Optional[str], key: str = "menu_reprompt") -> Prompt:
+    reprompt = content.speech[key]
     return Prompt(((lead,) if lead else ()) + (reprompt,), reprompt=(reprompt,))
 
 
@@ -219,27 +229,48 @@ def _on_topic(content: ClinicianContent, state: ClinicianState, topic: Optional[
         return state, _prefixed(content.speech["not_understood"], current_prompt(content, state))
     if state.section == "exam":   # answer, then back to the step (or side question) in hand
         return state, _prefixed(text, current_prompt(content, state))
-    return state, _menu(content, text)
+    # The menu's example ("like when do I refer") only in the menu and help, not every answer.
+    return state, _menu(content, text, "after_answer")
 
 
-def _heard(event) -> Tuple[Optional[str], Optional[str]]:
-    """(finding, side) an exam reply names; either may be None."""
+def _heard(event, exam_step: Optional[ExamStep] = None) -> Tuple[Optional[str], Optional[str]]:
+    """(finding, side) an exam reply names; either may be None. A clinician's word means the
+    finding the step's `heard` gives it ("absent" at reflexes: positive); elsewhere, None."""
     if isinstance(event, Finding):
         if event.value in POSITIVE_WITH_SIDE:
             return "positive", POSITIVE_WITH_SIDE[event.value]
         if event.value in HEARD_SIDES:
             return None, event.value
+        word, side = WORD_WITH_SIDE.get(event.value, (event.value, None))
+        if word in WORDS:
+            return (exam_step.heard.get(word) if exam_step else None), side
         return (event.value if event.value in FINDINGS else None), None
-    return {Reply.YES: "positive", Reply.NO: "negative", Reply.NEXT: "not_done"}.get(event), None
+    return {Reply.YES: "positive", Reply.NO: "negative"}.get(event), None
 
 
 def _on_exam_reply(content: ClinicianContent, state: ClinicianState, event):
-    value, side = _heard(event)
+    exam_step = steps_for(content, state)[state.step]
+    recorded_here = dict(state.findings).get(exam_step.id)
+    if event == Reply.NEXT:
+        # Decision (issue 17): "next" says what it records rather than asking "record not
+        # done?". A confirmation doubles the turns of a hands-free exam for every skipped
+        # step; "not done" is never read as normal (the summary lists it), and "go back"
+        # undoes it. A step that already has a finding (after go back) keeps it.
+        value = recorded_here or "not_done"
+        lead = fill(content.speech["next_recorded"], {
+            "step": exam_step.label, "finding": finding_words(content, state, exam_step, value)})
+        kept = replace(state, findings=tuple({**dict(state.findings), exam_step.id: value}.items()))
+        return _advance(content, state, kept, lead)
+    value, side = _heard(event, exam_step)
+    word = WORD_WITH_SIDE.get(event.value, (event.value,))[0] if isinstance(event, Finding) else None
+    if value is None and word in WORDS:     # a word that means nothing certain at this step
+        return state, Prompt((fill(content.speech["word_unclear"], {"word": word}),
+                              exam_step.reprompt), reprompt=(exam_step.reprompt,))
     if value is None and side is not None:
         value = "positive"      # "left" to "Any deficit?": a deficit on the left
     if value not in FINDINGS:
-        return state, _prefixed(content.speech["finding_needed"], current_prompt(content, state))
-    exam_step = steps_for(content, state)[state.step]
+        return state, Prompt((content.speech["not_understood"], exam_step.reprompt),
+                             reprompt=(exam_step.reprompt,))
     findings = {**dict(state.findings), exam_step.id: value}
     sides = {key: placed for key, placed in state.sides if key != exam_step.id}
     needs_side = value == "positive" and exam_step.sided
@@ -247,6 +278,12 @@ def _on_exam_reply(content: ClinicianContent, state: ClinicianState, event):
         sides[exam_step.id] = side or "unknown"
     recorded = replace(state, findings=tuple(findings.items()), sides=tuple(sides.items()),
                        side_asks=int(needs_side and side is None))
+    if _suggests_cauda_equina(content, state) and not _suggests_cauda_equina(content, recorded):
+        # Re-recorded after go back: a finding that made cauda equina suspected stays.
+        lead = fill(content.speech["kept_cauda_equina"], {
+            "step": exam_step.label,
+            "finding": finding_words(content, state, exam_step, recorded_here)})
+        return _advance(content, state, state, lead)
     if recorded.side_asks:      # ask, and stay on this step until the side is placed
         return recorded, current_prompt(content, recorded)
     return _advance(content, state, recorded)
@@ -275,34 +312,89 @@ def _advance(content: ClinicianContent, before: ClinicianState, recorded: Clinic
     state = replace(recorded, cauda_equina=suspected, step=recorded.step + 1)
     if state.step >= len(steps_for(content, state)):
         state = replace(state, section="summary", step=0)
-    prompt = current_prompt(content, state)
+    newly = suspected and not before.cauda_equina
+    if state.section == "summary":   # the action just given is not said again in the summary
+        prompt = _summary(content, state, action_said=newly)
+    else:
+        prompt = current_prompt(content, state)
     if lead:
         prompt = _prefixed(lead, prompt)
-    if suspected and not before.cauda_equina:   # the action first, before anything else
+    if newly:   # the action first, before anything else
         prompt = _prefixed(content.cauda_equina_action, prompt)
     return state, prompt
 
 
-def _summary(content: ClinicianContent, state: ClinicianState) -> Prompt:
-    recorded = [f"{exam_step.label} {finding_words(content, state, exam_step, value)}"
-                for exam_step, value in checklist(content, state) if value is not None]
-    text = fill(content.speech["summary"], {
-        "recorded": ", ".join(recorded) or content.speech["nothing_recorded"],
-        "points_to": _points_to(content, state)})
+def _go_back(content: ClinicianContent, state: ClinicianState):
+    """The step before the one in hand (the last one from the summary), its finding kept until
+    it is re-recorded. The emergency never goes back: cauda_equina is kept as it is, and the
+    steps only suspicion adds stay. During a side question: that step again, the finding kept
+    with its side unknown (never dropped)."""
+    speech = content.speech
+    if state.section == "menu":
+        return state, _menu(content, speech["no_step"])
+    steps = steps_for(content, state)
+    if state.section == "summary":
+        target = len(steps) - 1
+    elif state.side_asks:
+        target = state.step
+    elif state.step == 0:
+        return state, _prefixed(speech["first_step"], current_prompt(content, state))
+    else:
+        target = state.step - 1
+    back = replace(state, section="exam", step=target, side_asks=0)
+    exam_step = steps[target]
+    value = dict(back.findings).get(exam_step.id)
+    lead = fill(speech["went_back"] if value else speech["went_back_unrecorded"], {
+        "step": exam_step.label,
+        **({"finding": finding_words(content, back, exam_step, value)} if value else {})})
+    return back, _prefixed(lead, current_prompt(content, back))
+
+
+def _summary(content: ClinicianContent, state: ClinicianState,
+             action_said: bool = False) -> Prompt:
+    text = _summary_text(content, state, action_said)
     return Prompt((text, content.speech["after_summary"]),
-                  reprompt=(content.speech["menu_reprompt"],),
+                  reprompt=(content.speech["after_answer"],),
                   card=Card(content.speech["summary_title"], (text,)))
 
 
+def _summary_speech(content: ClinicianContent, state: ClinicianState) -> tuple:
+    """The summary as said mid-exam: marked as so far while steps remain."""
+    unfinished = state.section == "exam"
+    return (content.speech["summary_so_far"],) * unfinished + (_summary_text(content, state),)
+
+
+def _summary_now(content: ClinicianContent, state: ClinicianState) -> Prompt:
+    """"Summary" at any point: said without ending, then back to what was in hand."""
+    if state.section == "summary":
+        return _summary(content, state)
+    card = Card(content.speech["summary_title"], (_summary_text(content, state),))
+    in_hand = current_prompt(content, state)
+    return replace(in_hand, speech=_summary_speech(content, state) + in_hand.speech, card=card)
+
+
+def _summary_text(content: ClinicianContent, state: ClinicianState,
+                  action_said: bool = False) -> str:
+    """Each finding once, in the step's own words, then what they point to. An emergency says
+    its reasons, then the action once (not at all when the same prompt has just said it)."""
+    recorded = ", ".join(f"{exam_step.label} {finding_words(content, state, exam_step, value)}"
+                         for exam_step, value in checklist(content, state) if value is not None)
+    recorded = recorded or content.speech["nothing_recorded"]
+    if not state.cauda_equina:
+        return fill(content.speech["summary"], {"recorded": recorded,
+                                                "points_to": _points_to(content, state)})
+    reasons = (content.points_to_bilateral,) if bilateral(state) else ()
+    if state.history_cauda_equina:
+        reasons += (content.speech["history_not_overridden"],)
+    reasons += () if action_said else (content.cauda_equina_action,)
+    return fill(content.speech["summary_emergency"], {"recorded": recorded,
+                                                      "reasons": " ".join(reasons)}).strip()
+
+
 def _points_to(content: ClinicianContent, state: ClinicianState) -> str:
-    if state.cauda_equina:
-        reason = content.points_to_bilateral if bilateral(state) else content.points_to_cauda_equina
-        # A normal examination never overrides a history that suggests cauda equina.
-        history = (content.speech["history_not_overridden"],) if state.history_cauda_equina else ()
-        return " ".join((reason,) + history + (content.cauda_equina_action,))
     positive = [exam_step for exam_step, value in checklist(content, state) if value == "positive"]
     levels = [s.points_to for s in positive if s.id in ("l4", "l5", "s1")]
-    if levels:
+    if levels:   # "an L5 and S1 radiculopathy": the word said once
         return fill(content.points_to_radiculopathy, {"levels": " and ".join(levels)})
     if positive:
         return positive[0].points_to + "."

@@ -4,7 +4,7 @@ locale whose file it is (English locales share en-US's file, which cites en-US's
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping, Optional
@@ -14,12 +14,18 @@ import yaml
 from skill.content import FACT_NAMES, SAFE_LOADER, companion_file, load_content
 from skill.schema import ContentError, ListOf, OneOf, Problem, Record, Text, Version
 
-SPEECH_KEYS = ("welcome", "entered", "menu_reprompt", "help", "help_exam", "not_understood",
-               "finding_needed", "side_question", "side_again", "side_reprompt",
+SPEECH_KEYS = ("welcome", "entered", "menu_reprompt", "after_answer", "help", "help_exam",
+               "not_understood", "word_unclear", "next_recorded", "went_back",
+               "went_back_unrecorded", "first_step", "no_step", "kept_cauda_equina",
+               "summary_so_far", "side_question", "side_again", "side_reprompt",
                "side_not_recorded", "help_side", "history_not_overridden", "goodbye",
-               "summary_title", "summary", "nothing_recorded", "after_summary")
+               "summary_title", "summary", "summary_emergency", "nothing_recorded",
+               "after_summary")
 TOPICS = ("imaging", "referral", "opioids", "pitfalls", "straight_leg_raise_evidence")
 FINDINGS = ("positive", "negative", "not_done")
+# A clinician's words (FindingType ids) whose meaning depends on the step: each step's `heard`
+# says which finding each means there; a word the step does not list is asked again.
+WORDS = ("reduced", "absent", "present", "brisk", "raised")
 # The side of a positive finding at a sided step; "unknown" when it could not be placed.
 SIDES = ("left", "right", "both", "unknown")
 CAUDA_EQUINA_SUSPECTED = "cauda_equina_suspected"
@@ -34,6 +40,9 @@ class ExamStep:
     suggests_cauda_equina: bool
     only_when_cauda_equina_suspected: bool
     sided: bool = False             # a positive finding is recorded with its side
+    reprompt: str = ""              # the step and its answers: "Reflexes: reduced, absent..."
+    heard: Mapping[str, str] = field(default_factory=dict)  # a WORDS word -> its finding here
+    said: Mapping[str, str] = field(default_factory=dict)   # a finding -> its summary words
 
 
 @dataclass(frozen=True)
@@ -48,7 +57,6 @@ class ClinicianContent:
     sides: Mapping[str, str]
     points_to_default: str
     points_to_radiculopathy: str
-    points_to_cauda_equina: str
     points_to_bilateral: str
     answers: Mapping[str, str]
 
@@ -63,6 +71,11 @@ def _schema() -> Record:
     speech = {key: text for key in SPEECH_KEYS}
     speech["summary"] = Text(placeholders=frozenset({"recorded", "points_to"}))
     speech["help_exam"] = Text(placeholders=frozenset({"step", "total"}))
+    speech["summary_emergency"] = Text(placeholders=frozenset({"recorded", "reasons"}))
+    speech["word_unclear"] = Text(placeholders=frozenset({"word"}))
+    speech["went_back_unrecorded"] = Text(placeholders=frozenset({"step"}))
+    for key in ("next_recorded", "went_back", "kept_cauda_equina"):
+        speech[key] = Text(placeholders=frozenset({"step", "finding"}))
     return Record(required={
         "locale": Text(),
         "version": Version(),
@@ -70,16 +83,18 @@ def _schema() -> Record:
         "red_flags": cited,
         "cauda_equina_action": cited,
         "exam": ListOf(Record(
-            required={"id": Text(), "label": Text(), "prompt": text, "points_to": Text(),
-                      "references": refs},
+            required={"id": Text(), "label": Text(), "prompt": text, "reprompt": Text(),
+                      "points_to": Text(), "references": refs},
             optional={"note": Text(), "when": OneOf((CAUDA_EQUINA_SUSPECTED,)),
                       "suggests_cauda_equina": OneOf((True, False)),
-                      "sided": OneOf((True, False))})),
+                      "sided": OneOf((True, False)),
+                      "heard": Record(required={}, optional={word: OneOf(("positive", "negative"))
+                                                for word in WORDS}),
+                      "said": Record(required={}, optional={name: Text() for name in FINDINGS})})),
         "findings": Record(required={name: Text() for name in FINDINGS}),
         "sides": Record(required={side: Text() for side in SIDES}),
         "points_to_default": Text(),
         "points_to_radiculopathy": Text(placeholders=frozenset({"levels"})),
-        "points_to_cauda_equina": Text(),
         "points_to_bilateral": Text(),
         "answers": Record(required={topic: cited for topic in TOPICS}),
     })
@@ -115,13 +130,14 @@ def _spoken(raw):
     for block in ("red_flags", "cauda_equina_action"):
         yield (block, "text"), raw[block]["text"]
     for index, step in enumerate(raw["exam"]):
-        for key in ("label", "prompt", "points_to"):
+        for key in ("label", "prompt", "reprompt", "points_to"):
             yield ("exam", index, key), step[key]
+        for finding, text in step.get("said", {}).items():
+            yield ("exam", index, "said", finding), text
     for block in ("findings", "sides"):
         for key, text in raw[block].items():
             yield (block, key), text
-    for key in ("points_to_default", "points_to_radiculopathy", "points_to_cauda_equina",
-                "points_to_bilateral"):
+    for key in ("points_to_default", "points_to_radiculopathy", "points_to_bilateral"):
         yield (key,), raw[key]
     for topic, answer in raw["answers"].items():
         yield ("answers", topic, "text"), answer["text"]
@@ -147,13 +163,15 @@ def load_clinician_file(path: Path, references: Mapping[str, str]) -> ClinicianC
                             points_to=s["points_to"].strip(),
                             suggests_cauda_equina=bool(s.get("suggests_cauda_equina", False)),
                             only_when_cauda_equina_suspected=s.get("when") == CAUDA_EQUINA_SUSPECTED,
-                            sided=bool(s.get("sided", False)))
+                            sided=bool(s.get("sided", False)),
+                            reprompt=s["reprompt"].strip(),
+                            heard=MappingProxyType(dict(s.get("heard", {}))),
+                            said=MappingProxyType(dict(s.get("said", {}))))
                    for s in raw["exam"]),
         findings=MappingProxyType(dict(raw["findings"])),
         sides=MappingProxyType(dict(raw["sides"])),
         points_to_default=raw["points_to_default"].strip(),
         points_to_radiculopathy=raw["points_to_radiculopathy"].strip(),
-        points_to_cauda_equina=raw["points_to_cauda_equina"].strip(),
         points_to_bilateral=raw["points_to_bilateral"].strip(),
         answers=MappingProxyType({topic: raw["answers"][topic]["text"].strip() for topic in TOPICS}),
     )
