@@ -5,31 +5,15 @@ import pytest
 
 from skill.clinician import ClinicianState, Finding, clinician_state_from_dict, step
 from skill.clinician_content import load_clinician_content
-from skill.envelopes import resolved_slot
 from skill.interaction_model import build_interaction_model
 from skill.nlu import resolve
 from skill.state import Reply, SymptomReport
+# The same envelope helpers as the side tests: one clinician dialog vocabulary.
+from test_clinician_sides import exam, finding, stored, topic  # noqa: F401
 
 CLINICIAN = load_clinician_content("en-US")
 ACTION = CLINICIAN.cauda_equina_action
 STEP = {exam_step.id: index for index, exam_step in enumerate(CLINICIAN.exam)}
-
-
-def topic(dialog, name):
-    return dialog.intent("ClinicalQuestionIntent", resolved_slot("topic", "TopicType", name, name))
-
-
-def finding(dialog, value):
-    return dialog.intent("ExamFindingIntent", resolved_slot("finding", "FindingType", value, value))
-
-
-def exam(dialog):
-    dialog.intent("ClinicianModeIntent")
-    return topic(dialog, "exam")
-
-
-def stored(turn):
-    return turn.response["sessionAttributes"]["clinician"]
 
 
 def at(step_id, **fields) -> ClinicianState:
