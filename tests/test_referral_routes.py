@@ -107,3 +107,15 @@ def test_a_clean_screen_asks_every_sign_once_and_ends_in_self_care(dialog, conte
         asked.append(turn.text)
         turn = dialog.no()
     assert turn.outcome == "self_care" and len(asked) == len(content.screen_questions)
+
+
+def test_the_urgent_outcome_after_a_fever_speaks_to_its_reason_and_invites_no_delay(
+        dialog, content):
+    """Issue 17: no mention of cancer after a yes to fever, and the tips are for after the
+    person has arranged to be seen, not "meanwhile"."""
+    to_question(dialog, content, "fever")
+    turn = dialog.yes()
+    spoken = turn.text.lower()
+    assert turn.outcome == "urgent" and "cancer" not in spoken and "cáncer" not in spoken
+    for delay in ("meanwhile", "in the meantime", "mientras tanto"):
+        assert delay not in spoken
