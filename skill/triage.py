@@ -397,12 +397,12 @@ def _reach_outcome(content: Content, state: ScreenState, decided: str, lead: Opt
 def _self_care_intro(content: Content, state: ScreenState) -> tuple:
     """The result, then the warning signs in a sentence of their own: said with the result
     every time, so a "no" at the first tip still leaves them heard (issue 17)."""
+    warning = (content.speech["result_warning"],)
     if state.mode == "check_in":
         days = timeline.days_between(state.episode_start, state.today)
-        result = (content.stages[timeline.stage(days, state.trend)],)
-    else:
-        result = content.outcomes["self_care"].speech
-    return result + (content.speech["result_warning"],)
+        return (content.stages[timeline.stage(days, state.trend)],) + warning
+    result = content.outcomes["self_care"].speech   # the result, then what leads to the tips
+    return result[:1] + warning + result[1:]
 
 
 

@@ -86,7 +86,7 @@ def test_unplaced_words_during_the_advice_bring_the_cauda_equina_signs_back(
         turn = dialog.no()
         assert turn.outcome == "self_care"
         assert turn.text == said(content, content.speech["resume"]) + " " + tip.text.split(
-            said(content, content.speech["result_warning"]) + " ")[-1]
+            said(content, content.outcomes["self_care"].speech[-1]) + " ")[-1]
 
 
 @pytest.mark.parametrize("offer", ["consent", "reminder", "urgent tips"])
