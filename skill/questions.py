@@ -64,8 +64,7 @@ def outcome_for(content: Content, state: ScreenState) -> Optional[str]:
         return None
     if state.mode == "check_in" and state.trend is None:
         return None
-    tiers = {content.question(question_id).tier
-             for question_id, answer in given.items() if answer in POSITIVE}
+    tiers = positive_tiers(content, state)
     unasked = [q for q in questions_for(content, state.mode) if q.id not in given]
     if "urgent" in tiers or state.trend == "worse":
         routes = list(content.outcomes["urgent"].routes)
@@ -76,6 +75,12 @@ def outcome_for(content: Content, state: ScreenState) -> Optional[str]:
     if "soon" in tiers:
         return None if any(q.tier == "urgent" for q in unasked) else "soon"
     return None if unasked else "self_care"
+
+
+def positive_tiers(content: Content, state: ScreenState) -> set:
+    """The tiers of the questions answered yes, not sure, or reported so far."""
+    return {content.question(question_id).tier
+            for question_id, answer in state.answers if answer in POSITIVE}
 
 
 def _route_rank(routes: list, route: Optional[str]) -> int:

@@ -11,9 +11,9 @@ from typing import Callable, Tuple
 
 from skill import timeline
 from skill.content import Content
-from skill.questions import REFERRALS, outcome_speech, question_in_hand
+from skill.questions import REFERRALS, outcome_speech, positive_tiers, question_in_hand
 from skill.state import (CREATE_REMINDER, FORGET_USER, NO_PERMISSION, NOTHING_STORED, OK,
-                         POSITIVE, REFUSED, REMEMBER_VISIT, Card, EffectResult, Prompt, Reply,
+                         REFUSED, REMEMBER_VISIT, Card, EffectResult, Prompt, Reply,
                          ScreenState)
 
 CurrentPrompt = Callable[[Content, ScreenState], Prompt]
@@ -134,6 +134,5 @@ def red_flag_tier(content: Content, state: ScreenState):
     reached, else the highest tier of a positive answer (a stop can come mid-screen)."""
     if state.outcome in REFERRALS:
         return state.outcome
-    tiers = {content.question(question_id).tier
-             for question_id, answer in state.answers if answer in POSITIVE}
+    tiers = positive_tiers(content, state)
     return next((tier for tier in ("urgent", "soon") if tier in tiers), None)

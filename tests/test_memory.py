@@ -150,15 +150,21 @@ def test_not_sure_how_the_pain_is_counts_as_the_same(skill, database, clock):
     assert record["visits"][-1]["trend"] == "same"
 
 
-def test_a_new_red_flag_at_a_check_in_is_urgent(skill, database, clock):
-    remember_a_first_visit(skill).no()
+def check_in_up_to(skill, clock, question):
+    """A check-in five days on, pain better, "no" to every question before `question`."""
     clock.move_to(5)
     dialog = visit(skill)
     dialog.launch()
-    dialog.trend("better")
-    for _ in range(CES_COUNT):
+    turn = dialog.trend("better")
+    for _ in range(load_content().check_in_questions.index(question)):
         turn = dialog.no()
-    assert turn.text.endswith(NEW_RED_FLAGS.ask.strip()) and turn.outcome is None
+    assert turn.text.endswith(question.ask.strip()) and turn.outcome is None
+    return dialog, turn
+
+
+def test_a_new_red_flag_at_a_check_in_is_urgent(skill, database, clock):
+    remember_a_first_visit(skill).no()
+    dialog, turn = check_in_up_to(skill, clock, NEW_RED_FLAGS)
     turn = dialog.yes()
     assert turn.text.startswith("Please go to the nearest emergency room today")
     assert turn.outcome == "urgent"
@@ -169,13 +175,7 @@ def test_a_new_red_flag_at_a_check_in_is_urgent(skill, database, clock):
 def test_weight_loss_or_night_pain_new_at_a_check_in_is_a_doctor_within_days(
         skill, database, clock):
     remember_a_first_visit(skill).no()
-    clock.move_to(5)
-    dialog = visit(skill)
-    dialog.launch()
-    dialog.trend("better")
-    for _ in range(CES_COUNT + 1):
-        turn = dialog.no()
-    assert turn.text.endswith(NEW_SOON_SIGNS.ask.strip()) and turn.outcome is None
+    dialog, turn = check_in_up_to(skill, clock, NEW_SOON_SIGNS)
     turn = dialog.yes()
     assert turn.text.startswith("Please book to see your doctor within the next few days")
     assert turn.outcome == "soon"
