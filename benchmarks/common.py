@@ -106,7 +106,9 @@ class Step:
 
 def clean_screen_requests(content) -> List[dict]:
     """A whole clean screen: launch, no to every question, every tip, no, no (to goodbye)."""
-    tips = len(content.advice_for("self_care"))
+    from skill.questions import CARD_ONLY_ADVICE
+
+    tips = len([tip for tip in content.advice_for("self_care") if tip.id not in CARD_ONLY_ADVICE])
     return ([launch()] + [intent("AMAZON.NoIntent")] * len(content.screen_questions)
             + [intent("AMAZON.NextIntent")] * (tips - 1)
             + [intent("AMAZON.NoIntent")] * 2)

@@ -15,6 +15,11 @@ from skill.state import InvalidState, Reply, SymptomReport
 logger = logging.getLogger(__name__)
 
 CLINICIAN_EVENTS = (EnterClinicianMode, ClinicalTopic, Finding)
+
+
+def means_go_back(event) -> bool:
+    """Whether a clinician-mode event is "go back", which a patient may say too."""
+    return event == Finding(clinician.GO_BACK)
 # Words that name a side in a report the platform could not place ("both", "bilateral": the
 # keyword backstop's, not FindingType's), and the only other words such a reply may hold:
 # anything else ("my left leg hurts") is not read as a finding.

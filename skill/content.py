@@ -35,7 +35,11 @@ SPEECH_KEYS = (
     "error",
     "region_not_supported", "warning_signs_title", "unplaced_check", "resume",
     "unsure_of_sign", "emergency_card", "reprompt_warning", "result_warning",
+    "answer_choices", "where_to_go", "went_back", "first_question", "answer_kept",
+    "cannot_go_back", "thanks_reply", "referral_end", "reminder_after_questions",
 )
+# Ways of saying the same prompt (issue 17, sameness): chosen in turn, deterministically.
+VARIANT_KEYS = ("advice_prompt_known",)
 MEMORY_KEYS = (
     "consent_question", "consent_reprompt", "consent_help", "remembered", "not_remembered",
     "save_failed", "reminder_offer", "reminder_reprompt", "reminder_created",
@@ -74,6 +78,9 @@ class Question:
     mentioned: Optional[str] = None
     # An urgent question's route: where a yes sends the person today (outcomes.urgent.routes).
     route: Optional[str] = None
+    # Said instead of the question to someone it seems not to fit ("I'm a woman" at the
+    # question about erections): the same sign, asked so it fits anyone.
+    not_applicable: Optional[str] = None
 
     @property
     def names_one_symptom(self) -> bool:
@@ -116,6 +123,7 @@ class Content:
     memory: Mapping[str, str]
     check_in: Mapping[str, str]
     stages: Mapping[str, str]
+    variants: Mapping[str, tuple] = field(default_factory=lambda: MappingProxyType({}))
     also_serves: tuple = ()        # other locales whose region these facts are right for
     serves_region: bool = True     # False: a region without content (handlers.content_resolver)
     # symptom id -> words that name a common symptom, for the NLU's keyword guess (nlu.py)
@@ -195,7 +203,8 @@ def _schema() -> Record:
                   "check_in_only": OneOf((True, False)),
                   "keywords": ListOf(Check(Text(), _keyword_rules)),
                   "mentioned": Text(placeholders=FACT_NAMES, max_words=MAX_MENTIONED_WORDS),
-                  "route": Text()},
+                  "route": Text(),
+                  "not_applicable": Text(placeholders=FACT_NAMES, max_words=MAX_QUESTION_WORDS)},
     )
     outcome = Record(required={"speech": ListOf(fact_text), "card_title": fact_text,
                                "references": references},
@@ -207,6 +216,7 @@ def _schema() -> Record:
         "facts": Record(required={**{name: Text() for name in FACT_NAMES}, "references": references},
                         optional={"note": Text()}),
         "speech": Record(required=speech_keys),
+        "variants": Record(required={key: ListOf(fact_text, min_items=2) for key in VARIANT_KEYS}),
         "questions": Check(ListOf(question), _question_rules),
         "common_symptoms": MapOf(Record(required={"acknowledge": fact_text, "references": references},
                                         optional={"keywords": ListOf(Check(Text(), _keyword_rules))}),
@@ -376,7 +386,7 @@ def _build(raw, source: str) -> Content:
                      read_back=bool(q.get("read_back", False)),
                      check_in_only=bool(q.get("check_in_only", False)),
                      keywords=tuple(q.get("keywords", ())), mentioned=q.get("mentioned"),
-                     route=q.get("route"))
+                     route=q.get("route"), not_applicable=q.get("not_applicable"))
             for q in raw["questions"]),
         common_symptoms=MappingProxyType(
             {name: entry["acknowledge"] for name, entry in raw["common_symptoms"].items()}),
@@ -392,6 +402,8 @@ def _build(raw, source: str) -> Content:
         check_in=MappingProxyType({key: raw["check_in"][key].strip() for key in CHECK_IN_KEYS}),
         stages=MappingProxyType({name: raw["check_in"]["stages"][name]["text"].strip()
                                  for name in STAGES}),
+        variants=MappingProxyType({key: tuple(text.strip() for text in raw["variants"][key])
+                                   for key in VARIANT_KEYS}),
         also_serves=tuple(raw.get("also_serves", ())),
         common_symptom_keywords=MappingProxyType(
             {name: tuple(entry.get("keywords", ())) for name, entry in raw["common_symptoms"].items()}),

@@ -26,7 +26,11 @@ ANSWER_INTENTS = {"AMAZON.YesIntent": Reply.YES, "AMAZON.NoIntent": Reply.NO,
                   "NotSureIntent": Reply.NOT_SURE}
 NAVIGATION_INTENTS = {"AMAZON.HelpIntent": Reply.HELP, "AMAZON.RepeatIntent": Reply.REPEAT,
                       "AMAZON.StartOverIntent": Reply.START_OVER, "AMAZON.NextIntent": Reply.NEXT,
-                      "ForgetMeIntent": Reply.FORGET}
+                      "ForgetMeIntent": Reply.FORGET,
+                      # Said beside an answer (asides.py): each gets help, never an answer.
+                      "WhereToGoIntent": Reply.WHERE, "ThanksIntent": Reply.THANKS,
+                      "NotApplicableIntent": Reply.NOT_APPLICABLE,
+                      "SetReminderIntent": Reply.SET_REMINDER}
 STOP_INTENTS = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent")
 SYMPTOM_INTENT, SYMPTOM_SLOT = "ReportSymptomIntent", "symptom"
 TREND_INTENT, TREND_SLOT = "PainTrendIntent", "trend"

@@ -88,8 +88,19 @@ def _route_rank(routes: list, route: Optional[str]) -> int:
     return routes.index(route) if route in routes else len(routes)
 
 
+# Advice on the card only: the warning signs are spoken with every result (issue 17), so the
+# tips do not say them again; the card keeps the full list.
+CARD_ONLY_ADVICE = ("safety_net",)
+
+
 def advice_chunks(content: Content, state: ScreenState) -> tuple:
-    """The advice read for the state's outcome; a check-in with no red flag has its own."""
+    """The advice read aloud for the state's outcome; a check-in with no red flag has its own."""
+    return tuple(chunk for chunk in card_advice(content, state)
+                 if chunk.id not in CARD_ONLY_ADVICE)
+
+
+def card_advice(content: Content, state: ScreenState) -> tuple:
+    """The advice on the card for the state's outcome: the spoken tips and the safety net."""
     if state.mode == "check_in" and state.outcome == "self_care":
         return content.advice_for("check_in")
     return content.advice_for(state.outcome)
@@ -105,8 +116,25 @@ def urgent_route(content: Content, state: ScreenState) -> Optional[str]:
 
 
 def outcome_speech(content: Content, state: ScreenState, outcome: str) -> tuple:
-    """An outcome's words for these answers: the urgent outcome's first sentence, the action,
-    is its route's where the answers name one."""
+    """An outcome's words for these answers: the action (the urgent outcome's is its route's,
+    where the answers name one), then the reason: the help of the question that decided it
+    (issue 17: the reason, not a generic one), then the rest."""
     speech = content.outcomes[outcome].speech
     route = urgent_route(content, state) if outcome == "urgent" else None
-    return (content.outcomes[outcome].routes[route],) + speech[1:] if route else speech
+    action = content.outcomes[outcome].routes[route] if route else speech[0]
+    deciding = deciding_question(content, state, outcome)
+    reason = deciding.help if deciding is not None else speech[1]
+    return (action, reason) + speech[2:]
+
+
+def deciding_question(content: Content, state: ScreenState, outcome: str) -> Optional[Question]:
+    """The first positive answer, in screen order, whose question set this referral and its
+    route; None for the other outcomes, or a check-in's "worse" with no sign."""
+    if outcome not in REFERRALS:
+        return None
+    route = urgent_route(content, state) if outcome == "urgent" else None
+    for question_id, answer in state.answers:
+        question = content.question(question_id)
+        if answer in POSITIVE and question.tier == outcome and question.route == route:
+            return question
+    return None

@@ -166,7 +166,8 @@ def _outcome_node(content: Content, node_id: str, state: ScreenState) -> Node:
     if state.mode == "check_in" and state.outcome == "self_care":
         lines.append("first the advice for the day: " + ", ".join(content.stages))
     if chunks:
-        lines.append("tips: " + ", ".join(chunk.id for chunk in chunks))
+        lines.append("tips: " + ", ".join(chunk.id for chunk in chunks)
+                     + "; the safety net on the card, the warning signs said with the result")
     return Node(node_id, "outcome", state.outcome.replace("_", " "), tuple(lines))
 
 
@@ -192,7 +193,7 @@ def _add_wrap_up(content: Content, nodes: list, edges: list, outcome_states: lis
 
 _WRAP_LINES = {"consent": "remember today? only a clear yes",
                "reminder": "reminder on the review date?",
-               "goodbye": "goodbye, with the warning signs"}
+               "goodbye": "goodbye: after a referral its action again, else where the tips are"}
 
 
 def _wrap_up_path(content: Content, state: ScreenState) -> Optional[list]:

@@ -24,6 +24,12 @@ class Reply(str, Enum):
     START_OVER = "start_over"
     STOP = "stop"
     FORGET = "forget"          # "forget me", "delete my data"
+    # Said beside an answer (asides.py): never an answer themselves.
+    GO_BACK = "go_back"
+    THANKS = "thanks"          # "okay, thanks"
+    NOT_APPLICABLE = "not_applicable"   # "I'm a woman", "that doesn't apply to me"
+    WHERE = "where"            # "what number?", "where do I go?"
+    SET_REMINDER = "set_reminder"
 
 
 @dataclass(frozen=True)

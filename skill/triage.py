@@ -30,12 +30,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Optional, Tuple
 
-from skill import backstop, timeline, wrapup
+from skill import asides, backstop, timeline, wrapup
 from skill.content import Content, Question, fill
 from skill.state import (ANSWERS, MEMORY, MODES, NO, NOT_SURE, POSITIVE, RANK, REPORTED, TRENDS,
                          WRAP_UPS, YES, Card, EffectResult, Event, InvalidState, Prompt, Reply,
                          ScreenState, SymptomReport, TrendReport, STATE_VERSION)
-from skill.questions import (REFERRALS, advice_chunks, first_unanswered, next_question,
+from skill.questions import (REFERRALS, advice_chunks, card_advice, first_unanswered, next_question,
                              outcome_for, outcome_speech, question_in_hand, questions_for,
                              urgent_route)
 from skill.stored_state import state_from_dict  # noqa: F401 - part of this module's interface
@@ -64,6 +64,12 @@ def step(content: Content, state: ScreenState, event: Event) -> Tuple[ScreenStat
         return state, Prompt((), effect="forget_user")
     if isinstance(event, SymptomReport):
         return _on_symptom(content, state, event)
+    if event in asides.ASIDES:
+        event = _aside_meant(state, event)
+        if event in asides.ASIDES:
+            if not state.started and event != Reply.SET_REMINDER:
+                return begin(content, state)   # the welcome says the number, and what to say
+            return asides.on_aside(content, state, event, _ask, current_prompt)
     if not state.started:
         return begin(content, state)
     if state.detour is not None:
@@ -79,6 +85,17 @@ def step(content: Content, state: ScreenState, event: Event) -> Tuple[ScreenStat
     if state.outcome is None:
         return _on_screen_reply(content, state, event)
     return _on_advice_reply(content, state, event)
+
+
+def _aside_meant(state: ScreenState, event: Reply) -> Reply:
+    """An aside that plainly means an answer where it is said: "set a reminder" at the
+    reminder offer is a yes; "okay, thanks" after a tip is "next"."""
+    if event == Reply.SET_REMINDER and state.wrap_up == "reminder":
+        return Reply.YES
+    in_tips = state.outcome is not None and state.wrap_up is None and state.detour is None
+    if event == Reply.THANKS and in_tips and state.advice_step is not None:
+        return Reply.NEXT
+    return event
 
 
 def initial_state(today: Optional[str] = None, memory: str = "off",
@@ -110,14 +127,14 @@ def current_prompt(content: Content, state: ScreenState) -> Prompt:
     if not state.started:
         return begin(content, state)[1]
     if state.detour is not None:
-        return _ask(content, content.question(state.detour))
+        return _ask(content, content.question(state.detour), state=state)
     if state.wrap_up is not None:
         return wrapup.current(content, state)
     if state.outcome is None:
         if state.mode == "check_in" and state.trend is None:
             return Prompt((content.check_in["trend_question"],),
                           reprompt=(content.check_in["trend_reprompt"],))
-        return _ask(content, next_question(content, state))
+        return _ask(content, next_question(content, state), state=state)
     if state.outcome in REFERRALS and state.advice_step is None:
         return _referral(content, state)
     return _advice(content, state)[1]
@@ -126,20 +143,29 @@ def current_prompt(content: Content, state: ScreenState) -> Prompt:
 # --- screening ---------------------------------------------------------------------------
 
 def _ask(content: Content, question: Question, lead: Optional[str] = None,
-         text: Optional[str] = None) -> Prompt:
+         text: Optional[str] = None, state: Optional[ScreenState] = None) -> Prompt:
     # Always the full question, at a check-in too: cauda equina can develop between visits, and
     # the short reprompt form has no examples and no sensory items (clinical review, 2.0).
     return Prompt(((lead,) if lead else ()) + (text or question.ask,),
-                  reprompt=_reprompt(content, question))
+                  reprompt=_reprompt(content, question, state))
 
 
-def _reprompt(content: Content, question: Question) -> tuple:
-    """A question's reprompt; a cauda equina one carries the warning with the number first,
-    since silence after it ends the session without another word (Alexa's, not ours), and
-    the turn still ends on its question."""
+# Answers after which the person has shown they know how to answer (issue 17: an instruction
+# is dropped once it is known): the reprompt stops listing the choices.
+ANSWERS_TO_KNOW_THE_CHOICES = 2
+
+
+def _reprompt(content: Content, question: Question, state: Optional[ScreenState] = None) -> tuple:
+    """A question's reprompt, with the choices until the person has shown they know them; a
+    cauda equina one carries the warning with the number first, since silence after it ends
+    the session without another word (Alexa's, not ours), and the turn still ends on its
+    question."""
+    said = (question.reprompt,)
+    if state is None or len(state.answers) < ANSWERS_TO_KNOW_THE_CHOICES:
+        said += (content.speech["answer_choices"],)
     if question.tier == "emergency":
-        return (content.speech["reprompt_warning"], question.reprompt)
-    return (question.reprompt,)
+        return (content.speech["reprompt_warning"],) + said
+    return said
 
 
 def _on_screen_reply(content: Content, state: ScreenState, reply: Reply):
@@ -161,11 +187,12 @@ def _on_answer(content: Content, state: ScreenState, question: Question, reply: 
         position = questions.index(question) + 1 if question in questions else len(questions)
         help_text = fill(content.speech["help_screening"],
                          {"position": position, "total": len(questions)})
-        return state, Prompt((question.help, help_text, question.reprompt),
-                             reprompt=_reprompt(content, question))
+        return state, Prompt((question.help, help_text, question.reprompt,
+                              content.speech["answer_choices"]),
+                             reprompt=_reprompt(content, question, state))
     if reply == Reply.NEXT:   # never skip a question
-        return state, _ask(content, question, lead=content.speech["answer_needed"])
-    return state, _ask(content, question)   # Repeat
+        return state, _ask(content, question, lead=content.speech["answer_needed"], state=state)
+    return state, _ask(content, question, state=state)   # Repeat
 
 
 def _on_doubt(content: Content, state: ScreenState, question: Question, reply: Reply,
@@ -173,7 +200,7 @@ def _on_doubt(content: Content, state: ScreenState, question: Question, reply: R
     if state.doubts == 0 and (question.tier == "emergency" or reply == Reply.UNCLEAR):
         if lead is None and reply == Reply.UNCLEAR:
             lead = content.speech["not_understood"]
-        prompt = _ask(content, question, lead=lead, text=question.clarify)
+        prompt = _ask(content, question, lead=lead, text=question.clarify, state=state)
         if question.tier == "emergency":
             # Someone unsure may walk away before answering: the signs stay in the Alexa app
             # (hazard log H03).
@@ -222,7 +249,7 @@ def _on_trend(content: Content, state: ScreenState, trend: Optional[str]):
     if decided is not None:
         return _reach(content, state, decided, lead, urgent_route(content, state))
     prompt = _ask(content, question_in_hand(content, state),
-                  lead=content.check_in["safety_intro"])
+                  lead=content.check_in["safety_intro"], state=state)
     return state, replace(prompt, speech=((lead,) if lead else ()) + prompt.speech)
 
 
@@ -254,7 +281,7 @@ def _record(content: Content, state: ScreenState, question_id: str, answer: str,
         return state, replace(prompt, speech=((lead,) if lead else ()) + prompt.speech)
     # next_question(), less the outcome it would work out again: undecided, just above.
     question = content.question(detour) if detour else first_unanswered(content, state)
-    return state, _ask(content, question, lead=lead)
+    return state, _ask(content, question, lead=lead, state=state)
 
 
 def _on_symptom(content: Content, state: ScreenState, report: SymptomReport):
@@ -314,7 +341,7 @@ def _ask_named(content: Content, state: ScreenState, named: Question):
                 # Said no to before: the read-back of every cauda equina sign decides it now.
                 read_back = content.read_back_question
                 return replace(state, detour=read_back.id, doubts=0), _ask(
-                    content, read_back, lead=named.mentioned)
+                    content, read_back, lead=named.mentioned, state=state)
             # Answered already: the words are not placed as an answer to the question in hand,
             # which is asked again, then "not sure" (never a loop between the two).
             return _on_doubt(content, state, in_hand, Reply.UNCLEAR)
@@ -324,7 +351,7 @@ def _ask_named(content: Content, state: ScreenState, named: Question):
             if in_hand.id == read_back.id:
                 return _on_doubt(content, state, in_hand, Reply.UNCLEAR, lead=named.mentioned)
             return replace(state, detour=read_back.id, doubts=0), _ask(
-                content, read_back, lead=named.mentioned)
+                content, read_back, lead=named.mentioned, state=state)
         if state.detour is not None and named.tier != "emergency":
             return _on_doubt(content, state, in_hand, Reply.UNCLEAR)   # this detour first
     opening, values = (), ()
@@ -332,7 +359,7 @@ def _ask_named(content: Content, state: ScreenState, named: Question):
         state, welcome = begin(content, state)
         opening, values = welcome.speech[:-1], welcome.values   # the welcome, not its question
     state = replace(state, detour=named.id, doubts=0)
-    prompt = _ask(content, named, lead=named.mentioned)
+    prompt = _ask(content, named, lead=named.mentioned, state=state)
     return state, replace(prompt, speech=opening + prompt.speech, values=values)
 
 
@@ -341,7 +368,7 @@ def _check_again(content: Content, state: ScreenState):
     back as a question, in case that is what they were about (hazard log H23)."""
     read_back = content.read_back_question
     state = replace(state, detour=read_back.id, doubts=0)
-    return state, _ask(content, read_back, lead=content.speech["unplaced_check"])
+    return state, _ask(content, read_back, lead=content.speech["unplaced_check"], state=state)
 
 
 def _noted(content: Content, state: ScreenState, lead: str):
@@ -368,7 +395,7 @@ def _reach(content: Content, state: ScreenState, decided: str, lead: Optional[st
         spoken = prompt.speech[:-1] if state.outcome in REFERRALS and state.advice_step is None \
             else prompt.speech
         prompt = replace(prompt, speech=spoken + (question.ask,),
-                         reprompt=_reprompt(content, question))
+                         reprompt=_reprompt(content, question, state))
     if state.memory == "remembered":
         prompt = replace(prompt, keep_visit=True)
     return state, prompt
@@ -438,14 +465,23 @@ def _advice(content: Content, state: ScreenState) -> Tuple[ScreenState, Prompt]:
     chunks = advice_chunks(content, state)
     chunk = chunks[state.advice_step]
     if state.advice_step < len(chunks) - 1:
-        return state, Prompt((chunk.text, content.speech["advice_prompt"]),
+        return state, Prompt((chunk.text, _advice_prompt(content, state.advice_step)),
                              reprompt=(content.speech["advice_reprompt"],))
     outcome = content.outcomes[state.outcome]
     referral = outcome_speech(content, state, state.outcome) if state.outcome in REFERRALS else ()
-    body = referral + tuple(c.text for c in chunks)
+    body = referral + tuple(c.text for c in card_advice(content, state))
     state, after = wrapup.start(content, state)
     return state, replace(after, speech=(chunk.text,) + after.speech,
                           card=Card(outcome.card_title, body))
+
+
+def _advice_prompt(content: Content, step: int) -> str:
+    """After the first tip, the instruction; after the next ones (the person has said "next"
+    or "yes" by then), a short question, a different one in turn (issue 17: sameness)."""
+    if step == 0:
+        return content.speech["advice_prompt"]
+    variants = content.variants["advice_prompt_known"]
+    return variants[(step - 1) % len(variants)]
 
 
 def _on_advice_reply(content: Content, state: ScreenState, reply: Reply):

@@ -42,7 +42,9 @@ def take_turn(handler_input: HandlerInput, context: SkillContext, event) -> Resp
     if clinician_turns.wants_clinician_mode(handler_input, content, event):
         return clinician_turns.take_clinician_turn(handler_input, content, event)
     if isinstance(event, clinician_turns.CLINICIAN_EVENTS):   # not said in clinician mode
-        event = Reply.UNCLEAR
+        # "Go back" is one of the exam's words (a FindingType value); to a patient it means
+        # the previous question.
+        event = Reply.GO_BACK if clinician_turns.means_go_back(event) else Reply.UNCLEAR
     state, notice = restore_state(handler_input, context, content)
     if notice is not None and not isinstance(event, SymptomReport) and event != Reply.STOP:
         # The user may have missed the welcome: say what happened, then the welcome.

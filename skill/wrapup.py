@@ -102,8 +102,13 @@ def _offer_reminder(content: Content, state: ScreenState, lead: tuple = ()):
 
 
 def _goodbye(content: Content, state: ScreenState, lead: tuple = ()):
-    text = content.speech["advice_end" if state.outcome == "self_care" else "goodbye"]
-    return replace(state, wrap_up="done"), Prompt(lead + (text,), end_session=True,
+    """The last words: after a referral its action again, so it is the last thing heard
+    (issue 17: one action, first and last); the warning signs were said with the result."""
+    if state.outcome in REFERRALS:
+        said = (outcome_speech(content, state, state.outcome)[0], content.speech["referral_end"])
+    else:
+        said = (content.speech["advice_end" if state.outcome == "self_care" else "goodbye"],)
+    return replace(state, wrap_up="done"), Prompt(lead + said, end_session=True,
                                                  values=timeline.review_values(state))
 
 

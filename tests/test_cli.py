@@ -20,7 +20,7 @@ def test_chat_starts_with_the_welcome_and_the_first_question():
 
 def test_chat_reaches_self_care_on_a_no_to_every_question():
     output = chat(*["no"] * 14)   # 5 cauda equina, the read-back, 6 for today, 2 within days
-    assert "You didn't mention any of the warning signs" in output
+    assert "you didn't mention any warning signs" in output
     assert "Keep moving." in output
 
 

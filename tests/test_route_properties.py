@@ -58,7 +58,12 @@ def settle(content, state, prompt):
 def asked(content, state, prompt):
     """The id of the question this response asks, or None."""
     question = question_in_hand(content, state)
-    if prompt.end_session or question is None or prompt.reprompt[-1:] != (question.reprompt,):
+    if prompt.end_session or question is None:
+        return None
+    # The reprompt ends on the question, or on the question and the choices (until two
+    # answers have shown the person knows them, issue 17).
+    choices = (question.reprompt, content.speech["answer_choices"])
+    if prompt.reprompt[-1:] != (question.reprompt,) and prompt.reprompt[-2:] != choices:
         return None
     return question.id
 

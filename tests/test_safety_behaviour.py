@@ -49,7 +49,7 @@ def test_cauda_equina_answers_are_read_back_before_other_questions(dialog, conte
     # ends the session without another word.
     assert turn.text == check.ask.strip()
     assert turn.reprompt == said(content, content.speech["reprompt_warning"]) + " " + \
-        said(content, check.reprompt)
+        said(content, check.reprompt)   # the choices are known by now: five answers given
     assert turn.outcome is None and not turn.ends_session
     following = dialog.no()
     first_other = content.questions[len(content.emergency_questions)]

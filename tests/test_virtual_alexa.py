@@ -38,7 +38,7 @@ pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed: the
                                 "tests need Node.js (and `npm ci` for the pinned package)")
 
 EMERGENCY_ACTION = "Go to the nearest emergency room now, or call 911."
-SELF_CARE_INTRO = "You didn't mention any of the warning signs"
+SELF_CARE_INTRO = "you didn't mention any warning signs"
 OUTCOMES = {None, "emergency", "urgent", "soon", "self_care"}
 
 
