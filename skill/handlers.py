@@ -88,9 +88,9 @@ class TouchedAnswerHandler(_ScreenHandler):
             labels = screens.screen_labels(content.locale) if content.serves_region else None
             lead = labels["touch"]["stale" if state is not None else "ended"] if labels else None
             return take_turn(handler_input, self._context, Reply.REPEAT, lead=lead)
-        event = ANSWER_INTENTS[TOUCH_INTENTS[answer]] if answer is not None and \
-            question_id is not None else Reply.UNCLEAR
-        return take_turn(handler_input, self._context, event)
+        if answer is None or question_id is None:
+            return take_turn(handler_input, self._context, Reply.UNCLEAR)
+        return take_turn(handler_input, self._context, ANSWER_INTENTS[TOUCH_INTENTS[answer]])
 
     @staticmethod
     def _screen_in_progress(handler_input: HandlerInput, content: Content):

@@ -59,8 +59,13 @@ def screen_labels(locale: str) -> Optional[Mapping]:
     path = companion_file(locale, "screen")
     if path is None:
         return None
-    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
-    content = load_content(locale)
+    return load_screen_labels(path, load_content(locale))
+
+
+def load_screen_labels(path: Path, content: Content) -> Mapping:
+    """One screen file, checked against its schema and the content it labels; a ContentError
+    lists every problem."""
+    raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     schema = Record(required={
         "locale": Text(), "version": Version(), "title": Text(), "clinician_title": Text(), "checklist_title": Text(),
         "exam_title": Text(), "number_caption": Text(),

@@ -9,9 +9,10 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from dialog import Dialog
 from skill.app import build_skill
-from skill.content import load_content
+from skill.content import CONTENT_DIR, available_locales, load_content
+from skill.schema import ContentError
 from skill.screens import (DOCUMENT_PATH, PRIVATE_QUESTIONS, TOKEN, TOUCH_ANSWERS, USER_EVENT,
-                           apl_document)
+                           apl_document, load_screen_labels, screen_labels)
 from skill.settings import Settings
 from skill.state import RANK
 from skill.store import SQLitePersistenceAdapter
@@ -143,6 +144,18 @@ def test_a_touch_after_the_session_ended_says_so_and_starts_afresh(skill):
     assert answers(turn) == {} and turn.outcome is None and on_screen(turn) == "bladder"
 
 
+def test_a_touch_left_over_from_the_questions_changes_nothing_at_the_offers_after_them(skill):
+    dialog = screen_device(skill)
+    turn = dialog.launch()
+    while on_screen(turn):
+        last, turn = on_screen(turn), touch(dialog, "yes" if on_screen(turn) == "fever" else "no",
+                                            on_screen(turn))
+    assert turn.outcome == "urgent" and screen(turn)["answers"] == []   # the offer of tips
+    again = touch(dialog, "no", last)
+    assert again.text.startswith(STALE) and again.outcome == "urgent"
+    assert answers(again) == answers(turn) and again.reprompt == turn.reprompt
+
+
 def test_a_touch_after_the_emergency_says_the_emergency_again(skill):
     dialog = screen_device(skill)
     touch(dialog, "yes", on_screen(dialog.launch()))
@@ -193,7 +206,7 @@ def well_formed_for(arguments, question_id) -> bool:
             and arguments[1] in TOUCH_ANSWERS and arguments[2] == question_id)
 
 
-spoken_answers = st.lists(st.sampled_from(sorted(SPOKEN)), max_size=8)
+spoken_answers = st.lists(st.sampled_from(sorted(SPOKEN)), max_size=20)
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -223,7 +236,7 @@ def test_a_malformed_touch_never_crashes_never_lowers_the_tier_and_only_ever_dou
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(before=spoken_answers, answer=st.sampled_from(TOUCH_ANSWERS),
-       question_id=st.sampled_from(QUESTION_IDS + ["", "bladder " * 3, "BLADDER"]))
+       question_id=st.sampled_from(QUESTION_IDS + ["bladder " * 3, "BLADDER", "x" * 64]))
 def test_a_touch_for_any_other_question_changes_nothing(skill, before, answer, question_id):
     dialog = screen_device(skill)
     turn = dialog.launch()
@@ -362,3 +375,26 @@ def test_each_button_the_document_draws_lands_as_its_answer(skill):
         assert turn.outcome == expected[data["answer"]], data
         if data["answer"] == "no":
             assert answers(turn) == {"bladder": "no"}
+
+
+# --- the words ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("locale", available_locales())
+def test_every_locale_has_checked_touch_words(locale):
+    touch_words = screen_labels(locale)["touch"]
+    assert set(touch_words["buttons"]) == set(TOUCH_ANSWERS)
+
+
+def test_a_screen_file_with_a_broken_touch_block_is_refused_naming_every_problem(tmp_path):
+    text = (CONTENT_DIR / "en-US.screen.yaml").read_text(encoding="utf-8")
+    broken = text.replace('    not_sure: Not sure\n', "").replace(
+        "  offer: You can also touch your answer on the screen, instead of saying it aloud.",
+        "  offer: You can also touch your answer on the screen instead of saying it aloud, "
+        "whenever you like, at any time.")
+    assert broken != text
+    path = tmp_path / "en-US.screen.yaml"
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(ContentError) as error:
+        load_screen_labels(path, CONTENT)
+    assert "touch.buttons.not_sure: is missing" in str(error.value)
+    assert "touch.offer: has 20 words, more than 15" in str(error.value)
