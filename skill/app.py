@@ -60,6 +60,7 @@ def build_skill(contents: Optional[Mapping[str, Content]] = None,
                                  api_client=api_client or ReminderApiClient())
     # Registration order is priority: specific handlers first, catch-alls last.
     for handler_class in (handlers.LaunchRequestHandler, handlers.AnswerIntentHandler,
+                          handlers.TouchedAnswerHandler,
                           handlers.ReportSymptomIntentHandler, handlers.PainTrendIntentHandler,
                           handlers.ClinicianModeIntentHandler,
                           handlers.ClinicalQuestionIntentHandler, handlers.ExamFindingIntentHandler,

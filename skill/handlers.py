@@ -12,7 +12,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_intent_name, get_locale, is_intent_name, is_request_type
 from ask_sdk_model import IntentRequest
 
-from skill import effects, triage
+from skill import effects, screens, triage
 from skill.content import Content
 from skill.speech import render_ssml
 from skill.clinician import ClinicalTopic, EnterClinicianMode, Finding
@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 ANSWER_INTENTS = {"AMAZON.YesIntent": Reply.YES, "AMAZON.NoIntent": Reply.NO,
                   "NotSureIntent": Reply.NOT_SURE}
+TOUCH_INTENTS = {"yes": "AMAZON.YesIntent", "no": "AMAZON.NoIntent", "not_sure": "NotSureIntent"}
 NAVIGATION_INTENTS = {"AMAZON.HelpIntent": Reply.HELP, "AMAZON.RepeatIntent": Reply.REPEAT,
                       "AMAZON.StartOverIntent": Reply.START_OVER, "AMAZON.NextIntent": Reply.NEXT,
                       "ForgetMeIntent": Reply.FORGET,
@@ -67,6 +68,46 @@ class AnswerIntentHandler(_ScreenHandler):
 
     def event_for(self, handler_input):
         return ANSWER_INTENTS[get_intent_name(handler_input)]
+
+
+class TouchedAnswerHandler(_ScreenHandler):
+    """Yes, No or Not sure touched on the screen (APL SendEvent, hazard log H29): the same event
+    as the spoken answer, for the question the screen was drawn for and no other. A touch from a
+    screen the conversation has left (a later question, an ended session) is never placed
+    against the question now in hand: that question is asked again. A touch that cannot be read
+    is an answer the skill cannot place: asked again, then "not sure"."""
+
+    def can_handle(self, handler_input):
+        return is_request_type(screens.USER_EVENT)(handler_input)
+
+    def handle(self, handler_input):
+        request = handler_input.request_envelope.request
+        answer, question_id = screens.touched(getattr(request, "arguments", None))
+        if getattr(request, "token", None) != screens.TOKEN:
+            answer, question_id = None, None   # not from the document this skill drew
+        content = self._context.content_for(get_locale(handler_input))
+        state = self._screen_in_progress(handler_input, content)
+        asked = screens.question_on_screen(content, state) if state is not None else None
+        if question_id is not None and (asked is None or question_id != asked.id):
+            labels = screens.screen_labels(content.locale) if content.serves_region else None
+            lead = labels["touch"]["stale" if state is not None else "ended"] if labels else None
+            return take_turn(handler_input, self._context, Reply.REPEAT, lead=lead)
+        if answer is None or question_id is None:
+            return take_turn(handler_input, self._context, Reply.UNCLEAR)
+        return take_turn(handler_input, self._context, ANSWER_INTENTS[TOUCH_INTENTS[answer]])
+
+    @staticmethod
+    def _screen_in_progress(handler_input: HandlerInput, content: Content):
+        """This session's patient screen, as take_turn will restore it; None if there is none
+        (a new session, clinician mode, or state that cannot be trusted)."""
+        session = handler_input.request_envelope.session
+        stored = handler_input.attributes_manager.session_attributes.get("screen")
+        if session is None or session.new or stored is None:
+            return None
+        try:
+            return triage.state_from_dict(content, stored)
+        except triage.InvalidState:
+            return None
 
 
 class ReportSymptomIntentHandler(_ScreenHandler):

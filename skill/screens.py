@@ -1,5 +1,7 @@
 """What a screen device shows (APL): the current question or exam step, the checklist as it
-fills in, and the outcome in large type, the emergency number biggest of all.
+fills in, and the outcome in large type, the emergency number biggest of all. While a yes-or-no
+question is in hand, three large buttons (Yes, No, Not sure) let a person in a shared room touch
+an answer rather than say it (hazard log H29).
 
 Only for devices that say they support APL; everyone hears the same speech and gets the same
 card. The document is data (content/apl/screen.json); its labels are per locale
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping, Optional
 
@@ -19,7 +22,7 @@ from ask_sdk_core.utils import get_supported_interfaces
 from skill.content import CONTENT_DIR, SAFE_LOADER, Content, companion_file, fill, load_content
 from skill.schema import ContentError, MapOf, Problem, Record, Text, Version
 from skill.state import ScreenState
-from skill.questions import questions_for
+from skill.questions import question_in_hand, questions_for
 
 if TYPE_CHECKING:   # imported when a screen is drawn: APL's models are a tenth of a cold start
     from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
@@ -27,6 +30,15 @@ if TYPE_CHECKING:   # imported when a screen is drawn: APL's models are a tenth 
 DOCUMENT_PATH = CONTENT_DIR / "apl" / "screen.json"
 TOKEN = "sciatica-check-screen"
 STATUSES = ("yes", "no", "not_sure", "reported", "pending")
+USER_EVENT = "Alexa.Presentation.APL.UserEvent"
+# What a touch sends (the document's SendEvent): ["answer", one of TOUCH_ANSWERS, the id of the
+# question the screen was drawn for]. Anything else is not a touch this skill can place.
+TOUCH_KIND, TOUCH_ANSWERS, MAX_TOUCH_TEXT = "answer", ("yes", "no", "not_sure"), 64
+# The intimate questions (and the read-back that names them all): their rows show that they
+# were answered, never what, so a screen in a shared room does not tell the room (H29). The
+# outcome itself is always shown: the emergency must be seen.
+PRIVATE_QUESTIONS = ("bladder", "saddle", "bowel", "sexual_function", "cauda_equina_check")
+MAX_OFFER_WORDS = 15   # said on top of the welcome and its question: keep it short
 
 
 def supports_apl(handler_input: HandlerInput) -> bool:
@@ -47,19 +59,31 @@ def screen_labels(locale: str) -> Optional[Mapping]:
     path = companion_file(locale, "screen")
     if path is None:
         return None
-    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
-    content = load_content(locale)
+    return load_screen_labels(path, load_content(locale))
+
+
+def load_screen_labels(path: Path, content: Content) -> Mapping:
+    """One screen file, checked against its schema and the content it labels; a ContentError
+    lists every problem."""
+    raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     schema = Record(required={
         "locale": Text(), "version": Version(), "title": Text(), "clinician_title": Text(), "checklist_title": Text(),
         "exam_title": Text(), "number_caption": Text(),
         "statuses": Record(required={status: Text() for status in STATUSES}),
         "outcomes": Record(required={name: Text(placeholders=frozenset(content.facts))
                                      for name in ("emergency", "urgent", "soon", "self_care")}),
-        "labels": MapOf(Text())})
+        "labels": MapOf(Text()),
+        "touch": Record(required={
+            "offer": Text(max_words=MAX_OFFER_WORDS), "stale": Text(max_words=MAX_OFFER_WORDS),
+            "ended": Text(max_words=MAX_OFFER_WORDS),
+            "answered": Text(),
+            "buttons": Record(required={answer: Text() for answer in TOUCH_ANSWERS})})})
     problems = list(schema.check(raw, ()))
     if not problems:
         problems = [Problem(("labels",), f"no label for question {q.id!r}")
                     for q in content.questions if q.id not in raw["labels"]]
+        problems += [Problem(("touch",), f"private question {name!r} is not a question")
+                     for name in PRIVATE_QUESTIONS if name not in content.question_ids]
     if problems:
         raise ContentError(str(path), problems)
     return raw
@@ -77,11 +101,67 @@ def patient_screen(content: Content, state: ScreenState, body: str) -> Optional[
     if labels is None:
         return None
     answers = dict(state.answers)
-    checklist = [{"label": labels["labels"][q.id],
-                  "status": labels["statuses"][answers.get(q.id, "pending")],
-                  "flagged": answers.get(q.id) in ("yes", "not_sure", "reported")}
-                 for q in questions_for(content, state.mode)]
-    return _screen(content, labels, labels["title"], body, checklist, state.outcome)
+    checklist = [_row(labels, q.id, answers.get(q.id)) for q in questions_for(content, state.mode)]
+    screen = _screen(content, labels, labels["title"], body, checklist, state.outcome)
+    asked = question_on_screen(content, state)
+    if asked is not None:
+        screen.update(questionId=asked.id,
+                      answers=[{"answer": answer, "label": labels["touch"]["buttons"][answer]}
+                               for answer in TOUCH_ANSWERS])
+    return screen
+
+
+def _row(labels: Mapping, question_id: str, answer: Optional[str]) -> dict:
+    if answer is not None and question_id in PRIVATE_QUESTIONS:
+        return {"label": labels["labels"][question_id], "status": labels["touch"]["answered"],
+                "flagged": False}
+    return {"label": labels["labels"][question_id],
+            "status": labels["statuses"][answer or "pending"],
+            "flagged": answer in ("yes", "not_sure", "reported")}
+
+
+def question_on_screen(content: Content, state: ScreenState):
+    """The question a touched Yes, No or Not sure answers: the one in hand, while the outcome is
+    not the emergency (nothing is asked after it). The buttons are drawn for it, and a touch
+    counts only if it names it."""
+    if not state.started or state.outcome == "emergency":
+        return None
+    return question_in_hand(content, state)
+
+
+def touch_offer_due(content: Content, before: ScreenState, after: ScreenState) -> bool:
+    """Whether this turn, on a screen device, says once that answers can be touched: the turn
+    that brings the first cauda equina question into hand (the welcome's, on a first screen; the
+    one after "how is the pain", on a check-in), before any of them is answered."""
+    def in_hand_tier(state):
+        question = question_on_screen(content, state)
+        return question.tier if question is not None else None
+
+    def any_answered(state):
+        return any(content.question(q).tier == "emergency" for q, _ in state.answers)
+
+    return (in_hand_tier(after) == "emergency" and not any_answered(after)
+            and not any_answered(before) and in_hand_tier(before) != "emergency")
+
+
+def with_touch_offer(content: Content, before: ScreenState, after: ScreenState, prompt):
+    """The prompt with the offer to touch an answer said just before its question, when due
+    (touch_offer_due) and the locale has screen labels."""
+    labels = screen_labels(content.locale)
+    if labels is None or not prompt.speech or not touch_offer_due(content, before, after):
+        return prompt
+    speech = prompt.speech[:-1] + (labels["touch"]["offer"],) + prompt.speech[-1:]
+    return replace(prompt, speech=speech)
+
+
+def touched(arguments) -> tuple:
+    """(answer, question id) from a touch's SendEvent arguments, each None where it is missing
+    or malformed. Untrusted input: only short strings count."""
+    if not isinstance(arguments, list) or len(arguments) != 3 or arguments[0] != TOUCH_KIND:
+        return None, None
+    answer, question_id = (value if isinstance(value, str) and 0 < len(value) <= MAX_TOUCH_TEXT
+                           else None for value in arguments[1:])
+    return (answer if answer in TOUCH_ANSWERS else None), question_id
 
 
 def clinician_screen(content: Content, checklist_rows, body: str,
@@ -104,7 +184,7 @@ def _screen(content: Content, labels: Mapping, title: str, body: str, checklist:
             "outcome": fill(labels["outcomes"][outcome], content.facts) if outcome else "",
             "emergency": emergency,
             "number": content.facts["emergency_number"] if emergency else "",
-            "numberCaption": labels["number_caption"]}
+            "numberCaption": labels["number_caption"], "questionId": "", "answers": []}
 
 
 def screen_paths() -> list:

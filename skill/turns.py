@@ -35,7 +35,10 @@ class SkillContext:
     clock: Callable[[], date]
 
 
-def take_turn(handler_input: HandlerInput, context: SkillContext, event) -> Response:
+def take_turn(handler_input: HandlerInput, context: SkillContext, event,
+              lead: Optional[str] = None) -> Response:
+    """`lead`: words to say first (a stale touch on the screen), unless the answer is the
+    emergency, whose action always comes first."""
     content = context.content_for(get_locale(handler_input))
     if not content.serves_region:
         return region_not_supported(handler_input, content)
@@ -46,6 +49,7 @@ def take_turn(handler_input: HandlerInput, context: SkillContext, event) -> Resp
         # the previous question.
         event = Reply.GO_BACK if clinician_turns.means_go_back(event) else Reply.UNCLEAR
     state, notice = restore_state(handler_input, context, content)
+    before = state
     if notice is not None and not isinstance(event, SymptomReport) and event != Reply.STOP:
         # The user may have missed the welcome: say what happened, then the welcome.
         state, prompt = triage.begin(content, state)
@@ -65,6 +69,10 @@ def take_turn(handler_input: HandlerInput, context: SkillContext, event) -> Resp
         effects.keep_visit(handler_input, state)
     if spoken:
         prompt = replace(prompt, speech=spoken + prompt.speech)
+    if lead is not None and state.outcome != "emergency":
+        prompt = replace(prompt, speech=(lead,) + prompt.speech)
+    if screens.supports_apl(handler_input):
+        prompt = screens.with_touch_offer(content, before, state, prompt)
     return respond(handler_input, content, state, prompt)
 
 

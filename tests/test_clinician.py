@@ -222,12 +222,13 @@ def test_patient_screen_shows_the_question_and_fills_the_checklist(skill):
     assert directive["type"] == "Alexa.Presentation.APL.RenderDocument"
     screen = directive["datasources"]["payload"]["screen"]
     assert screen["body"] == load_content("en-US").questions[1].ask.strip()
-    assert screen["checklist"][0] == {"label": "Bladder", "status": "No", "flagged": False}
+    # An intimate question's row says it was answered, never what (hazard log H29).
+    assert screen["checklist"][0] == {"label": "Bladder", "status": "Answered", "flagged": False}
     assert screen["checklist"][1]["status"] == "-" and screen["outcome"] == ""
     emergency = dialog.yes()
     screen = directives(emergency)[0]["datasources"]["payload"]["screen"]
     assert screen["outcome"] == "Call 911 now" and screen["number"] == "911"
-    assert screen["emergency"] is True and screen["checklist"][1]["flagged"] is True
+    assert screen["emergency"] is True and screen["checklist"][1]["status"] == "Answered"
     assert emergency.card["title"] == "Emergency: go to the nearest emergency room or call 911 now"   # the card still goes too
 
 
