@@ -21,7 +21,7 @@ APL_DEVICE = {"device": {"deviceId": "amzn1.ask.device.SHOW",
                          "supportedInterfaces": {"Alexa.Presentation.APL": {
                              "runtime": {"maxVersion": "1.6"}}}}}
 CONTENT = load_content("en-US")
-OFFER = "You can also touch your answer on the screen, instead of saying it aloud."
+OFFER = "You can touch your answers on the screen instead."
 STALE = "That touch was for an earlier question, so I haven't counted it."
 ENDED = "That touch was from a check that has ended, so I haven't counted it."
 QUESTION_IDS = sorted(CONTENT.question_ids)
@@ -388,13 +388,13 @@ def test_every_locale_has_checked_touch_words(locale):
 def test_a_screen_file_with_a_broken_touch_block_is_refused_naming_every_problem(tmp_path):
     text = (CONTENT_DIR / "en-US.screen.yaml").read_text(encoding="utf-8")
     broken = text.replace('    not_sure: Not sure\n', "").replace(
-        "  offer: You can also touch your answer on the screen, instead of saying it aloud.",
-        "  offer: You can also touch your answer on the screen instead of saying it aloud, "
-        "whenever you like, at any time.")
+        "  offer: You can touch your answers on the screen instead.",
+        "  offer: You can touch your answers on the screen instead of saying them aloud, "
+        "whenever you like, at any time at all.")
     assert broken != text
     path = tmp_path / "en-US.screen.yaml"
     path.write_text(broken, encoding="utf-8")
     with pytest.raises(ContentError) as error:
         load_screen_labels(path, CONTENT)
     assert "touch.buttons.not_sure: is missing" in str(error.value)
-    assert "touch.offer: has 20 words, more than 15" in str(error.value)
+    assert "touch.offer: has 21 words, more than 15" in str(error.value)
