@@ -83,7 +83,8 @@ class ExamStore(SQLitePersistenceAdapter):
         return record
 
     def save(self, key: str, record: dict, now: float) -> None:
-        text = json.dumps(record, allow_nan=False, separators=(",", ":"), sort_keys=True)
+        # Not sort_keys: the findings keep the order they were recorded in, as in the session.
+        text = json.dumps(record, allow_nan=False, separators=(",", ":"))
         with self._write() as connection:
             self._purge(connection, now)
             connection.execute("INSERT OR REPLACE INTO exams_in_progress (exam_key, record, "

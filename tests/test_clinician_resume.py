@@ -8,16 +8,17 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from dialog import Dialog
 from skill import clinician_progress
 from skill.app import build_skill
-from skill.clinician import ClinicianState, current_prompt, step
+from skill.clinician import ClinicalTopic, ClinicianState, current_prompt, step
 from skill.clinician_content import load_clinician_content
 from skill.envelopes import session_ended_request
 from skill.exam_store import ExamStore
 from skill.settings import Settings
+from skill.state import Reply
 from skill.store import SQLitePersistenceAdapter
 from test_clinician import clinician_events
 from test_clinician_sides import exam, finding, stored
@@ -275,9 +276,10 @@ PROPERTY_STORE = ExamStore(Path(tempfile.mkdtemp(prefix="sciatica-exams-")) / "e
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(clinician_events, max_size=30), st.integers(0, WINDOW - 1))
+@example([ClinicalTopic("exam"), Reply.NO, Reply.YES], 0)   # findings kept in their order
 def test_a_resumed_exam_never_loses_a_cauda_equina_finding(events, pause):
     state = ClinicianState()
-    for event in [*events]:
+    for event in events:
         state, _ = step(CLINICIAN, state, event)
         record = clinician_progress.progress_record(CLINICIAN, state)
         if record is None:
