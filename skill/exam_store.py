@@ -63,6 +63,12 @@ class ExamStore(SQLitePersistenceAdapter):
     def load(self, key: str, now: float) -> Optional[dict]:
         """The record kept under `key` if it is still live at `now`, else None. A corrupt row
         is deleted, then reported as PersistenceException."""
+        with self._connection() as connection:   # most launches: nothing kept, nothing to purge
+            found = connection.execute(
+                "SELECT 1 FROM exams_in_progress WHERE exam_key = ? OR saved_at <= ? LIMIT 1",
+                (key, now - self.keep_seconds)).fetchone()
+        if found is None:
+            return None
         with self._write() as connection:
             self._purge(connection, now)
             row = connection.execute("SELECT record, saved_at FROM exams_in_progress "
