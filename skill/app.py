@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from dataclasses import replace
 from datetime import date
 from typing import Any, Callable, Mapping, Optional
@@ -16,10 +17,12 @@ from ask_sdk_model import RequestEnvelope
 
 from skill import handlers
 from skill.content import DEFAULT_LOCALE, Content, available_locales, load_content
+from skill.exam_store import ExamKeeper, ExamStore
 from skill.reminders import ReminderApiClient
 from skill.serializer import EnvelopeSerializer
 from skill.settings import Settings, settings_from_env
 from skill.speech import render_ssml
+from skill.store import DEFAULT_SALT, SALT_VARIABLE, SQLitePersistenceAdapter
 from skill.turns import SkillContext
 
 logger = logging.getLogger(__name__)
@@ -33,6 +36,7 @@ def build_skill(contents: Optional[Mapping[str, Content]] = None,
                 settings: Optional[Settings] = None,
                 persistence_adapter: Any = _FROM_ENVIRONMENT,
                 clock: Callable[[], date] = date.today,
+                now: Callable[[], float] = time.time,
                 api_client: Any = None,
                 environ: Optional[Mapping[str, str]] = None) -> CustomSkill:
     """A ready skill. Content is loaded and checked here, once, not per request.
@@ -41,6 +45,8 @@ def build_skill(contents: Optional[Mapping[str, Content]] = None,
     persistence_adapter: where remembered users are kept (default: from the environment, see
         skill/storage.py; None keeps nothing). Only used when the settings allow memory.
     clock: today's date; tests and `sciatica-skill chat --today` move it.
+    now: the time in seconds, for how long a clinician's exam in progress is kept (minutes, in
+        the SQLite store only; see clinician_progress.py); tests move it.
     environ: where settings and storage are read from (default: the process environment).
     api_client: for the Alexa service APIs (reminders); default: the SDK's, with a timeout."""
     if contents is None:
@@ -55,7 +61,8 @@ def build_skill(contents: Optional[Mapping[str, Content]] = None,
     # Memory needs somewhere to keep it: without a store, the skill never offers to remember.
     settings = replace(settings, memory=settings.memory and persistence_adapter is not None)
     content_for = handlers.content_resolver(contents, default_locale)
-    context = SkillContext(content_for=content_for, settings=settings, clock=clock)
+    context = SkillContext(content_for=content_for, settings=settings, clock=clock,
+                           exams=_exam_keeper(persistence_adapter, now, environ))
     builder = CustomSkillBuilder(persistence_adapter=persistence_adapter,
                                  api_client=api_client or ReminderApiClient())
     # Registration order is priority: specific handlers first, catch-alls last.
@@ -67,13 +74,24 @@ def build_skill(contents: Optional[Mapping[str, Content]] = None,
                           handlers.NavigationIntentHandler, handlers.StopIntentHandler,
                           handlers.FallbackIntentHandler):
         builder.add_request_handler(handler_class(context))
-    builder.add_request_handler(handlers.SessionEndedRequestHandler())
+    builder.add_request_handler(handlers.SessionEndedRequestHandler(context))
     builder.add_request_handler(handlers.SkillDisabledEventHandler())
     builder.add_request_handler(handlers.OtherRequestHandler())
     builder.add_exception_handler(handlers.SafeExceptionHandler(content_for))
     skill = builder.create()
     skill.serializer = EnvelopeSerializer()   # the SDK's, with cheap timestamps: see the module
     return skill
+
+
+def _exam_keeper(persistence_adapter: Any, now: Callable[[], float],
+                 environ: Mapping[str, str]) -> Optional[ExamKeeper]:
+    """Where a clinician's exam in progress is kept: beside the remembered users in their SQLite
+    file, where the deployment allows memory. Elsewhere (DynamoDB, or memory off) nowhere: the
+    exam lives in the session only, as before."""
+    if not isinstance(persistence_adapter, SQLitePersistenceAdapter):
+        return None
+    return ExamKeeper(ExamStore(persistence_adapter.path), now=now,
+                      salt=environ.get(SALT_VARIABLE) or DEFAULT_SALT)
 
 
 def handle_event(skill: CustomSkill, event: Any, context: Any = None) -> dict:

@@ -20,7 +20,7 @@ SPEECH_KEYS = ("welcome", "entered", "menu_reprompt", "after_answer", "help", "h
                "summary_so_far", "side_question", "side_again", "side_reprompt",
                "side_not_recorded", "help_side", "history_not_overridden", "goodbye",
                "summary_title", "summary", "summary_emergency", "nothing_recorded",
-               "after_summary")
+               "after_summary", "resumed", "resumed_new", "new_exam")
 TOPICS = ("imaging", "referral", "opioids", "pitfalls", "straight_leg_raise_evidence")
 FINDINGS = ("positive", "negative", "not_done")
 # A clinician's words (FindingType ids) whose meaning depends on the step: each step's `heard`
@@ -74,6 +74,7 @@ def _schema() -> Record:
     speech["summary_emergency"] = Text(placeholders=frozenset({"recorded", "reasons"}))
     speech["word_unclear"] = Text(placeholders=frozenset({"word"}))
     speech["went_back_unrecorded"] = Text(placeholders=frozenset({"step"}))
+    speech["resumed"] = Text(placeholders=frozenset({"step", "count"}))
     for key in ("next_recorded", "went_back", "kept_cauda_equina"):
         speech[key] = Text(placeholders=frozenset({"step", "finding"}))
     return Record(required={

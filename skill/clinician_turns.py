@@ -1,16 +1,21 @@
 """A clinician-mode turn through the SDK: the clinician state lives in its own session
-attribute, beside (never mixed with) the patient screen's."""
+attribute, beside (never mixed with) the patient screen's, and an exam in progress is also kept
+for a few minutes (exam_store.ExamKeeper, clinician_progress.py) so that it can be resumed."""
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Optional
 
 from ask_sdk_core.handler_input import HandlerInput
 
-from skill import clinician, screens
+from skill import clinician, clinician_progress, screens
 from skill.clinician import ClinicalTopic, EnterClinicianMode, Finding
 from skill.clinician_content import load_clinician_content
 from skill.content import Content
 from skill.state import InvalidState, Reply, SymptomReport
+
+if TYPE_CHECKING:
+    from skill.exam_store import ExamKeeper
 
 logger = logging.getLogger(__name__)
 
@@ -44,15 +49,36 @@ def wants_clinician_mode(handler_input: HandlerInput, content: Content, event) -
     return in_session and "clinician" in attributes and event != Reply.LAUNCH
 
 
-def take_clinician_turn(handler_input: HandlerInput, content: Content, event):
+def kept_exam(handler_input: HandlerInput, content: Content, event,
+              exams: "Optional[ExamKeeper]") -> Optional[clinician.ClinicianState]:
+    """The exam in progress to resume, if one is kept for this device and user: asked for by
+    opening the skill ("Alexa, open sciatica check") or by asking for clinician mode."""
+    clinical = load_clinician_content(content.locale)
+    if exams is None or clinical is None:
+        return None
+    if event == Reply.LAUNCH or (isinstance(event, EnterClinicianMode)
+                                 and wants_clinician_mode(handler_input, content, event)):
+        return exams.load(handler_input.request_envelope, clinical)
+    return None
+
+
+def take_clinician_turn(handler_input: HandlerInput, content: Content, event,
+                        exams: "Optional[ExamKeeper]" = None,
+                        kept: Optional[clinician.ClinicianState] = None):
     from skill.turns import build_response   # turns imports this module
 
     clinical = load_clinician_content(content.locale)
     session = handler_input.request_envelope.session
     attributes = handler_input.attributes_manager.session_attributes
-    if isinstance(event, EnterClinicianMode):
-        switching = session is not None and not session.new
-        state, prompt = clinician.begin(clinical, entered=switching)
+    in_session = session is not None and not session.new
+    refused = False
+    if kept is not None:
+        state, prompt = clinician_progress.resume(clinical, kept)
+    elif isinstance(event, EnterClinicianMode):
+        state, prompt = clinician.begin(clinical, entered=in_session)
+    elif in_session and attributes.get("resumed") is True and event == Reply.START_OVER:
+        # "Start again" answered to the resume, as it offered: a new patient's exam.
+        state, prompt = clinician_progress.new_exam(clinical)
     else:
         try:
             state = clinician.clinician_state_from_dict(clinical, attributes.get("clinician"))
@@ -60,8 +86,17 @@ def take_clinician_turn(handler_input: HandlerInput, content: Content, event):
         except InvalidState as problem:
             logger.warning("restarting clinician mode: stored state refused (%s)", problem)
             state, prompt = clinician.begin(clinical, cauda_equina=_was_emergency(attributes))
+            refused = True   # the kept exam, if any, is left as it is: it was not refused
     attributes.clear()
     attributes.update({"clinician": state.to_dict(), "outcome": state.outcome})
+    if kept is not None:
+        attributes["resumed"] = True
+    if exams is not None and not refused:
+        # "Stop" said the summary so far: the exam is over, not kept (hazard H30).
+        if prompt.end_session:
+            exams.drop(handler_input.request_envelope)
+        else:
+            exams.keep(handler_input.request_envelope, clinical, state)
     screen = None
     if screens.supports_apl(handler_input):
         rows = [(step.label, clinician.finding_words(clinical, state, step, value) if value else None,
@@ -88,3 +123,21 @@ def _was_emergency(attributes) -> bool:
     stored = attributes.get("clinician")
     return attributes.get("outcome") == "emergency" or \
         (isinstance(stored, dict) and stored.get("cauda_equina") is True)
+
+
+def keep_on_session_end(handler_input: HandlerInput, content: Content,
+                        exams: "Optional[ExamKeeper]") -> None:
+    """A session that ends without "stop" (silence, "exit", an error): keep the exam the
+    session was in, timed from now. Its attributes are checked like any turn's; anything else
+    is left alone."""
+    clinical = load_clinician_content(content.locale)
+    stored = handler_input.attributes_manager.session_attributes.get("clinician")
+    if exams is None or clinical is None or stored is None:
+        return
+    try:
+        state = clinician.clinician_state_from_dict(clinical, stored)
+    except InvalidState as problem:
+        logger.warning("not keeping the exam of an ended session: state refused (%s)", problem)
+        return
+    if state.section == "exam":
+        exams.keep(handler_input.request_envelope, clinical, state)

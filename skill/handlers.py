@@ -12,7 +12,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_intent_name, get_locale, is_intent_name, is_request_type
 from ask_sdk_model import IntentRequest
 
-from skill import effects, screens, triage
+from skill import clinician_turns, effects, screens, triage
 from skill.content import Content
 from skill.speech import render_ssml
 from skill.clinician import ClinicalTopic, EnterClinicianMode, Finding
@@ -179,6 +179,9 @@ class FallbackIntentHandler(_ScreenHandler):
 
 
 class SessionEndedRequestHandler(AbstractRequestHandler):
+    def __init__(self, context: Optional[SkillContext] = None):
+        self._context = context
+
     def can_handle(self, handler_input):
         return is_request_type("SessionEndedRequest")(handler_input)
 
@@ -186,8 +189,13 @@ class SessionEndedRequestHandler(AbstractRequestHandler):
         request = handler_input.request_envelope.request
         logger.info("session ended: %s %s", getattr(request, "reason", None),
                     getattr(request, "error", None))
-        # Alexa accepts no speech here; nothing is stored, so there is nothing to clean up
-        # beyond the session attributes Alexa discards itself.
+        # Alexa accepts no speech here. A clinician's exam in progress is kept for a few
+        # minutes, so that opening the skill again resumes it (hazard H30); nothing else is
+        # stored beyond the session attributes Alexa discards itself.
+        if self._context is not None and self._context.exams is not None:
+            content = self._context.content_for(get_locale(handler_input))
+            if content.serves_region:
+                clinician_turns.keep_on_session_end(handler_input, content, self._context.exams)
         _drop_unchecked_attributes(handler_input)
         return handler_input.response_builder.response
 

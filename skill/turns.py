@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_locale
@@ -19,6 +19,9 @@ from skill.content import Content
 from skill.settings import Settings
 from skill.speech import render_ssml, render_text
 from skill.state import Reply, SymptomReport
+
+if TYPE_CHECKING:
+    from skill.exam_store import ExamKeeper
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +36,7 @@ class SkillContext:
     content_for: ContentFor
     settings: Settings
     clock: Callable[[], date]
+    exams: Optional["ExamKeeper"] = None   # where an exam in progress is kept; None: nowhere
 
 
 def take_turn(handler_input: HandlerInput, context: SkillContext, event,
@@ -42,8 +46,10 @@ def take_turn(handler_input: HandlerInput, context: SkillContext, event,
     content = context.content_for(get_locale(handler_input))
     if not content.serves_region:
         return region_not_supported(handler_input, content)
-    if clinician_turns.wants_clinician_mode(handler_input, content, event):
-        return clinician_turns.take_clinician_turn(handler_input, content, event)
+    kept = clinician_turns.kept_exam(handler_input, content, event, context.exams)
+    if kept is not None or clinician_turns.wants_clinician_mode(handler_input, content, event):
+        return clinician_turns.take_clinician_turn(handler_input, content, event, context.exams,
+                                                   kept)
     if isinstance(event, clinician_turns.CLINICIAN_EVENTS):   # not said in clinician mode
         # "Go back" is one of the exam's words (a FindingType value); to a patient it means
         # the previous question.
