@@ -93,7 +93,11 @@ def only_unsure(content: Content, state: ScreenState) -> bool:
 
 
 def _spoken_list(content: Content, question_ids: list) -> str:
-    words = [content.handover_signs[question_id] for question_id in question_ids]
+    # The loader gives every cauda equina question its sign; content built another way (a
+    # review-pack diagram of a proposed question) falls back to the read-back's words.
+    general = content.handover_signs[content.read_back_question.id]
+    words = list(dict.fromkeys(content.handover_signs.get(question_id, general)
+                               for question_id in question_ids))
     if len(words) == 1:
         return words[0]
     return ", ".join(words[:-1]) + f" {content.handover['and']} " + words[-1]
