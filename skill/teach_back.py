@@ -21,8 +21,8 @@ from dataclasses import replace
 from typing import Tuple
 
 from skill.content import Content, fill
-from skill.state import (CALL_NOW, HANDED_OVER, NOT_SURE, REPORTED, YES, Card, EffectResult,
-                         Event, Prompt, Reply, ScreenState)
+from skill.state import (CALL_NOW, HANDED_OVER, NOT_SURE, REPORTED, YES, Card, Event, Prompt,
+                         Reply, ScreenState)
 
 # The replies after which both choices stand: the rest may mean nobody can take the person.
 KEEPS_BOTH_CHOICES = frozenset({Reply.YES, Reply.REPEAT, Reply.HELP, Reply.NEXT, Reply.LAUNCH,
@@ -49,15 +49,13 @@ def after_emergency(content: Content, state: ScreenState,
     """Any event once the emergency is said: the outcome never changes."""
     if event == Reply.STOP:   # the action once more, then the phone
         return state, Prompt(content.outcomes["emergency"].speech[:1], end_session=True)
-    if isinstance(event, EffectResult):   # not a reply: nothing here waits for one
-        return state, current(content, state)
     calls = state.wrap_up == CALL_NOW or event not in KEEPS_BOTH_CHOICES
     said = CALL_NOW if calls else HANDED_OVER
     return replace(state, wrap_up=said), handover_turn(content, state, said)
 
 
 def current(content: Content, state: ScreenState) -> Prompt:
-    """What was last said on this path (for "repeat" and a result nobody waits for)."""
+    """What was last said on this path, rebuilt from the state."""
     if state.wrap_up in (HANDED_OVER, CALL_NOW):
         return handover_turn(content, state, state.wrap_up)
     return emergency_answer(content, state)
