@@ -385,7 +385,8 @@ def _handover_problems(raw) -> list:
                  for name in signs if name not in emergency]
     for key in ("question", "call_now"):
         if "emergency_number" not in placeholders_in(handover[key]):
-            problems.append(Problem(path + (key,), "must name {emergency_number}: it is the action"))
+            problems.append(Problem(path + (key,),
+                                    "must name {emergency_number}: it is the action"))
     longest = max(signs.values(), key=count_words, default="")
     for key in ("sure", "unsure"):
         if placeholders_in(handover[key]).count("signs") != 1:
