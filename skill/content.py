@@ -55,6 +55,10 @@ MAX_QUESTION_WORDS = 30
 MAX_TIP_WORDS = 50
 MAX_WELCOME_WORDS = 60
 MAX_MENTIONED_WORDS = 8
+# The handover sentence after an emergency (hazard log H32): read aloud to a dispatcher or a
+# triage nurse, so short enough to hold in mind, with the longest sign's words in it.
+HANDOVER_KEYS = ("question", "call_now", "sure", "unsure", "and")
+MAX_HANDOVER_WORDS = 40
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,10 @@ class Content:
     serves_region: bool = True     # False: a region without content (handlers.content_resolver)
     # symptom id -> words that name a common symptom, for the NLU's keyword guess (nlu.py)
     common_symptom_keywords: Mapping[str, tuple] = field(default_factory=lambda: MappingProxyType({}))
+    # After an emergency (teach_back.py, hazard log H32): the teach-back question, the call, the
+    # handover templates (HANDOVER_KEYS), and per cauda equina question id its sign in words.
+    handover: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    handover_signs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def question(self, question_id: str) -> Question:
         return self._questions_by_id()[question_id]
@@ -243,6 +251,12 @@ def _schema() -> Record:
                           "references": references},
                 optional={"note": Text()}) for stage in STAGES}),
             "references": references}),
+        "handover": Record(required={
+            "question": fact_text, "call_now": fact_text,
+            "sure": Text(placeholders=FACT_NAMES | {"signs"}),
+            "unsure": Text(placeholders=FACT_NAMES | {"signs"}),
+            "and": Text(), "signs": MapOf(Text(placeholders=FACT_NAMES)),
+            "references": references}, optional={"note": Text()}),
     })
 
 
@@ -356,10 +370,42 @@ def _cross_checks(raw) -> list:
         check_refs(("common_symptoms", name, "references"), symptom["references"])
         if name in {question["id"] for question in raw["questions"]}:
             problems.append(Problem(("common_symptoms", name), "clashes with a question id"))
+    problems += _handover_problems(raw)
     welcome = fill(raw["speech"]["welcome"], raw["facts"]) + " " + raw["questions"][0]["ask"]
     if count_words(welcome) > MAX_WELCOME_WORDS:
         problems.append(Problem(("speech", "welcome"), f"welcome plus first question has "
                                 f"{count_words(welcome)} words, more than {MAX_WELCOME_WORDS}"))
+    return problems
+
+
+def _handover_problems(raw) -> list:
+    """A sign for each cauda equina question and no other; the action's number in the question
+    and the call (they are the last words of their turns); {signs} in each template, which with
+    the longest sign stays within MAX_HANDOVER_WORDS."""
+    handover, problems = raw["handover"], []
+    path = ("handover",)
+    known = set(raw["references"])
+    problems += [Problem(path + ("references", index), f"unknown reference {ref!r}")
+                 for index, ref in enumerate(handover["references"]) if ref not in known]
+    emergency = [q["id"] for q in raw["questions"] if q["tier"] == "emergency"]
+    signs = handover["signs"]
+    problems += [Problem(path + ("signs", name), "is missing: a cauda equina question's sign")
+                 for name in emergency if name not in signs]
+    problems += [Problem(path + ("signs", name), "is not a cauda equina question id")
+                 for name in signs if name not in emergency]
+    for key in ("question", "call_now"):
+        if "emergency_number" not in placeholders_in(handover[key]):
+            problems.append(Problem(path + (key,),
+                                    "must name {emergency_number}: it is the action"))
+    longest = max(signs.values(), key=count_words, default="")
+    for key in ("sure", "unsure"):
+        if placeholders_in(handover[key]).count("signs") != 1:
+            problems.append(Problem(path + (key,), "must hold {signs} once"))
+            continue
+        words = count_words(fill(handover[key], {**raw["facts"], "signs": longest}))
+        if words > MAX_HANDOVER_WORDS:
+            problems.append(Problem(path + (key,), f"has {words} words with the longest sign, "
+                                    f"more than {MAX_HANDOVER_WORDS}"))
     return problems
 
 
@@ -407,6 +453,9 @@ def _build(raw, source: str) -> Content:
         also_serves=tuple(raw.get("also_serves", ())),
         common_symptom_keywords=MappingProxyType(
             {name: tuple(entry.get("keywords", ())) for name, entry in raw["common_symptoms"].items()}),
+        handover=MappingProxyType({key: raw["handover"][key].strip() for key in HANDOVER_KEYS}),
+        handover_signs=MappingProxyType({name: text.strip()
+                                         for name, text in raw["handover"]["signs"].items()}),
     )
 
 

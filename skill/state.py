@@ -75,7 +75,11 @@ MODES = ("screen", "check_in")
 # memory: "off" (this deployment or session keeps nothing), "ask" (offer to remember),
 # "declined" (the user said no this session), "remembered" (the user has said yes)
 MEMORY = ("off", "ask", "declined", "remembered")
-WRAP_UPS = (None, "consent", "saving", "reminder", "setting_reminder", "done")
+# After an emergency (teach_back.py, hazard log H32): the handover said, with the emergency's
+# own action (go or call) or with the call.
+HANDED_OVER, CALL_NOW = "handover", "call_now"
+EMERGENCY_WRAP_UPS = (HANDED_OVER, CALL_NOW)
+WRAP_UPS = (None, "consent", "saving", "reminder", "setting_reminder", "done") + EMERGENCY_WRAP_UPS
 
 
 @dataclass(frozen=True)
@@ -113,7 +117,7 @@ class ScreenState:
     today: Optional[str] = None                  # ISO date of this conversation (adapter's clock)
     episode_start: Optional[str] = None          # ISO date of the first remembered screen
     memory: str = "off"
-    wrap_up: Optional[str] = None                # the steps after the advice
+    wrap_up: Optional[str] = None                # the steps after the advice (or the emergency)
     # A question asked out of turn: a red flag the user's own words named, or the cauda equina
     # read-back after words the skill could not place. Once answered, the conversation carries
     # on where it was.

@@ -10,8 +10,8 @@ from typing import Mapping
 from skill import timeline
 from skill.content import Content
 from skill.questions import advice_chunks, outcome_for
-from skill.state import (ANSWERS, MEMORY, MODES, RANK, STATE_VERSION, TRENDS, WRAP_UPS,
-                         InvalidState, ScreenState)
+from skill.state import (ANSWERS, EMERGENCY_WRAP_UPS, MEMORY, MODES, RANK, STATE_VERSION, TRENDS,
+                         WRAP_UPS, InvalidState, ScreenState)
 
 
 FIELDS = ("answers", "started", "doubts", "outcome", "advice_step", "mode", "trend", "today",
@@ -85,7 +85,10 @@ def _check_consistency(content: Content, state: ScreenState) -> None:
             raise InvalidState("advice step out of range")
         if state.outcome == "self_care" and state.advice_step is None:
             raise InvalidState("self-care without its advice")
-    elif state.advice_step is not None or state.wrap_up is not None:
+    elif state.advice_step is not None or state.wrap_up is not None and not \
+            (state.outcome == "emergency" and state.wrap_up in EMERGENCY_WRAP_UPS):
         raise InvalidState("advice or wrap-up before an outcome")
+    if state.wrap_up in EMERGENCY_WRAP_UPS and state.outcome != "emergency":
+        raise InvalidState("a handover without an emergency")
     if (state.answers or state.detour) and not state.started:
         raise InvalidState("answers before the welcome")

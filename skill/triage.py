@@ -4,8 +4,9 @@ No ask-sdk here: handlers translate Alexa requests into events and prompts into 
 the safety rules below can be tested exhaustively on their own.
 
 Safety rules, in the order they are applied:
-1. Once the outcome is an emergency, every event gets the emergency instruction again. Nothing
-   said later can soften it, not even "start over".
+1. Once the outcome is an emergency, every event gets the emergency action again, first and
+   last (teach_back.py: one teach-back question, then the handover). Nothing said later can
+   soften it, not even "start over".
 2. Any positive answer to a cauda equina question (yes, a second "not sure", or the symptom
    volunteered at any time) is an emergency at once, with no confirmation turn.
 3. "Not sure" never lowers urgency: on a cauda equina question it earns one clarification and
@@ -30,7 +31,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Optional, Tuple
 
-from skill import asides, backstop, timeline, wrapup
+from skill import asides, backstop, teach_back, timeline, wrapup
 from skill.content import Content, Question, fill
 from skill.state import (ANSWERS, MEMORY, MODES, NO, NOT_SURE, POSITIVE, RANK, REPORTED, TRENDS,
                          WRAP_UPS, YES, Card, EffectResult, Event, InvalidState, Prompt, Reply,
@@ -39,6 +40,7 @@ from skill.questions import (REFERRALS, advice_chunks, card_advice, first_unansw
                              outcome_for, outcome_speech, question_in_hand, questions_for,
                              urgent_route)
 from skill.stored_state import state_from_dict  # noqa: F401 - part of this module's interface
+from skill.teach_back import only_unsure  # noqa: F401 - part of this module's interface
 
 __all__ = ["step", "begin", "initial_state", "current_prompt", "next_question", "outcome_for",
            "questions_for", "state_from_dict", "Reply", "SymptomReport",
@@ -48,10 +50,8 @@ __all__ = ["step", "begin", "initial_state", "current_prompt", "next_question", 
 
 def step(content: Content, state: ScreenState, event: Event) -> Tuple[ScreenState, Prompt]:
     """Advance the conversation by one user turn (or by the result of an effect)."""
-    if state.outcome == "emergency":
-        if event == Reply.STOP:   # the action once more, then the phone
-            return state, Prompt(content.outcomes["emergency"].speech[:1], end_session=True)
-        return state, _emergency(content, state)   # "what number?", "repeat", anything
+    if state.outcome == "emergency":   # "what number?", "repeat", "stop", anything
+        return teach_back.after_emergency(content, state, event)
     if isinstance(event, EffectResult):
         return wrapup.on_effect_result(content, state, event, current_prompt)
     if event == Reply.LAUNCH:
@@ -123,7 +123,7 @@ def begin(content: Content, state: Optional[ScreenState] = None,
 def current_prompt(content: Content, state: ScreenState) -> Prompt:
     """What the user last heard, rebuilt from the state (used for Repeat)."""
     if state.outcome == "emergency":
-        return _emergency(content, state)
+        return teach_back.current(content, state)
     if not state.started:
         return begin(content, state)[1]
     if state.detour is not None:
@@ -411,7 +411,8 @@ def _reach_outcome(content: Content, state: ScreenState, decided: str, lead: Opt
     # A new outcome restarts what follows it: its own advice, then the wrap-up.
     state = replace(state, outcome=outcome, advice_step=None, wrap_up=None)
     if outcome == "emergency":
-        return state, _emergency(content, state)   # the action comes first: no lead
+        # The action comes first: no lead.
+        return state, teach_back.emergency_answer(content, state)
     lead_speech = (lead,) if lead else ()
     if outcome in REFERRALS:   # a new place to go, or a new route today: said again, first
         prompt = _referral(content, state)
@@ -431,26 +432,6 @@ def _self_care_intro(content: Content, state: ScreenState) -> tuple:
     result = content.outcomes["self_care"].speech   # the result, then what leads to the tips
     return result[:1] + warning + result[1:]
 
-
-
-def _emergency(content: Content, state: ScreenState) -> Prompt:
-    """The action first and last, the reason in honest words (a sign reported, or an answer
-    that could not be made sure of), and where the card is. The session stays open for
-    "repeat" or "what number?"; silence after the reprompt (the action) closes it."""
-    outcome = content.outcomes["emergency"]
-    action = outcome.speech[:1]
-    reason = (content.speech["unsure_of_sign"],) if only_unsure(content, state) \
-        else outcome.speech[1:2]
-    said = action + reason + outcome.speech[2:]
-    return Prompt(said + (content.speech["emergency_card"],) + action, reprompt=action,
-                  card=Card(outcome.card_title, said))
-
-
-def only_unsure(content: Content, state: ScreenState) -> bool:
-    """Whether the emergency rests only on "not sure" or unplaced answers: nobody said yes to
-    a cauda equina sign or reported one."""
-    return not any(answer in (YES, REPORTED) for question_id, answer in state.answers
-                   if content.question(question_id).tier == "emergency")
 
 
 def _referral(content: Content, state: ScreenState) -> Prompt:

@@ -55,8 +55,11 @@ def test_a_patient_emergency_is_not_softened_by_switching_mode(skill):
                                 attributes=dialog.turns[-1].response["sessionAttributes"])
     response = handle_event(skill, envelope)
     assert response["sessionAttributes"]["outcome"] == "emergency"
-    assert "Go to the nearest emergency room now, or call <say-as" in \
-        response["response"]["outputSpeech"]["ssml"]
+    # Not an answer to the teach-back question: the call first and last, the handover between
+    # (hazard log H32).
+    ssml = response["response"]["outputSpeech"]["ssml"]
+    call = 'Call <say-as interpret-as="digits">911</say-as> now'
+    assert ssml.startswith("<speak>" + call) and ssml.count(call) == 2
 
 
 CLINICIAN = load_clinician_content("en-US")

@@ -49,12 +49,26 @@ def action(content):
 
 def emergency_said(content, unsure=False):
     """The whole emergency answer: the action, the reason (a sign reported, or an answer that
-    could not be made sure of), what to do, where the card is, and the action again."""
+    could not be made sure of), what to do, where the card is, and the action again, asked as
+    the one teach-back question (hazard log H32)."""
     emergency = content.outcomes["emergency"]
     reason = content.speech["unsure_of_sign"] if unsure else emergency.speech[1]
     parts = (emergency.speech[0], reason, *emergency.speech[2:], content.speech["emergency_card"],
-             emergency.speech[0])
+             content.handover["question"])
     return " ".join(said(content, part) for part in parts)
+
+
+def teach_back(content):
+    """The last words of the emergency answer: the action, asked as the teach-back question."""
+    return said(content, content.handover["question"])
+
+
+def handover_said(content, signs, unsure=False, call=False):
+    """The turn after the teach-back question: the action (or, after a no, a "not sure" or
+    words that can't be placed, the call), the handover naming `signs`, the action again."""
+    first = content.handover["call_now"] if call else content.outcomes["emergency"].speech[0]
+    handover = content.handover["unsure" if unsure else "sure"].replace("{signs}", signs)
+    return " ".join(said(content, part) for part in (first, handover, first))
 
 
 def number_ssml(content):
@@ -137,27 +151,33 @@ def test_any_cauda_equina_yes_is_an_emergency_at_once(dialog, content, position)
     turn = dialog.yes()
     emergency = content.outcomes["emergency"]
     assert turn.text.startswith(action(content))
-    assert turn.text == emergency_said(content) and turn.text.endswith(action(content))
+    # The last words are the action, asked as the one teach-back question (hazard log H32).
+    assert turn.text == emergency_said(content) and turn.text.endswith(teach_back(content))
     assert number_ssml(content) in turn.ssml
-    # Open for "repeat" or "what number?"; the reprompt is the action again.
+    # Open for the answer, "repeat" or "what number?"; silence hears the action, the handover
+    # naming the sign, and the action again.
     assert not turn.ends_session and turn.outcome == "emergency"
-    assert turn.reprompt == action(content)
+    sign = content.handover_signs[CES_IDS[position]]
+    assert turn.reprompt == handover_said(content, sign)
     assert turn.card["title"] == said(content, emergency.card_title)
-    assert turn.card["content"].startswith(action(content))
+    assert turn.card["content"].startswith(action(content)) and sign in turn.card["content"]
 
 
 def test_emergency_cannot_be_softened_by_a_later_answer(skill, locale, content):
     dialog = Dialog(skill, locale)
     dialog.launch()
     emergency = dialog.yes()
-    # The session stays open after the emergency: whatever is said next hears it again, and
-    # "stop" hears the action once more before the session ends.
-    for intent in ("AMAZON.NoIntent", "AMAZON.StartOverIntent", "AMAZON.StopIntent"):
+    # The session stays open after the emergency: whatever is said next hears the action first
+    # (a no: the call, hazard log H32), and "stop" hears the action once more before the
+    # session ends.
+    call = said(content, content.handover["call_now"])
+    for intent, first in (("AMAZON.NoIntent", call), ("AMAZON.StartOverIntent", action(content)),
+                          ("AMAZON.StopIntent", action(content))):
         envelope = request_envelope(intent_request(intent), new=False, locale=locale,
                                     attributes=emergency.response["sessionAttributes"])
         response = handle_event(skill, envelope)
         assert response["sessionAttributes"]["outcome"] == "emergency"
-        assert speech_text(response["response"]["outputSpeech"]).startswith(action(content))
+        assert speech_text(response["response"]["outputSpeech"]).startswith(first)
         assert bool(response["response"].get("shouldEndSession")) == (intent == "AMAZON.StopIntent")
 
 
@@ -389,7 +409,7 @@ def test_en_us_self_care_topics_in_words(skill):
     dialog = Dialog(skill)
     turn = answer_no_until(dialog, QUESTION_COUNT)
     heard = [turn.text]
-    while "Would you like me to remember" not in turn.text:
+    while "Shall I remember them" not in turn.text:
         turn = dialog.intent("AMAZON.NextIntent")
         heard.append(turn.text)
     spoken = " ".join(heard)
@@ -439,15 +459,19 @@ def test_every_cauda_equina_reprompt_carries_the_warning_with_the_number(dialog,
     assert warning not in turn.reprompt   # the other red flags: their own reprompt only
 
 
-@pytest.mark.parametrize("then", ["AMAZON.FallbackIntent", "AMAZON.RepeatIntent",
-                                  "AMAZON.HelpIntent"])
-def test_what_number_or_repeat_after_the_emergency_hears_it_again(dialog, content, then):
+@pytest.mark.parametrize("then, call", [("AMAZON.FallbackIntent", True),
+                                        ("AMAZON.RepeatIntent", False),
+                                        ("AMAZON.HelpIntent", False)])
+def test_what_number_or_repeat_after_the_emergency_hears_the_action_and_the_handover(
+        dialog, content, then, call):
+    """"What number?" (words the skill can't place) hears the call; "repeat" the action again.
+    Either way the handover, and never the teach-back question a second time (H32)."""
     dialog.launch()
-    first = dialog.yes()
+    assert dialog.yes().text == emergency_said(content)
     again = dialog.intent(then)
-    assert again.text == first.text == emergency_said(content)
+    assert again.text == handover_said(content, content.handover_signs["bladder"], call=call)
     assert not again.ends_session and again.outcome == "emergency"
-    assert said(content, content.speech["emergency_card"]) in again.text
+    assert dialog.intent("AMAZON.RepeatIntent").text == again.text
 
 
 def test_two_unplaced_answers_are_an_emergency_in_honest_words(dialog, content):

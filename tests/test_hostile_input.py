@@ -125,7 +125,7 @@ def assert_emergency(response: dict, locale: Optional[str] = None) -> None:
     region without content gets its whole answer instead: the cauda equina signs and "call
     your local emergency number now", never another region's number (hazard log H05)."""
     assert_alexa_response(response)
-    start = EMERGENCY_START
+    content = CONTENT
     if locale is not None:
         from skill.content import available_locales
         from skill.handlers import content_resolver
@@ -136,12 +136,18 @@ def assert_emergency(response: dict, locale: Optional[str] = None) -> None:
                                                     {})
             assert response["response"]["shouldEndSession"] is True
             return
-        start = render_text((content.outcomes["emergency"].speech[0],), content.facts)
-    assert text_of(response).startswith(start), text_of(response)
+    action, call, question = (render_text((text,), content.facts) for text in (
+        content.outcomes["emergency"].speech[0], content.handover["call_now"],
+        content.handover["question"]))
+    text = text_of(response)
     assert outcome_of(response) == "emergency"
-    # Open for "repeat" or "what number?", the instruction said first and last (issue 17).
+    # Open for the teach-back answer, "repeat" or "what number?", the action said first and
+    # last (issue 17): the emergency answer ends on the action asked as the teach-back
+    # question; a turn after it is the action (after a no or unplaced words, the call), the
+    # handover, the same action again (hazard log H32).
     assert not response["response"].get("shouldEndSession")
-    assert text_of(response).count(start) == 2   # first and last
+    assert text.startswith(action) and text.endswith(question) or \
+        any(text.startswith(first) and text.endswith(first) for first in (action, call)), text
 
 
 def assert_restarted(response: dict) -> None:

@@ -65,6 +65,9 @@ def spoken_texts(content):
     yield from ((("memory", key), text) for key, text in content.memory.items())
     yield from ((("check_in", key), text) for key, text in content.check_in.items())
     yield from ((("stages", key), text) for key, text in content.stages.items())
+    yield from ((("handover", key), text) for key, text in content.handover.items())
+    yield from ((("handover", "signs", name), text)
+                for name, text in content.handover_signs.items())
     for name in ("emergency_place", "same_day_care"):
         yield ("facts", name), content.facts[name]
 

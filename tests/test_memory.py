@@ -16,7 +16,7 @@ from skill.store import SQLitePersistenceAdapter
 
 FIRST_DAY = date(2026, 11, 26)
 USER = "amzn1.ask.account.PATIENT-ONE"
-CONSENT = "Would you like me to remember"
+CONSENT = "Shall I remember them"
 QUESTION_COUNT = len(load_content().screen_questions)
 CES_COUNT = len(load_content().emergency_questions)   # with the read-back
 NEW_RED_FLAGS = load_content().question("new_red_flags")

@@ -70,15 +70,24 @@ def confirmed_cauda_equina(before, event, content=CONTENT):
 
 
 def assert_emergency_answer(prompt, event, content=CONTENT):
-    """The emergency answer: the action first and last, the session open for "repeat" or
-    "what number?" with the action as the reprompt; or, stopped while unsure of a cauda
-    equina sign, the action and the goodbye (issue 17: the same tier either way)."""
+    """The emergency answer: the action first, and last asked as the one teach-back question
+    (hazard log H32), the session open for the answer, "repeat" or "what number?", with a
+    reprompt that starts and ends with the action; or, stopped while unsure of a cauda equina
+    sign, the action and the goodbye (issue 17: the same tier either way)."""
     action = content.outcomes["emergency"].speech[0]
     if event == Reply.STOP:
         assert prompt.speech[1] == action and prompt.end_session
         return
-    assert prompt.speech[0] == action == prompt.speech[-1]
-    assert not prompt.end_session and prompt.reprompt == (action,)
+    assert prompt.speech[0] == action and prompt.speech[-1] == content.handover["question"]
+    assert not prompt.end_session and prompt.reprompt[0] == action == prompt.reprompt[-1]
+
+
+def assert_after_emergency(prompt, content=CONTENT):
+    """Any turn after the emergency answer but "stop": the action (or the call) first and last,
+    the handover between, no question (hazard log H32)."""
+    actions = (content.outcomes["emergency"].speech[0], content.handover["call_now"])
+    assert prompt.speech[0] in actions and prompt.speech[-1] == prompt.speech[0]
+    assert not prompt.end_session and prompt.reprompt == prompt.speech[:1]
 
 
 @settings(max_examples=400)
@@ -131,6 +140,8 @@ def test_emergency_is_said_at_once_first_and_last_and_only_stop_ends_it(event_li
             continue
         if before.outcome == "emergency" and event == Reply.STOP:
             assert prompt.speech == CONTENT.outcomes["emergency"].speech[:1] and prompt.end_session
+        elif before.outcome == "emergency":
+            assert_after_emergency(prompt)
         else:
             assert_emergency_answer(prompt, event)
 

@@ -38,6 +38,8 @@ pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed: the
                                 "tests need Node.js (and `npm ci` for the pinned package)")
 
 EMERGENCY_ACTION = "Go to the nearest emergency room now, or call 911."
+# The emergency answer's last words: the action, asked as the teach-back question (H32).
+TEACH_BACK = "Can someone take you to the nearest emergency room now, or will you call 911?"
 SELF_CARE_INTRO = "you didn't mention any warning signs"
 OUTCOMES = {None, "emergency", "urgent", "soon", "self_care"}
 
@@ -120,9 +122,10 @@ def _assert_attributes_round_trip(turns: list) -> None:
 
 
 def assert_emergency(turn: Said, unsure: bool = False) -> None:
-    """The action first and last; the reason a sign reported, or (only "not sure" or unplaced
-    answers) that the answer could not be made sure of; the session open for "repeat"."""
-    assert turn.text.startswith(EMERGENCY_ACTION) and turn.text.endswith(EMERGENCY_ACTION), turn.text
+    """The action first and last (asked as the teach-back question); the reason a sign
+    reported, or (only "not sure" or unplaced answers) that the answer could not be made sure
+    of; the session open for the answer or "repeat"."""
+    assert turn.text.startswith(EMERGENCY_ACTION) and turn.text.endswith(TEACH_BACK), turn.text
     assert ("I couldn't be sure of your answer" if unsure else "cauda equina syndrome") in turn.text
     assert not turn.ends_session and turn.outcome == "emergency"
     assert turn.turn.card["title"] == "Emergency: go to the nearest emergency room or call 911 now"
@@ -148,7 +151,7 @@ def test_clean_screen_in_everyday_words_reaches_self_care_and_reads_every_tip(sk
             "no",                       # thin bones and a small fall?
             "I haven't",                # lost weight?
             "not really"]               # severe at night?
-    nexts = ["next", "continue", "go on", "next", "carry on", "keep going", "next", "next"]
+    nexts = ["next", "continue", "go on", "next", "carry on", "keep going"]   # 7 tips spoken
     [run] = drive(skill_url, ["open sciatica check", *noes, *nexts, "yes please", "no thanks"])
 
     launch = run[0]
@@ -178,7 +181,8 @@ def test_clean_screen_in_everyday_words_reaches_self_care_and_reads_every_tip(sk
                   "four to six weeks", "about two weeks", "numbness between your legs",
                   "even if mild", "feel faint"):
         assert topic in spoken, topic
-    assert "911" in tips[-1].text and "Would you like me to remember" in tips[-1].text
+    assert "911" in self_care.text   # the warning signs with the result (issue 17)
+    assert "Shall I remember them" in tips[-1].text
     assert "ibuprofen" in tips[-1].turn.card["content"]
 
     remembered, goodbye = run[-2:]
