@@ -61,6 +61,7 @@ def build_skill(contents: Optional[Mapping[str, Content]] = None,
     # Registration order is priority: specific handlers first, catch-alls last.
     for handler_class in (handlers.LaunchRequestHandler, handlers.AnswerIntentHandler,
                           handlers.ReportSymptomIntentHandler, handlers.PainTrendIntentHandler,
+                          handlers.DailyCheckIntentHandler,
                           handlers.ClinicianModeIntentHandler,
                           handlers.ClinicalQuestionIntentHandler, handlers.ExamFindingIntentHandler,
                           handlers.NavigationIntentHandler, handlers.StopIntentHandler,
