@@ -48,7 +48,8 @@ STAGES = ("better", "early", "review_due", "specialist")
 # The daily watch (daily_check.py, hazard log H31): its offer after the review reminder, the
 # outcomes of setting it up, and the daily check itself.
 DAILY_WATCH_KEYS = (
-    "offer", "offer_reprompt", "created", "needs_permission", "reminder_failed", "save_failed",
+    "offer", "offer_reprompt", "created", "needs_permission", "reminder_failed", "between_checks",
+    "save_failed",
     "intro", "all_clear", "again_tomorrow", "last_day", "ended", "not_set_up",
 )
 # Alexa reads the reminder's own text at the set time, as given: no placeholders, and short.

@@ -82,14 +82,13 @@ def on_watch_started(content: Content, state: ScreenState, result: EffectResult,
     """What setting up the watch came to. Kept without its reminder, the person hears how to
     ask for the check each day (and, lacking the permission, gets the permissions card)."""
     texts = content.daily_watch
-    if result.status == OK:
-        return goodbye(content, state, (texts["created"],))
-    if result.status in (NO_PERMISSION, REFUSED):
-        state, prompt = goodbye(content, state, (texts["needs_permission"],))
-        return state, replace(prompt, ask_reminders_permission=True)
-    if result.status == NO_REMINDER:
-        return goodbye(content, state, (texts["reminder_failed"],))
-    return goodbye(content, state, (texts["save_failed"],))
+    kept = {OK: "created", NO_PERMISSION: "needs_permission", REFUSED: "needs_permission",
+            NO_REMINDER: "reminder_failed"}.get(result.status)
+    if kept is None:
+        return goodbye(content, state, (texts["save_failed"],))
+    # A check a day is no reason to wait with a sign that appears in between (hazard log H31).
+    state, prompt = goodbye(content, state, (texts[kept], texts["between_checks"]))
+    return state, replace(prompt, ask_reminders_permission=kept == "needs_permission")
 
 
 # --- the daily check ---------------------------------------------------------------------

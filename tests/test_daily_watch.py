@@ -27,6 +27,8 @@ QUESTION_COUNT = len(CONTENT.screen_questions)
 DAILY = CONTENT.daily_check_questions
 OFFER = "Would you like a short daily check of the three most serious signs, until December 10?"
 SAY = "Say: Alexa, ask sciatica check for my daily check."
+BETWEEN_CHECKS = ("If a sign appears between checks, don't wait for the next one: go to the "
+                  "nearest emergency room or call 911.")
 
 
 class Clock:
@@ -111,7 +113,8 @@ def test_yes_to_the_watch_sets_a_daily_reminder_until_the_review_date(skill, dat
     to_the_watch_offer(dialog, remind_review=True)
     turn = dialog.yes()
     assert turn.text.startswith("Done. Alexa will remind you each morning until December 10. "
-                                "Then say: Alexa, ask sciatica check for my daily check.")
+                                "Then say: Alexa, ask sciatica check for my daily check. "
+                                + BETWEEN_CHECKS)
     assert turn.ends_session
     review, daily = [request.body for request in api.requests]
     assert review["trigger"] == {"type": "SCHEDULED_ABSOLUTE", "scheduledTime": f"{REVIEW}T10:00:00"}
@@ -151,7 +154,7 @@ def test_without_reminder_permission_the_watch_is_kept_and_the_card_says_how(
         skill, database, api, clock):
     turn = set_up_a_watch(skill, api, granted=False)
     assert turn.text.startswith("To remind you each day, I need your permission")
-    assert SAY.replace("Say", "say") in turn.text and turn.ends_session
+    assert SAY.replace("Say", "say") + " " + BETWEEN_CHECKS in turn.text and turn.ends_session
     assert turn.card["type"] == "AskForPermissionsConsent"
     assert api.requests == []
     assert record(database)["daily_watch"] == {"until": REVIEW, "reminder_id": None}
@@ -165,7 +168,8 @@ def test_a_failed_reminder_call_keeps_the_watch_and_says_how_to_ask(skill, datab
     api.fail_with(500, {"code": "INTERNAL_ERROR", "message": "down"})
     turn = dialog.yes()
     assert turn.text.startswith("Sorry, I couldn't set the daily reminder. Each day until "
-                                "December 10, say: Alexa, ask sciatica check for my daily check.")
+                                "December 10, say: Alexa, ask sciatica check for my daily check. "
+                                + BETWEEN_CHECKS)
     assert record(database)["daily_watch"] == {"until": REVIEW, "reminder_id": None}
 
 
@@ -393,3 +397,29 @@ def test_a_daily_check_never_softens_an_emergency(events, question):
         state, prompt = step(CONTENT, state, event)
         assert state.outcome == "emergency"
         assert CONTENT.outcomes["emergency"].speech[0] in prompt.speech
+
+
+class SavesFailLater(SQLitePersistenceAdapter):
+    """The real SQLite store, whose saves start failing when told (a full or locked disk)."""
+
+    failing = False
+
+    def save_attributes(self, request_envelope, attributes):
+        if self.failing:
+            from ask_sdk_core.exceptions import PersistenceException
+            raise PersistenceException("disk full")
+        super().save_attributes(request_envelope, attributes)
+
+
+def test_a_watch_that_cannot_be_kept_deletes_its_reminder_and_says_so(database, clock, api):
+    store = SavesFailLater(database)
+    skill = build_skill(settings=Settings("local", True), persistence_adapter=store, clock=clock)
+    dialog = visit(skill, api)
+    to_the_watch_offer(dialog)
+    store.failing = True
+    turn = dialog.yes()
+    assert turn.text.startswith("Sorry, I couldn't set up the daily check.") and turn.ends_session
+    assert [r.method for r in api.requests] == ["POST", "DELETE"] and api.reminders == {}
+    assert "daily_watch" not in record(database)   # what was kept before is still there
+    clock.move_to(1)
+    assert daily_check(skill).turns[0].text.startswith("You don't have a daily check set up")
