@@ -4,6 +4,7 @@ whole conversations of JSON envelopes, "forget me", and properties of the pure c
 import json
 import sqlite3
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -423,3 +424,17 @@ def test_a_watch_that_cannot_be_kept_deletes_its_reminder_and_says_so(database, 
     assert "daily_watch" not in record(database)   # what was kept before is still there
     clock.move_to(1)
     assert daily_check(skill).turns[0].text.startswith("You don't have a daily check set up")
+
+
+@pytest.mark.parametrize("locale", available_locales())
+def test_what_the_reminder_tells_people_to_say_reaches_the_daily_check(locale):
+    """The reminder's own words ("Say: Alexa, ask sciatica check for my daily check."), through
+    the locale's interaction model the way Alexa resolves a one-shot (skill/nlu.py)."""
+    from skill.nlu import resolve
+
+    text = load_content(locale).daily_watch["reminder_text"]
+    said = text.split("Alexa, ", 1)[1].rstrip(".")
+    model = json.loads((Path(__file__).resolve().parent.parent / "interaction_model" /
+                        f"{locale}.json").read_text(encoding="utf-8"))
+    request = resolve(model, said, in_session=False, locale=locale)
+    assert request["intent"]["name"] == "DailyCheckIntent", said
