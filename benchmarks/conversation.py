@@ -89,8 +89,25 @@ def measure_locale(locale: str, handle: Callable[[dict], dict], espeak: bool = T
         immediate = _instructs(response, action, locale)
         extra_turns.append(extra if immediate else None)
 
+    # Seconds until each outcome's action is first heard, for a yes at the first question
+    # that reaches it (the rest "no"): the emergency, a doctor today, a doctor within days.
+    to_action = {}
+    for outcome, question_id in (("emergency", content.screen_questions[0].id),
+                                 ("urgent", "fever"), ("soon", "weight_loss")):
+        session = Session(handle, locale)
+        session.send(launch())
+        for question in content.screen_questions:
+            if question.id == question_id:
+                session.send(intent("AMAZON.YesIntent"))
+                break
+            session.send(intent("AMAZON.NoIntent"))
+        to_action[outcome] = _seconds_until([_speech(turn) for turn in session.turns],
+                                            _first_words(session.turns[-1], locale), content,
+                                            locale, spoken=True)
+
     result = {
         "locale": locale,
+        "seconds_to_action": to_action,
         "turns": len(words),
         "words_per_turn_mean": sum(words) / len(words),
         "words_per_turn_max": max(words),
@@ -118,14 +135,22 @@ def measure_locale(locale: str, handle: Callable[[dict], dict], espeak: bool = T
     return result
 
 
-def _seconds_until(ssmls: list, text: str, content, locale: str):
-    """When `text` (a content text) is first heard on the path: every turn before it, and the
-    words before it in its own turn at WORDS_PER_MINUTE (that turn's breaks left out). None if
-    it is never heard."""
+def _first_words(response: dict, locale: str) -> str:
+    """The first sentence of a response, as heard: the outcome's action."""
+    from skill.speak import spoken_text
+
+    heard = spoken_text(_speech(response), locale)
+    return heard.split(". ")[0]
+
+
+def _seconds_until(ssmls: list, text: str, content, locale: str, spoken: bool = False):
+    """When `text` (a content text, or with `spoken` words as heard) is first heard on the
+    path: every turn before it, and the words before it in its own turn at WORDS_PER_MINUTE
+    (that turn's breaks left out). None if it is never heard."""
     from skill import speak
     from skill.speech import render_ssml
 
-    wanted = speak.spoken_text(render_ssml((text,), content.facts), locale)
+    wanted = text if spoken else speak.spoken_text(render_ssml((text,), content.facts), locale)
     elapsed = 0.0
     for ssml in ssmls:
         heard = speak.spoken_text(ssml, locale) if ssml else ""

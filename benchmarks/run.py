@@ -291,9 +291,10 @@ def report(results: dict) -> str:
                       "'911' counts as three words):", "",
                   "| locale | turns | words/turn mean | median | max | seconds/turn median | max | "
                   "answers to outcome (clean) | spoken to outcome | warning signs first heard | "
-                  "whole session | espeak-ng audio | extra turns after a cauda equina yes |",
+                  "whole session | espeak-ng audio | extra turns after a cauda equina yes | "
+                  "to the action: emergency (yes at question 1), urgent (fever), soon (weight loss) |",
                   "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | "
-                  "---: | --- |"]
+                  "---: | --- | --- |"]
         for c in conv:
             espeak = "-" if c["espeak_seconds_whole_session"] is None \
                 else f"{c['espeak_seconds_whole_session']:.0f} s"
@@ -306,10 +307,16 @@ def report(results: dict) -> str:
                          f"{c['seconds_per_turn_median']:.0f} s | "
                          f"{c['seconds_per_turn_max']:.0f} s | {c['answers_to_outcome']} | "
                          f"{c['seconds_to_outcome']:.0f} s | {warning} | "
-                         f"{c['seconds_whole_session']:.0f} s | {espeak} | {verdict} |")
+                         f"{c['seconds_whole_session']:.0f} s | {espeak} | {verdict} | "
+                         f"{_actions(c.get('seconds_to_action') or {})} |")
     settings = results.get("settings", {})
     lines += ["", f"Load: {settings.get('users')} users, {settings.get('duration')} s per run, "
                   f"gunicorn {settings.get('workers')} workers x {settings.get('threads')} "
                   f"threads (gthread); memory in a throw-away SQLite file (local profile). "
                   f"Took {results.get('seconds', 0):.0f} s."]
     return "\n".join(lines)
+
+
+def _actions(seconds: dict) -> str:
+    return ", ".join(f"{seconds[name]:.0f} s" if seconds.get(name) is not None else "never"
+                     for name in ("emergency", "urgent", "soon"))

@@ -49,6 +49,15 @@ MEMORY_KEYS = (
 CHECK_IN_KEYS = ("welcome_back", "trend_question", "trend_reprompt", "trend_clarify",
                  "trend_help", "safety_intro", "worse_lead")
 STAGES = ("better", "early", "review_due", "specialist")
+# The daily watch (daily_check.py, hazard log H31): its offer after the review reminder, the
+# outcomes of setting it up, and the daily check itself.
+DAILY_WATCH_KEYS = (
+    "offer", "offer_reprompt", "created", "needs_permission", "reminder_failed", "between_checks",
+    "save_failed",
+    "intro", "all_clear", "again_tomorrow", "last_day", "ended", "not_set_up",
+)
+# Alexa reads the reminder's own text at the set time, as given: no placeholders, and short.
+MAX_REMINDER_WORDS = 25
 DATE_NAMES = frozenset({"review_date", "first_date"})
 MAX_QUESTION_WORDS = 30
 # A tip is heard once, through a speaker, by someone in pain (hazard log H18).
@@ -137,6 +146,10 @@ class Content:
     handover: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     handover_signs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
+    # The daily watch's words (DAILY_WATCH_KEYS, plus "reminder_text") and its questions' ids.
+    daily_watch: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    daily_check_ids: tuple = ()
+
     def question(self, question_id: str) -> Question:
         return self._questions_by_id()[question_id]
 
@@ -156,6 +169,11 @@ class Content:
     def check_in_questions(self) -> tuple:
         """A check-in's: the cauda equina questions again, then the other red flags in one."""
         return self.emergency_questions + tuple(q for q in self.questions if q.check_in_only)
+
+    @functools.cached_property
+    def daily_check_questions(self) -> tuple:
+        """The daily watch's questions, in the order the content lists them."""
+        return tuple(self.question(question_id) for question_id in self.daily_check_ids)
 
     @functools.cached_property
     def read_back_question(self) -> Question:
@@ -257,6 +275,12 @@ def _schema() -> Record:
             "unsure": Text(placeholders=FACT_NAMES | {"signs"}),
             "and": Text(), "signs": MapOf(Text(placeholders=FACT_NAMES)),
             "references": references}, optional={"note": Text()}),
+
+        "daily_watch": Record(
+            required={**{key: Text(placeholders=FACT_NAMES | DATE_NAMES) for key in DAILY_WATCH_KEYS},
+                      "reminder_text": Text(max_words=MAX_REMINDER_WORDS),
+                      "questions": ListOf(Text()), "references": references},
+            optional={"note": Text()}),
     })
 
 
@@ -366,6 +390,8 @@ def _cross_checks(raw) -> list:
     check_refs(("check_in", "references"), raw["check_in"]["references"])
     for name, stage in raw["check_in"]["stages"].items():
         check_refs(("check_in", "stages", name, "references"), stage["references"])
+    check_refs(("daily_watch", "references"), raw["daily_watch"]["references"])
+    problems += _daily_check_problems(raw["daily_watch"]["questions"], raw["questions"])
     for name, symptom in raw["common_symptoms"].items():
         check_refs(("common_symptoms", name, "references"), symptom["references"])
         if name in {question["id"] for question in raw["questions"]}:
@@ -406,6 +432,22 @@ def _handover_problems(raw) -> list:
         if words > MAX_HANDOVER_WORDS:
             problems.append(Problem(path + (key,), f"has {words} words with the longest sign, "
                                     f"more than {MAX_HANDOVER_WORDS}"))
+    return problems
+
+
+def _daily_check_problems(ids: list, questions: list) -> list:
+    """The daily check asks cauda equina questions only, each once, the read-back (if any)
+    last: a "no" to each comes before it, as on the screen."""
+    problems, tiers = [], {q["id"]: q["tier"] for q in questions}
+    read_back = next((q["id"] for q in questions if q.get("read_back")), None)
+    for index, question_id in enumerate(ids):
+        path = ("daily_watch", "questions", index)
+        if tiers.get(question_id) != "emergency":
+            problems.append(Problem(path, f"{question_id!r} is not a cauda equina question"))
+        elif ids.index(question_id) != index:
+            problems.append(Problem(path, f"{question_id!r} is asked twice"))
+        elif question_id == read_back and index != len(ids) - 1:
+            problems.append(Problem(path, "the read-back comes last"))
     return problems
 
 
@@ -456,6 +498,10 @@ def _build(raw, source: str) -> Content:
         handover=MappingProxyType({key: raw["handover"][key].strip() for key in HANDOVER_KEYS}),
         handover_signs=MappingProxyType({name: text.strip()
                                          for name, text in raw["handover"]["signs"].items()}),
+
+        daily_watch=MappingProxyType({key: raw["daily_watch"][key].strip()
+                                      for key in DAILY_WATCH_KEYS + ("reminder_text",)}),
+        daily_check_ids=tuple(raw["daily_watch"]["questions"]),
     )
 
 

@@ -5,7 +5,7 @@ Every failure becomes a status the conversation has words for; nothing here rais
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 from typing import Mapping, Optional
 
 from ask_sdk_core.exceptions import AttributesManagerException
@@ -14,6 +14,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from skill import record as records
 from skill import reminders
 from skill.content import Content
+from skill.daily_check import NO_REMINDER, START_WATCH
 from skill.state import (CREATE_REMINDER, FAILED, FORGET_USER, NO_PERMISSION, NOTHING_STORED, OK,
                          REFUSED, REMEMBER_VISIT, EffectResult, ScreenState)
 
@@ -28,6 +29,8 @@ def run_effect(handler_input: HandlerInput, content: Content, state: ScreenState
         return EffectResult(effect, _remind(handler_input, content, state, values))
     if effect == FORGET_USER:
         return EffectResult(effect, _forget(handler_input))
+    if effect == START_WATCH:
+        return EffectResult(effect, _start_watch(handler_input, content, state, values))
     return EffectResult(effect, FAILED)
 
 
@@ -87,6 +90,53 @@ def _keep_reminder_id(handler_input: HandlerInput, reminder_id: str) -> None:
         logger.exception("could not keep the reminder id")
 
 
+def _start_watch(handler_input: HandlerInput, content: Content, state: ScreenState,
+                 values: Mapping[str, str]) -> str:
+    """The daily watch (daily_check.py): a daily reminder from tomorrow to the review date, and
+    the watch kept in the record (its last day, the reminder's id). Kept without a reminder
+    when reminders are not allowed or the API fails: the person can still ask each day. If the
+    watch cannot be kept, its reminder is deleted again: a reminder to a check that would say
+    "not set up" helps nobody, and "forget me" could not find it."""
+    try:
+        until = date.fromisoformat(values["review_date"])
+        first_day = date.fromisoformat(state.today) + timedelta(days=1)
+    except (KeyError, TypeError, ValueError):
+        return FAILED
+    if state.memory != "remembered" or first_day > until:
+        return FAILED
+    result = reminders.create_reminder(handler_input, lambda: reminders.daily_reminder_request(
+        first_day, until, content.daily_watch["reminder_text"], content.locale))
+    try:
+        stored = load_record(handler_input)
+        if not stored:
+            raise ValueError("no record to keep the watch in")
+        manager = handler_input.attributes_manager
+        manager.persistent_attributes = records.with_watch(stored, until.isoformat(),
+                                                          result.reminder_id)
+        manager.save_persistent_attributes()
+    except Exception:  # noqa: BLE001 - a broken store must not break the conversation
+        logger.exception("could not keep the daily watch")
+        reminders.delete_reminder(handler_input, result.reminder_id)
+        return FAILED
+    if result.created:
+        return OK
+    logger.warning("daily reminder not created: %s", result.reason)
+    return {reminders.ReminderStatus.NO_PERMISSION: NO_PERMISSION,
+            reminders.ReminderStatus.REFUSED: REFUSED}.get(result.status, NO_REMINDER)
+
+
+def watch_until(handler_input: HandlerInput, memory_enabled: bool) -> Optional[str]:
+    """The stored daily watch's last day, or None (none kept, memory off, store unreadable: the
+    daily check then runs the full check, the safe direction)."""
+    if not memory_enabled:
+        return None
+    try:
+        return records.watch_until(load_record(handler_input))
+    except Exception:  # noqa: BLE001
+        logger.exception("could not read the daily watch")
+        return None
+
+
 def _forget(handler_input: HandlerInput) -> str:
     try:
         stored = load_record(handler_input)
@@ -95,6 +145,7 @@ def _forget(handler_input: HandlerInput) -> str:
         reminder_id = stored.get("reminder_id")
         if isinstance(reminder_id, str) and reminder_id:
             reminders.delete_reminder(handler_input, reminder_id)
+        reminders.delete_reminder(handler_input, records.watch_reminder_id(stored))
         handler_input.attributes_manager.delete_persistent_attributes()
         return OK
     except AttributesManagerException:   # this deployment keeps nothing

@@ -17,6 +17,7 @@ from skill.content import Content
 from skill.speech import render_ssml
 from skill.clinician import ClinicalTopic, EnterClinicianMode, Finding
 from skill.backstop import KEYWORD_AUTHORITY
+from skill.daily_check import DailyCheck
 from skill.state import Reply, SymptomReport, TrendReport
 from skill.turns import ContentFor, SkillContext, take_turn
 
@@ -36,6 +37,7 @@ STOP_INTENTS = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHome
 SYMPTOM_INTENT, SYMPTOM_SLOT = "ReportSymptomIntent", "symptom"
 TREND_INTENT, TREND_SLOT = "PainTrendIntent", "trend"
 CLINICIAN_MODE_INTENT = "ClinicianModeIntent"
+DAILY_CHECK_INTENT = "DailyCheckIntent"
 CLINICAL_QUESTION_INTENT, TOPIC_SLOT = "ClinicalQuestionIntent", "topic"
 EXAM_FINDING_INTENT, FINDING_SLOT = "ExamFindingIntent", "finding"
 SKILL_DISABLED = "AlexaSkillEvent.SkillDisabled"
@@ -126,6 +128,16 @@ class PainTrendIntentHandler(_ScreenHandler):
 
     def event_for(self, handler_input):
         return TrendReport(resolved_slot_id(handler_input.request_envelope.request, TREND_SLOT))
+
+
+class DailyCheckIntentHandler(_ScreenHandler):
+    """"My daily check": the stored watch's last day goes with the event (daily_check.py)."""
+
+    def can_handle(self, handler_input):
+        return is_intent_name(DAILY_CHECK_INTENT)(handler_input)
+
+    def event_for(self, handler_input):
+        return DailyCheck(effects.watch_until(handler_input, self._context.settings.memory))
 
 
 class ClinicianModeIntentHandler(_ScreenHandler):

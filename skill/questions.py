@@ -16,6 +16,8 @@ REFERRALS = ("urgent", "soon")
 def questions_for(content: Content, mode: str) -> tuple:
     """A first visit asks the whole screen; a check-in asks the cauda equina questions again,
     then the other red flags in one question."""
+    if mode == "daily_check":   # the daily watch's own few (daily_check.py)
+        return content.daily_check_questions
     return content.check_in_questions if mode == "check_in" else content.screen_questions
 
 
@@ -57,7 +59,10 @@ def outcome_for(content: Content, state: ScreenState) -> Optional[str]:
     for question in content.emergency_questions:
         answer = given.get(question.id)
         if answer is None:
-            unanswered = True
+            # The daily check waits only for its own questions; a sign it does not ask is still
+            # the emergency when reported.
+            unanswered = unanswered or state.mode != "daily_check" or \
+                question in content.daily_check_questions
         elif answer in POSITIVE:
             return "emergency"
     if unanswered:
@@ -74,7 +79,8 @@ def outcome_for(content: Content, state: ScreenState) -> Optional[str]:
         return None if more_demanding else "urgent"
     if "soon" in tiers:
         return None if any(q.tier == "urgent" for q in unasked) else "soon"
-    return None if unasked else "self_care"
+    # The daily check's all clear is not the self-care result: it has its own words.
+    return None if unasked or state.mode == "daily_check" else "self_care"
 
 
 def positive_tiers(content: Content, state: ScreenState) -> set:

@@ -3,7 +3,8 @@ outcomes. Pure functions: reading one, adding a visit, deciding how a session st
 
 Shape (version 1): {"version": 1, "episode_start": "2026-11-26", "review_date": "2026-12-10",
 "reminder_id": null, "visits": [{"date": "2026-11-26", "outcome": "self_care", "trend": null}]}
-No free text, nothing the user said: only what the timeline needs."""
+and, with the daily watch (daily_check.py), "daily_watch": {"until": "2026-12-10",
+"reminder_id": null}. No free text, nothing the user said: only what the timeline needs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -53,14 +54,36 @@ def add_visit(record: Optional[Mapping], today: str, outcome: str, trend: Option
     visits = [visit for visit in (record or {}).get("visits", []) if visit.get("date") != today]
     visits.append({"date": today, "outcome": outcome, "trend": trend})
     start = episode_start or today
+    kept = {"daily_watch": record["daily_watch"]} if record and "daily_watch" in record else {}
     return {"version": RECORD_VERSION, "episode_start": start,
             "review_date": timeline.next_review(start, today),
             "reminder_id": (record or {}).get("reminder_id"),
-            "visits": visits[-MAX_VISITS:]}
+            "visits": visits[-MAX_VISITS:], **kept}
 
 
 def with_reminder(record: Mapping, reminder_id: str) -> dict:
     return {**record, "reminder_id": reminder_id}
+
+
+def with_watch(record: Mapping, until: str, reminder_id: Optional[str]) -> dict:
+    """The record with a daily watch that runs until `until` (a new one replaces the old)."""
+    return {**record, "daily_watch": {"until": until, "reminder_id": reminder_id}}
+
+
+def watch_until(record: Optional[Mapping]) -> Optional[str]:
+    """The stored watch's last day, or None when there is none (or it cannot be read)."""
+    watch = (record or {}).get("daily_watch")
+    until = watch.get("until") if isinstance(watch, Mapping) else None
+    try:
+        return timeline.parse_day(until).isoformat()
+    except (TypeError, ValueError):
+        return None
+
+
+def watch_reminder_id(record: Optional[Mapping]) -> Optional[str]:
+    watch = (record or {}).get("daily_watch")
+    reminder_id = watch.get("reminder_id") if isinstance(watch, Mapping) else None
+    return reminder_id if isinstance(reminder_id, str) and reminder_id else None
 
 
 def check_record(record: Mapping) -> Mapping:

@@ -16,8 +16,8 @@ from typing import Optional, Tuple, Union
 from ask_sdk_model import PermissionStatus
 from ask_sdk_model.services import ApiClient, ServiceException
 from ask_sdk_model.services.reminder_management import (
-    AlertInfo, PushNotification, PushNotificationStatus, ReminderRequest, SpokenInfo,
-    SpokenText, Trigger, TriggerType)
+    AlertInfo, PushNotification, PushNotificationStatus, Recurrence, ReminderRequest,
+    SpokenInfo, SpokenText, Trigger, TriggerType)
 from ask_sdk_model.ui import AskForPermissionsConsentCard
 
 logger = logging.getLogger(__name__)
@@ -93,9 +93,33 @@ def reminder_request(review_date: date, spoken_text: str, locale: str, *,
         push_notification=PushNotification(status=PushNotificationStatus.ENABLED))
 
 
+def daily_reminder_request(first_day: date, last_day: date, spoken_text: str, locale: str, *,
+                           hour: int = 10) -> ReminderRequest:
+    """A reminder at `hour`:00 each day from `first_day` to `last_day`, naive (the device's
+    time zone). The Reminders API's recurrence: startDateTime, endDateTime and an RFC 5545 rule
+    (its older freq and byDay are deprecated, and scheduledTime is ignored with a recurrence)."""
+    now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    at = time(hour=hour)
+    return ReminderRequest(
+        request_time=now,
+        trigger=Trigger(object_type=TriggerType.SCHEDULED_ABSOLUTE, recurrence=Recurrence(
+            start_date_time=datetime.combine(first_day, at),
+            end_date_time=datetime.combine(last_day, at),
+            recurrence_rules=[f"FREQ=DAILY;BYHOUR={hour};BYMINUTE=0;BYSECOND=0"])),
+        alert_info=AlertInfo(spoken_info=SpokenInfo(
+            content=[SpokenText(locale=locale, text=spoken_text)])),
+        push_notification=PushNotification(status=PushNotificationStatus.ENABLED))
+
+
 def create_review_reminder(handler_input, review_date: date, spoken_text: str, locale: str,
                            *, hour: int = 10) -> ReminderResult:
     """Create the reminder; never raises."""
+    return create_reminder(handler_input,
+                           lambda: reminder_request(review_date, spoken_text, locale, hour=hour))
+
+
+def create_reminder(handler_input, build_request) -> ReminderResult:
+    """Create the reminder `build_request()` returns; never raises."""
     try:
         if not has_reminders_permission(handler_input.request_envelope):
             return ReminderResult(ReminderStatus.NO_PERMISSION, reason="reminders not granted")
@@ -103,8 +127,7 @@ def create_review_reminder(handler_input, review_date: date, spoken_text: str, l
         if factory is None:
             return ReminderResult(ReminderStatus.FAILED,
                                   reason="skill built without an API client")
-        request = reminder_request(review_date, spoken_text, locale, hour=hour)
-        response = factory.get_reminder_management_service().create_reminder(request)
+        response = factory.get_reminder_management_service().create_reminder(build_request())
     except ServiceException as problem:
         return _failure(problem)
     except Exception as problem:  # noqa: BLE001 - bad answers raise SerializationException etc.

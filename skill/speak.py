@@ -342,7 +342,9 @@ def default_script(content) -> List[Union[str, Tuple[str, dict]]]:
     and no to a reminder. Given as requests rather than words, so it suits every locale."""
     from skill.envelopes import intent_request, launch_request
 
-    tips = len(content.advice_for("self_care"))
+    from skill.questions import CARD_ONLY_ADVICE
+
+    tips = len([tip for tip in content.advice_for("self_care") if tip.id not in CARD_ONLY_ADVICE])
     no, following = ("(no)", intent_request("AMAZON.NoIntent")), \
         ("(next)", intent_request("AMAZON.NextIntent"))
     return ([("(opens the skill)", launch_request())] + [no] * len(content.screen_questions)

@@ -71,7 +71,7 @@ POSITIVE = frozenset({YES, NOT_SURE, REPORTED})   # "not sure" counts as yes
 RANK = {None: 0, "self_care": 1, "soon": 2, "urgent": 3, "emergency": 4}
 
 TRENDS = ("better", "same", "worse")
-MODES = ("screen", "check_in")
+MODES = ("screen", "check_in", "daily_check")   # daily_check: the daily watch (daily_check.py)
 # memory: "off" (this deployment or session keeps nothing), "ask" (offer to remember),
 # "declined" (the user said no this session), "remembered" (the user has said yes)
 MEMORY = ("off", "ask", "declined", "remembered")
@@ -79,7 +79,8 @@ MEMORY = ("off", "ask", "declined", "remembered")
 # own action (go or call) or with the call.
 HANDED_OVER, CALL_NOW = "handover", "call_now"
 EMERGENCY_WRAP_UPS = (HANDED_OVER, CALL_NOW)
-WRAP_UPS = (None, "consent", "saving", "reminder", "setting_reminder", "done") + EMERGENCY_WRAP_UPS
+WRAP_UPS = (None, "consent", "saving", "reminder", "setting_reminder", "watch", "setting_watch",
+            "done") + EMERGENCY_WRAP_UPS
 
 
 @dataclass(frozen=True)

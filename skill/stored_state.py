@@ -71,7 +71,7 @@ def _check_types(known: frozenset, fields: dict) -> None:
 def _check_consistency(content: Content, state: ScreenState) -> None:
     if state.mode == "check_in" and (state.episode_start is None or state.today is None):
         raise InvalidState("a check-in needs its dates")
-    if state.mode == "screen" and state.trend is not None:
+    if state.mode != "check_in" and state.trend is not None:
         raise InvalidState("a trend outside a check-in")
     if state.episode_start and state.today and \
             timeline.days_between(state.episode_start, state.today) < 0:

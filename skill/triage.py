@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Optional, Tuple
 
-from skill import asides, backstop, teach_back, timeline, wrapup
+from skill import asides, backstop, daily_check, teach_back, timeline, wrapup
 from skill.content import Content, Question, fill
 from skill.state import (ANSWERS, MEMORY, MODES, NO, NOT_SURE, POSITIVE, RANK, REPORTED, TRENDS,
                          WRAP_UPS, YES, Card, EffectResult, Event, InvalidState, Prompt, Reply,
@@ -54,6 +54,10 @@ def step(content: Content, state: ScreenState, event: Event) -> Tuple[ScreenStat
         return teach_back.after_emergency(content, state, event)
     if isinstance(event, EffectResult):
         return wrapup.on_effect_result(content, state, event, current_prompt)
+    if isinstance(event, daily_check.DailyCheck):
+        if daily_check.can_start(state):
+            return _daily_check(content, state, event)
+        event = Reply.UNCLEAR   # mid-screen: not an answer to the question in hand
     if event == Reply.LAUNCH:
         return begin(content, state)
     if event == Reply.START_OVER:
@@ -134,7 +138,10 @@ def current_prompt(content: Content, state: ScreenState) -> Prompt:
         if state.mode == "check_in" and state.trend is None:
             return Prompt((content.check_in["trend_question"],),
                           reprompt=(content.check_in["trend_reprompt"],))
-        return _ask(content, next_question(content, state), state=state)
+        question = next_question(content, state)
+        if question is None and state.mode == daily_check.DAILY_CHECK:
+            return daily_check.all_clear(content, state)[1]
+        return _ask(content, question, state=state)
     if state.outcome in REFERRALS and state.advice_step is None:
         return _referral(content, state)
     return _advice(content, state)[1]
@@ -281,7 +288,21 @@ def _record(content: Content, state: ScreenState, question_id: str, answer: str,
         return state, replace(prompt, speech=((lead,) if lead else ()) + prompt.speech)
     # next_question(), less the outcome it would work out again: undecided, just above.
     question = content.question(detour) if detour else first_unanswered(content, state)
+    if question is None and state.mode == daily_check.DAILY_CHECK:   # every answer no
+        return daily_check.all_clear(content, state)
     return state, _ask(content, question, lead=lead, state=state)
+
+
+def _daily_check(content: Content, state: ScreenState, event):
+    """"My daily check" (daily_check.py): its questions while the watch runs, else (with why)
+    the full check: the screen, or a remembered person's check-in."""
+    notice = daily_check.not_running(content, state, event)
+    if notice is not None:
+        state, prompt = begin(content, state)
+        return state, replace(prompt, speech=(notice,) + prompt.speech)
+    state = daily_check.daily_state(state)
+    return state, _ask(content, first_unanswered(content, state),
+                       lead=content.daily_watch["intro"])
 
 
 def _on_symptom(content: Content, state: ScreenState, report: SymptomReport):

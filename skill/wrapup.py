@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable, Tuple
 
-from skill import timeline
+from skill import daily_check, timeline
 from skill.content import Content
 from skill.questions import REFERRALS, outcome_speech, positive_tiers, question_in_hand
 from skill.state import (CREATE_REMINDER, FORGET_USER, NO_PERMISSION, NOTHING_STORED, OK,
@@ -32,6 +32,8 @@ def current(content: Content, state: ScreenState) -> Prompt:
         return _consent(content)
     if state.wrap_up == "reminder":
         return _reminder_offer(content, state)
+    if state.wrap_up == "watch":
+        return daily_check.offer_prompt(content, state)
     return _goodbye(content, state)[1]
 
 
@@ -52,9 +54,11 @@ def on_reply(content: Content, state: ScreenState, reply: Reply, current_prompt:
             return replace(state, wrap_up="setting_reminder"), Prompt(
                 (), effect=CREATE_REMINDER, values=timeline.review_values(state))
         if reply in (Reply.NO, Reply.NOT_SURE):
-            return _goodbye(content, state)
+            return _after_reminder(content, state)
         offer = _reminder_offer(content, state)
         return state, offer if reply == Reply.REPEAT else replace(offer, speech=offer.reprompt)
+    if state.wrap_up == "watch":
+        return daily_check.on_offer_reply(content, state, reply, _goodbye)
     return _goodbye(content, state)
 
 
@@ -74,11 +78,13 @@ def on_effect_result(content: Content, state: ScreenState, result: EffectResult,
         return _offer_reminder(content, replace(state, memory="off"), (memory["save_failed"],))
     if result.effect == CREATE_REMINDER and state.wrap_up == "setting_reminder":
         if result.status == OK:
-            return _goodbye(content, state, (memory["reminder_created"],))
+            return _after_reminder(content, state, (memory["reminder_created"],))
         if result.status in (NO_PERMISSION, REFUSED):
-            state, prompt = _goodbye(content, state, (memory["reminder_needs_permission"],))
+            state, prompt = _after_reminder(content, state, (memory["reminder_needs_permission"],))
             return state, replace(prompt, ask_reminders_permission=True)
-        return _goodbye(content, state, (memory["reminder_failed"],))
+        return _after_reminder(content, state, (memory["reminder_failed"],))
+    if result.effect == daily_check.START_WATCH and state.wrap_up == "setting_watch":
+        return daily_check.on_watch_started(content, state, result, _goodbye)
     return state, current_prompt(content, state)   # a result nobody waits for
 
 
@@ -98,6 +104,14 @@ def _offer_reminder(content: Content, state: ScreenState, lead: tuple = ()):
     if state.outcome == "self_care" and timeline.review_values(state):
         offer = _reminder_offer(content, state)
         return replace(state, wrap_up="reminder"), replace(offer, speech=lead + offer.speech)
+    return _goodbye(content, state, lead)
+
+
+def _after_reminder(content: Content, state: ScreenState, lead: tuple = ()):
+    """After the review reminder's offer: the daily watch's, where it fits (daily_check.py),
+    one offer more at most; else goodbye."""
+    if daily_check.offers_watch(state):
+        return daily_check.offer(content, state, lead)
     return _goodbye(content, state, lead)
 
 

@@ -283,5 +283,5 @@ def test_every_intent_in_the_model_has_its_own_handler(intents):
     handled = {*handlers.ANSWER_INTENTS, *handlers.NAVIGATION_INTENTS, *handlers.STOP_INTENTS,
                handlers.SYMPTOM_INTENT, handlers.TREND_INTENT, handlers.CLINICIAN_MODE_INTENT,
                handlers.CLINICAL_QUESTION_INTENT, handlers.EXAM_FINDING_INTENT,
-               "AMAZON.FallbackIntent"}
+               handlers.DAILY_CHECK_INTENT, "AMAZON.FallbackIntent"}
     assert set(intents) <= handled

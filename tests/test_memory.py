@@ -333,6 +333,8 @@ def test_reminder_is_set_through_the_reminders_api_and_forgotten_with_the_user(
     dialog.yes()
     turn = dialog.yes()
     assert turn.text.startswith("Done. I'll remind you on December 10.")
+    assert "a short daily check" in turn.text   # then the daily watch's offer (H31)
+    turn = dialog.no()
     assert turn.ends_session
     (created,) = alexa_api.requests
     assert created.method == "POST" and created.authorization == "Bearer token-1"

@@ -152,7 +152,8 @@ def test_clean_screen_in_everyday_words_reaches_self_care_and_reads_every_tip(sk
             "I haven't",                # lost weight?
             "not really"]               # severe at night?
     nexts = ["next", "continue", "go on", "next", "carry on", "keep going"]   # 7 tips spoken
-    [run] = drive(skill_url, ["open sciatica check", *noes, *nexts, "yes please", "no thanks"])
+    [run] = drive(skill_url, ["open sciatica check", *noes, *nexts, "yes please", "no thanks",
+                              "no"])
 
     launch = run[0]
     assert launch.sent["type"] == "LaunchRequest" and launch.sent["new"] is True
@@ -185,10 +186,11 @@ def test_clean_screen_in_everyday_words_reaches_self_care_and_reads_every_tip(sk
     assert "Shall I remember them" in tips[-1].text
     assert "ibuprofen" in tips[-1].turn.card["content"]
 
-    remembered, goodbye = run[-2:]
+    remembered, watch, goodbye = run[-3:]
     assert remembered.sent["intent"] == "AMAZON.YesIntent"
     assert remembered.text.startswith("Okay, I'll remember it.")
     assert "Would you like an Alexa reminder" in remembered.text and not remembered.ends_session
+    assert "a short daily check" in watch.text and not watch.ends_session   # hazard log H31
     assert goodbye.sent["intent"] == "AMAZON.NoIntent" and goodbye.ends_session
     assert "Take care." in goodbye.text and goodbye.outcome == "self_care"
 
