@@ -5,9 +5,9 @@ sentence. It has the same shapes as Sciatica Check so that a ratio compares like
 
 * ``lambda_handler(event, context)``: the skill is built once at import, as in
   ``lambda/lambda_function.py``, and each event is deserialized, invoked and serialized the way
-  ``skill.app.handle_event`` does it;
+  ``skill.alexa.app.handle_event`` does it;
 * ``create_app()``: a Flask app serving the same skill on ``POST /`` through flask-ask-sdk's
-  ``SkillAdapter``, as ``skill.server.create_app`` does (imported only when called, so that
+  ``SkillAdapter``, as ``skill.alexa.server.create_app`` does (imported only when called, so that
   ``import baseline_skill`` costs what a Lambda cold start costs).
 
 Run as a WSGI app: ``gunicorn 'baseline_skill:create_app()'`` from this directory.
@@ -46,8 +46,8 @@ def create_app(verify_signature: bool = False, verify_timestamp: bool = True, ve
     """The same skill behind flask-ask-sdk, with the SDK's verifiers configured as asked.
 
     A ``RequestVerifier`` among ``verifiers`` takes the place of the SDK's signature check, as
-    in ``skill.server.create_app``."""
-    from skill._oscrypto_compat import ensure_oscrypto_loads
+    in ``skill.alexa.server.create_app``."""
+    from skill.alexa._oscrypto_compat import ensure_oscrypto_loads
 
     ensure_oscrypto_loads()  # the same workaround the project's server needs, before the SDK
     from flask import Flask

@@ -78,7 +78,7 @@ def rss_kib(pid: Optional[int] = None) -> int:
 def envelope(request: dict, *, new: bool, attributes: Optional[dict] = None,
              session_id: Optional[str] = None, user_id: Optional[str] = None,
              locale: str = "en-US") -> dict:
-    from skill.envelopes import request_envelope
+    from skill.alexa.envelopes import request_envelope
 
     return request_envelope(dict(request), locale=locale, new=new, session_id=session_id,
                             attributes=attributes or {},
@@ -106,7 +106,7 @@ class Step:
 
 def clean_screen_requests(content) -> List[dict]:
     """A whole clean screen: launch, no to every question, every tip, no, no (to goodbye)."""
-    from skill.questions import CARD_ONLY_ADVICE
+    from skill.conversation.questions import CARD_ONLY_ADVICE
 
     tips = len([tip for tip in content.advice_for("self_care") if tip.id not in CARD_ONLY_ADVICE])
     return ([launch()] + [intent("AMAZON.NoIntent")] * len(content.screen_questions)

@@ -1,5 +1,5 @@
 """The conversation itself, per locale: how long it is to listen to, and how fast it gets to the
-point. Words are counted as they are heard (skill/speak.py voices say-as: "911" is three
+point. Words are counted as they are heard (skill/tools/speak.py voices say-as: "911" is three
 words, a date is its spoken words); spoken time is words at WORDS_PER_MINUTE plus the SSML
 breaks. When espeak-ng is installed, the same turns are also rendered at that rate and their
 audio length reported beside the estimate."""
@@ -21,7 +21,7 @@ def _speech(response: dict) -> str:
 
 
 def _seconds(ssml: str, locale: str) -> float:
-    from skill.speak import count_breaks_seconds, count_spoken_words
+    from skill.tools.speak import count_breaks_seconds, count_spoken_words
 
     return count_spoken_words(ssml, locale) * 60.0 / WORDS_PER_MINUTE + count_breaks_seconds(ssml)
 
@@ -44,9 +44,9 @@ class Session:
 
 
 def measure_locale(locale: str, handle: Callable[[dict], dict], espeak: bool = True) -> dict:
-    from skill import speak
-    from skill.content import load_content
-    from skill.speech import render_ssml
+    from skill.tools import speak
+    from skill.content.loader import load_content
+    from skill.alexa.speech import render_ssml
 
     content = load_content(locale)
     # The instruction as heard: "Call 9 1 1 now, or go to the nearest emergency room."
@@ -137,7 +137,7 @@ def measure_locale(locale: str, handle: Callable[[dict], dict], espeak: bool = T
 
 def _first_words(response: dict, locale: str) -> str:
     """The first sentence of a response, as heard: the outcome's action."""
-    from skill.speak import spoken_text
+    from skill.tools.speak import spoken_text
 
     heard = spoken_text(_speech(response), locale)
     return heard.split(". ")[0]
@@ -147,8 +147,8 @@ def _seconds_until(ssmls: list, text: str, content, locale: str, spoken: bool = 
     """When `text` (a content text, or with `spoken` words as heard) is first heard on the
     path: every turn before it, and the words before it in its own turn at WORDS_PER_MINUTE
     (that turn's breaks left out). None if it is never heard."""
-    from skill import speak
-    from skill.speech import render_ssml
+    from skill.tools import speak
+    from skill.alexa.speech import render_ssml
 
     wanted = text if spoken else speak.spoken_text(render_ssml((text,), content.facts), locale)
     elapsed = 0.0
@@ -162,13 +162,13 @@ def _seconds_until(ssmls: list, text: str, content, locale: str, spoken: bool = 
 
 
 def _instructs(response: dict, action: str, locale: str) -> bool:
-    from skill.speak import spoken_text
+    from skill.tools.speak import spoken_text
 
     return (response.get("sessionAttributes") or {}).get("outcome") == "emergency" and \
         spoken_text(_speech(response), locale).startswith(action)
 
 
 def measure(handle: Callable[[dict], dict], espeak: bool = True) -> List[dict]:
-    from skill.content import available_locales
+    from skill.content.loader import available_locales
 
     return [measure_locale(locale, handle, espeak) for locale in available_locales()]

@@ -91,7 +91,7 @@ def tuned_baseline_handler() -> Callable[[dict], dict]:
     from ask_sdk_model import RequestEnvelope
 
     from benchmarks import baseline_skill
-    from skill.serializer import EnvelopeSerializer
+    from skill.alexa.serializer import EnvelopeSerializer
 
     serializer = EnvelopeSerializer()
 

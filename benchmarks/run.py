@@ -120,8 +120,8 @@ def _servers(args, scratch: Path) -> dict:
     from benchmarks import latency, throughput
     from benchmarks.common import (Server, Signing, clean_screen_requests, envelope, intent,
                                    launch, reference_conversation)
-    from skill.app import build_skill, handle_event
-    from skill.content import load_content
+    from skill.alexa.app import build_skill, handle_event
+    from skill.content.loader import load_content
 
     out = {}
     signing = Signing(scratch / "trust")
@@ -181,7 +181,7 @@ def _memory(sessions: int, first: int) -> dict:
 
 def _conversation(espeak: bool) -> list:
     from benchmarks import conversation
-    from skill.app import build_skill, handle_event
+    from skill.alexa.app import build_skill, handle_event
 
     skill = build_skill()
     return conversation.measure(lambda event: handle_event(skill, event), espeak=espeak)
@@ -231,7 +231,7 @@ def report(results: dict) -> str:
         if "baseline_same_serializer" in inp:
             row("in process, median, vs the baseline given the same serializer",
                 inp["baseline_same_serializer"]["median"], inp["project"]["median"], "us",
-                note="what the skill adds (skill/serializer.py speeds both)")
+                note="what the skill adds (skill/alexa/serializer.py speeds both)")
     hb, hp, hv = (results.get(f"http_{name}") for name in ("baseline", "project",
                                                             "project_verified"))
     if hb and hp:

@@ -18,7 +18,7 @@ def _verifiers() -> list:
     trust_dir = os.environ.get("BENCH_TRUST_DIR")
     if not trust_dir:
         return []
-    from skill.verification import TrustingRequestVerifier
+    from skill.alexa.verification import TrustingRequestVerifier
 
     folder = Path(trust_dir)
     return [TrustingRequestVerifier(trust_roots=[(folder / "ca.pem").read_bytes()],
@@ -27,7 +27,7 @@ def _verifiers() -> list:
 
 def project():
     """Sciatica Check's own server, as `sciatica-skill serve` builds it."""
-    from skill.server import create_app
+    from skill.alexa.server import create_app
 
     verifiers = _verifiers()
     return create_app(verify_signature=bool(verifiers), verifiers=verifiers)

@@ -1,5 +1,5 @@
 """AWS Lambda entry point: set the function's handler to lambda_function.lambda_handler."""
-from skill.app import build_skill, handle_event
+from skill.alexa.app import build_skill, handle_event
 
 # Built once per Lambda container, so content is loaded and checked at cold start, not per
 # request. The skill holds no per-user state: everything per session travels in the envelope.

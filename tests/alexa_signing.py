@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
-from skill.verification import TrustingRequestVerifier
+from skill.alexa.verification import TrustingRequestVerifier
 
 CERT_URL = "https://s3.amazonaws.com/echo.api/echo-api-cert.pem"
 ALEXA_DOMAIN = "echo-api.amazon.com"

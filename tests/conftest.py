@@ -14,8 +14,8 @@ os.environ["SCIATICA_DB_PATH"] = str(Path(tempfile.mkdtemp(prefix="sciatica-test
 os.environ.pop("SCIATICA_PROFILE", None)
 os.environ.pop("SCIATICA_DYNAMODB_TABLE", None)
 
-from skill.app import build_skill
-from skill.content import load_content
+from skill.alexa.app import build_skill
+from skill.content.loader import load_content
 
 sys.path.insert(0, str(Path(__file__).parent))
 

@@ -5,10 +5,10 @@ import json
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from skill.app import handle_event
-from skill.cli import speech_text
-from skill.envelopes import (Conversation, intent_request, launch_request, resolved_slot,
-                             symptom_slot)
+from skill.alexa.app import handle_event
+from skill.alexa.speech import speech_text
+from skill.alexa.envelopes import (Conversation, intent_request, launch_request, resolved_slot,
+                                   symptom_slot)
 
 YES, NO, NOT_SURE = "AMAZON.YesIntent", "AMAZON.NoIntent", "NotSureIntent"
 

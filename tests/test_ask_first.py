@@ -10,9 +10,9 @@ import pytest
 from dialog import Dialog
 # Every test here runs in every locale, with test_dialogs' per-locale fixtures.
 from test_dialogs import content, dialog, locale, said  # noqa: F401 - fixtures
-from skill.backstop import ASK_FIRST_SUFFIX
-from skill.questions import question_in_hand
-from skill.stored_state import state_from_dict
+from skill.content.backstop import ASK_FIRST_SUFFIX
+from skill.conversation.questions import question_in_hand
+from skill.conversation.stored_state import state_from_dict
 
 # The words Alexa heard: ones no keyword names, so only the slot's id can lead to a question
 # (the keyword backstop would ask it for "i have incontinence" even without ask_first).

@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from skill.content import available_locales, load_content
+from skill.content.loader import available_locales, load_content
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:

@@ -6,7 +6,7 @@ import pytest
 
 
 def chat(*lines: str, locale: str = "en-US") -> str:
-    result = subprocess.run([sys.executable, "-m", "skill.cli", "chat", "--locale", locale],
+    result = subprocess.run([sys.executable, "-m", "skill.tools.cli", "chat", "--locale", locale],
                             input="\n".join(lines) + "\n",
                             capture_output=True, text=True, timeout=60, check=True)
     return result.stdout
@@ -47,8 +47,8 @@ def test_chat_not_sure_gets_a_clarification(words):
 
 
 def test_check_content_reports_every_locale_ok():
-    from skill.content import available_locales
-    result = subprocess.run([sys.executable, "-m", "skill.cli", "check-content"],
+    from skill.content.loader import available_locales
+    result = subprocess.run([sys.executable, "-m", "skill.tools.cli", "check-content"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
     for locale in available_locales():

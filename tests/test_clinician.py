@@ -7,15 +7,15 @@ import pytest
 from dialog import Dialog
 from hypothesis import given, settings, strategies as st
 
-from skill.clinician import (TOPIC_NAMES, ClinicalTopic, ClinicianState, Finding,
-                             clinician_state_from_dict, step)
-from skill.clinician_content import load_clinician_content, load_clinician_file
-from skill.content import CONTENT_DIR, load_content
-from skill.envelopes import request_envelope, intent_request, resolved_slot
-from skill.app import handle_event
-from skill.schema import ContentError
-from skill.screens import DOCUMENT_PATH, apl_document
-from skill.state import InvalidState, Reply, SymptomReport
+from skill.conversation.clinician import (TOPIC_NAMES, ClinicalTopic, ClinicianState, Finding,
+                                          clinician_state_from_dict, step)
+from skill.content.clinician import load_clinician_content, load_clinician_file
+from skill.content.loader import CONTENT_DIR, load_content
+from skill.alexa.envelopes import request_envelope, intent_request, resolved_slot
+from skill.alexa.app import handle_event
+from skill.content.schema import ContentError
+from skill.alexa.screens import DOCUMENT_PATH, apl_document
+from skill.conversation.state import InvalidState, Reply, SymptomReport
 
 APL_DEVICE = {"device": {"deviceId": "amzn1.ask.device.SHOW",
                          "supportedInterfaces": {"Alexa.Presentation.APL": {

@@ -11,15 +11,15 @@ import pytest
 from hypothesis import example, given, settings, strategies as st
 
 from dialog import Dialog
-from skill import clinician_progress
-from skill.app import build_skill
-from skill.clinician import ClinicalTopic, ClinicianState, current_prompt, step
-from skill.clinician_content import load_clinician_content
-from skill.envelopes import session_ended_request
-from skill.exam_store import ExamStore
-from skill.settings import Settings
-from skill.state import Reply
-from skill.store import SQLitePersistenceAdapter
+from skill.conversation import clinician_progress
+from skill.alexa.app import build_skill
+from skill.conversation.clinician import ClinicalTopic, ClinicianState, current_prompt, step
+from skill.content.clinician import load_clinician_content
+from skill.alexa.envelopes import session_ended_request
+from skill.memory.exam_store import ExamStore
+from skill.memory.settings import Settings
+from skill.conversation.state import Reply
+from skill.memory.store import SQLitePersistenceAdapter
 from test_clinician import clinician_events
 from test_clinician_sides import exam, finding, stored
 

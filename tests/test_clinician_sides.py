@@ -2,15 +2,15 @@
 question, a history the exam cannot override, and stored states from before sides existed."""
 import pytest
 
-from skill.app import handle_event
-from skill.clinician import ClinicianState, Finding, clinician_state_from_dict, step
-from skill.clinician_content import load_clinician_content, load_clinician_file
-from skill.content import CONTENT_DIR, load_content
-from skill.envelopes import intent_request, request_envelope, resolved_slot
-from skill.interaction_model import build_interaction_model
-from skill.nlu import resolve
-from skill.schema import ContentError
-from skill.state import InvalidState, SymptomReport
+from skill.alexa.app import handle_event
+from skill.conversation.clinician import ClinicianState, Finding, clinician_state_from_dict, step
+from skill.content.clinician import load_clinician_content, load_clinician_file
+from skill.content.loader import CONTENT_DIR, load_content
+from skill.alexa.envelopes import intent_request, request_envelope, resolved_slot
+from skill.language.interaction_model import build_interaction_model
+from skill.language.nlu import resolve
+from skill.content.schema import ContentError
+from skill.conversation.state import InvalidState, SymptomReport
 
 CLINICIAN = load_clinician_content("en-US")
 ACTION = CLINICIAN.cauda_equina_action

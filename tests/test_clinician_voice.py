@@ -3,11 +3,11 @@ what it records, reprompts that name the step, a summary in the findings' meanin
 and stop, summary and go back at any point."""
 import pytest
 
-from skill.clinician import ClinicianState, Finding, clinician_state_from_dict, step
-from skill.clinician_content import load_clinician_content
-from skill.interaction_model import build_interaction_model
-from skill.nlu import resolve
-from skill.state import Reply, SymptomReport
+from skill.conversation.clinician import ClinicianState, Finding, clinician_state_from_dict, step
+from skill.content.clinician import load_clinician_content
+from skill.language.interaction_model import build_interaction_model
+from skill.language.nlu import resolve
+from skill.conversation.state import Reply, SymptomReport
 # The same envelope helpers as the side tests: one clinician dialog vocabulary.
 from test_clinician_sides import exam, finding, stored, topic  # noqa: F401
 

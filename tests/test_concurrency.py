@@ -12,11 +12,11 @@ from typing import Optional
 import pytest
 from werkzeug.serving import make_server
 
-from skill.app import build_skill
-from skill.content import load_content
-from skill.state import STATE_VERSION
-from skill.envelopes import Conversation, intent_request, launch_request
-from skill.server import SKILL_ID_ENV, create_app
+from skill.alexa.app import build_skill
+from skill.content.loader import load_content
+from skill.conversation.state import STATE_VERSION
+from skill.alexa.envelopes import Conversation, intent_request, launch_request
+from skill.alexa.server import SKILL_ID_ENV, create_app
 from test_hostile_input import (
     CES_IDS,
     EMERGENCY_START,

@@ -6,13 +6,13 @@ import shutil
 import pytest
 import yaml
 
-from skill.content import CONTENT_DIR, load_content
-from skill.content_changes import (ANSWER_INTENTS, SNAPSHOT_PATH, compare, content_files,
-                                   current_files, flat_texts, load_snapshot, phrase_list,
-                                   read_raw, sign_off, unreviewed_changes_without_new_version,
-                                   version_tuple)
-from skill.interaction_model import model_locales
-from skill.schema import ContentError
+from skill.content.loader import CONTENT_DIR, load_content
+from skill.review.content_changes import (ANSWER_INTENTS, SNAPSHOT_PATH, compare, content_files,
+                                          current_files, flat_texts, load_snapshot, phrase_list,
+                                          read_raw, sign_off,
+                                          unreviewed_changes_without_new_version, version_tuple)
+from skill.language.interaction_model import model_locales
+from skill.content.schema import ContentError
 
 
 @pytest.fixture

@@ -11,14 +11,14 @@ from hypothesis import given, settings, strategies as st
 
 from alexa_api import FakeAlexaApi
 from dialog import Dialog
-from skill.app import build_skill
-from skill.content import available_locales, load_content
-from skill.daily_check import DailyCheck
-from skill.settings import Settings
-from skill.state import POSITIVE, Reply, SymptomReport
-from skill.store import SQLitePersistenceAdapter
-from skill.triage import begin, initial_state, step
-from skill.questions import question_in_hand
+from skill.alexa.app import build_skill
+from skill.content.loader import available_locales, load_content
+from skill.conversation.daily_check import DailyCheck
+from skill.memory.settings import Settings
+from skill.conversation.state import POSITIVE, Reply, SymptomReport
+from skill.memory.store import SQLitePersistenceAdapter
+from skill.conversation.triage import begin, initial_state, step
+from skill.conversation.questions import question_in_hand
 
 FIRST_DAY = date(2026, 11, 26)
 REVIEW = "2026-12-10"
@@ -310,7 +310,7 @@ def test_the_daily_watch_in_spanish(skill, database, api, clock):
 
 @pytest.mark.parametrize("locale", available_locales())
 def test_every_locale_listens_for_the_daily_check(locale):
-    from skill.interaction_model import build_interaction_model
+    from skill.language.interaction_model import build_interaction_model
 
     model = build_interaction_model(locale)["interactionModel"]["languageModel"]
     samples = {intent["name"]: intent.get("samples", []) for intent in model["intents"]}
@@ -432,8 +432,8 @@ def test_a_watch_that_cannot_be_kept_deletes_its_reminder_and_says_so(database, 
 @pytest.mark.parametrize("locale", available_locales())
 def test_what_the_reminder_tells_people_to_say_reaches_the_daily_check(locale):
     """The reminder's own words ("Say: Alexa, ask sciatica check for my daily check."), through
-    the locale's interaction model the way Alexa resolves a one-shot (skill/nlu.py)."""
-    from skill.nlu import resolve
+    the locale's interaction model the way Alexa resolves a one-shot (skill/language/nlu.py)."""
+    from skill.language.nlu import resolve
 
     text = load_content(locale).daily_watch["reminder_text"]
     said = text.split("Alexa, ", 1)[1].rstrip(".")

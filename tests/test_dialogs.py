@@ -6,12 +6,12 @@ en-US tests at the end also check the exact English wording."""
 import pytest
 
 from dialog import NOT_SURE, Dialog
-from skill.app import handle_event
-from skill.cli import speech_text
-from skill.content import available_locales, fill, load_content
-from skill.envelopes import intent_request, request_envelope, session_ended_request, symptom_slot
-from skill.schema import count_words
-from skill.speech import render_text
+from skill.alexa.app import handle_event
+from skill.alexa.speech import speech_text
+from skill.content.loader import available_locales, fill, load_content
+from skill.alexa.envelopes import intent_request, request_envelope, session_ended_request, symptom_slot
+from skill.content.schema import count_words
+from skill.alexa.speech import render_text
 
 LOCALES = available_locales()
 CES_IDS = ["bladder", "saddle", "bowel", "both_legs", "sexual_function", "cauda_equina_check"]

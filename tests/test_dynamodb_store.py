@@ -10,9 +10,9 @@ from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
-from skill.envelopes import launch_request, request_envelope
-from skill.storage import PlainNumbersAdapter, build_persistence_adapter
-from skill.store import hashed_user_id
+from skill.alexa.envelopes import launch_request, request_envelope
+from skill.memory.storage import PlainNumbersAdapter, build_persistence_adapter
+from skill.memory.store import hashed_user_id
 
 WHY = "the DynamoDB tests need the test extra: pip install -e '.[test]'"
 boto3 = pytest.importorskip("boto3", reason=WHY)

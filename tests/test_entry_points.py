@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 
 from dialog import Dialog
-from skill.envelopes import launch_request, request_envelope
+from skill.alexa.envelopes import launch_request, request_envelope
 
 
 
@@ -47,7 +47,7 @@ def post(url: str, envelope: dict) -> dict:
 def serve(*args):
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "skill.cli", "serve", "--port", str(port), *args],
+        [sys.executable, "-m", "skill.tools.cli", "serve", "--port", str(port), *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "SCIATICA_SKILL_ID": ""})
     deadline = time.monotonic() + 20

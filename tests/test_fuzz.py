@@ -17,16 +17,11 @@ import pytest
 from conftest import load_lambda_handler
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from skill.app import handle_event
-from skill.envelopes import (
-    intent_request,
-    launch_request,
-    request_envelope,
-    session_ended_request,
-    symptom_slot,
-)
-from skill.server import SKILL_ID_ENV, create_app
-from skill.state import STATE_VERSION
+from skill.alexa.app import handle_event
+from skill.alexa.envelopes import (intent_request, launch_request, request_envelope,
+                                   session_ended_request, symptom_slot)
+from skill.alexa.server import SKILL_ID_ENV, create_app
+from skill.conversation.state import STATE_VERSION
 from test_hostile_input import (
     CES_IDS,
     CONTENT,

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from skill.hazards import (HAZARD_LOG_PATH, LIKELIHOODS, SEVERITIES, TESTS_DIR, load_hazard_log,
-                           missing_tests, risk_rating)
-from skill.schema import ContentError
+from skill.review.hazards import (HAZARD_LOG_PATH, LIKELIHOODS, SEVERITIES, TESTS_DIR,
+                                  load_hazard_log, missing_tests, risk_rating)
+from skill.content.schema import ContentError
 
 REPO = Path(__file__).resolve().parent.parent
 

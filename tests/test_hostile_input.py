@@ -1,6 +1,6 @@
 """Hostile and malformed input through BOTH entry points: never a 500, never an exception.
 
-The Flask server (``skill.server.create_app``) answers 200 with a well-formed Alexa response or
+The Flask server (``skill.alexa.server.create_app``) answers 200 with a well-formed Alexa response or
 a 4xx; ``lambda_handler`` always returns a well-formed Alexa response, and a short safe answer
 naming 911 when it cannot understand the event. Stored session state that does not add up
 restarts the screen; it never jumps to self-care.
@@ -14,23 +14,16 @@ from typing import Any, Optional
 import pytest
 
 from alexa_signing import AlexaSigner, signed_post, trusting_verifier
-from skill.app import build_skill, handle_event
-from skill.cli import speech_text
-from skill.content import load_content
-from skill.envelopes import (
-    DEFAULT_APPLICATION_ID,
-    Conversation,
-    intent_request,
-    launch_request,
-    now_timestamp,
-    request_envelope,
-    session_ended_request,
-    symptom_slot,
-)
-from skill.speech import render_text
-from skill.server import DEFAULT_MAX_BODY_BYTES, SKILL_ID_ENV, create_app
-from skill.questions import advice_chunks
-from skill.state import STATE_VERSION, ScreenState
+from skill.alexa.app import build_skill, handle_event
+from skill.alexa.speech import speech_text
+from skill.content.loader import load_content
+from skill.alexa.envelopes import (DEFAULT_APPLICATION_ID, Conversation, intent_request,
+                                   launch_request, now_timestamp, request_envelope,
+                                   session_ended_request, symptom_slot)
+from skill.alexa.speech import render_text
+from skill.alexa.server import DEFAULT_MAX_BODY_BYTES, SKILL_ID_ENV, create_app
+from skill.conversation.questions import advice_chunks
+from skill.conversation.state import STATE_VERSION, ScreenState
 
 # The SDK's end-certificate check reads the naive not_valid_before/after properties,
 # which cryptography deprecates; that is upstream code, not ours.
@@ -127,8 +120,8 @@ def assert_emergency(response: dict, locale: Optional[str] = None) -> None:
     assert_alexa_response(response)
     content = CONTENT
     if locale is not None:
-        from skill.content import available_locales
-        from skill.handlers import content_resolver
+        from skill.content.loader import available_locales
+        from skill.alexa.handlers import content_resolver
         content = content_resolver({name: load_content(name) for name in available_locales()},
                                    "en-US")(locale)
         if not content.serves_region:

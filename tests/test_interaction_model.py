@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from skill.backstop import ASK_FIRST_SUFFIX
-from skill.interaction_model import (
-    BUILTIN_INTENTS, LAUNCH_SUBSTRINGS, LETTERS, REQUIRED_INTENTS, ModelError,
-    build_interaction_model, load_model_yaml, model_locales, model_source_path,
-    render_interaction_model, write_interaction_model,
-)
+from skill.content.backstop import ASK_FIRST_SUFFIX
+from skill.language.interaction_model import (BUILTIN_INTENTS, LAUNCH_SUBSTRINGS, LETTERS,
+                                              REQUIRED_INTENTS, ModelError, build_interaction_model,
+                                              load_model_yaml, model_locales, model_source_path,
+                                              render_interaction_model, write_interaction_model)
 
 REPO = Path(__file__).resolve().parent.parent
 EMERGENCY_IDS = {"bladder", "saddle", "bowel", "both_legs", "sexual_function"}
@@ -77,11 +76,11 @@ def test_committed_json_is_exactly_what_the_yaml_source_generates(locale):
     committed = (REPO / "interaction_model" / f"{locale}.json").read_text(encoding="utf-8")
     assert json.loads(committed) == build_interaction_model(locale)
     assert committed == render_interaction_model(locale), \
-        f"interaction_model/{locale}.json is stale: run python -m skill.interaction_model"
+        f"interaction_model/{locale}.json is stale: run python -m skill.language.interaction_model"
 
 
 def test_every_content_locale_has_a_model_and_the_other_way_round():
-    from skill.content import available_locales
+    from skill.content.loader import available_locales
     assert set(MODEL_LOCALES) == set(available_locales())
     assert {"en-US", "en-GB", "en-AU", "en-CA", "en-IN", "es-US"} <= set(MODEL_LOCALES)
 
@@ -156,7 +155,7 @@ def test_symptom_ids_are_the_contract_ids(symptom_values):
 
 
 def test_every_red_flag_question_in_the_clinical_content_has_a_symptom_value(symptom_values, locale):
-    from skill.content import load_content
+    from skill.content.loader import load_content
     questions = load_content(locale).questions
     reportable = {question.id for question in questions if question.names_one_symptom}
     assert reportable <= set(symptom_values)
@@ -278,7 +277,7 @@ def test_the_source_lives_next_to_the_package():
 
 
 def test_every_intent_in_the_model_has_its_own_handler(intents):
-    from skill import handlers
+    from skill.alexa import handlers
 
     handled = {*handlers.ANSWER_INTENTS, *handlers.NAVIGATION_INTENTS, *handlers.STOP_INTENTS,
                handlers.SYMPTOM_INTENT, handlers.TREND_INTENT, handlers.CLINICIAN_MODE_INTENT,

@@ -5,10 +5,10 @@ import re
 import pytest
 import yaml
 
-from skill.content import CONTENT_DIR, available_locales, load_content
-from skill.handlers import content_resolver
-from skill.interaction_model import ModelError, validate_model_source
-from skill.speech import render_ssml, render_text
+from skill.content.loader import CONTENT_DIR, available_locales, load_content
+from skill.alexa.handlers import content_resolver
+from skill.language.interaction_model import ModelError, validate_model_source
+from skill.alexa.speech import render_ssml, render_text
 
 LOCALES = available_locales()
 OTHER_LOCALES = [locale for locale in LOCALES if locale != "en-US"]
@@ -188,7 +188,7 @@ def test_every_spanish_text_differs_from_the_english_one():
 
 
 def test_no_english_in_what_the_spanish_model_listens_for():
-    from skill.interaction_model import build_interaction_model
+    from skill.language.interaction_model import build_interaction_model
     model = build_interaction_model("es-US")["interactionModel"]["languageModel"]
     phrases = [s for intent in model["intents"] for s in intent["samples"]]
     phrases += [p for t in model["types"] for v in t["values"] for p in [v["name"]["value"], *v["name"]["synonyms"]]]
@@ -199,8 +199,8 @@ def test_no_english_in_what_the_spanish_model_listens_for():
 
 def test_spanish_welcome_and_questions_fit_the_spoken_limits():
     """Spanish runs longer: the texts are shortened, not the limits raised."""
-    from skill.content import MAX_QUESTION_WORDS, MAX_WELCOME_WORDS, fill
-    from skill.schema import count_words
+    from skill.content.loader import MAX_QUESTION_WORDS, MAX_WELCOME_WORDS, fill
+    from skill.content.schema import count_words
     content = load_content("es-US")
     assert count_words(fill(content.speech["welcome"], content.facts) + " "
                        + content.questions[0].ask) <= MAX_WELCOME_WORDS == 60

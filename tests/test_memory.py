@@ -8,11 +8,11 @@ import pytest
 
 from alexa_api import FakeAlexaApi
 from dialog import Dialog
-from skill.app import build_skill, handle_event
-from skill.content import load_content
-from skill.envelopes import request_envelope
-from skill.settings import Settings
-from skill.store import SQLitePersistenceAdapter
+from skill.alexa.app import build_skill, handle_event
+from skill.content.loader import load_content
+from skill.alexa.envelopes import request_envelope
+from skill.memory.settings import Settings
+from skill.memory.store import SQLitePersistenceAdapter
 
 FIRST_DAY = date(2026, 11, 26)
 USER = "amzn1.ask.account.PATIENT-ONE"

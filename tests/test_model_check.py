@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from skill import model_check
-from skill.cli import main
-from skill.model_check import REQUIRED_BUILTINS, check_file, check_invocation, check_model
+from skill.language import model_check
+from skill.tools.cli import main
+from skill.language.model_check import REQUIRED_BUILTINS, check_file, check_invocation, check_model
 
 
 def valid_model():

@@ -1,14 +1,14 @@
-"""skill.nlu: the offline stand-in for Alexa's NLU, run against the real models (en-US in
+"""skill.language.nlu: the offline stand-in for Alexa's NLU, run against the real models (en-US in
 detail, every locale for consistency and its own words for the cauda equina signs)."""
 import copy
 import re
 
 import pytest
 
-from skill.interaction_model import (build_interaction_model, load_model_yaml, model_locales,
-                                     model_source_path)
-from skill.backstop import ASK_FIRST_SUFFIX, KEYWORD_AUTHORITY
-from skill.nlu import DEFAULT_SKILL_ID, addresses_skill, normalize, resolve
+from skill.language.interaction_model import (build_interaction_model, load_model_yaml,
+                                              model_locales, model_source_path)
+from skill.content.backstop import ASK_FIRST_SUFFIX, KEYWORD_AUTHORITY
+from skill.language.nlu import DEFAULT_SKILL_ID, addresses_skill, normalize, resolve
 
 MODEL = build_interaction_model("en-US")
 LANGUAGE_MODEL = MODEL["interactionModel"]["languageModel"]

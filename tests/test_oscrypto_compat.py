@@ -1,4 +1,4 @@
-"""The oscrypto 1.3.0 version-regex workaround (skill/_oscrypto_compat.py)."""
+"""The oscrypto 1.3.0 version-regex workaround (skill/alexa/_oscrypto_compat.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from skill import _oscrypto_compat as compat
+from skill.alexa import _oscrypto_compat as compat
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,10 +28,10 @@ def test_server_imports_and_libcrypto_version_matches_ssl_in_fresh_interpreter()
     proc = _run_fresh(
         """
         import json, re, ssl
-        import skill.server  # imports flask_ask_sdk -> certvalidator -> oscrypto
+        import skill.alexa.server  # imports flask_ask_sdk -> certvalidator -> oscrypto
         import flask_ask_sdk.skill_adapter
         import oscrypto._openssl._libcrypto as lc
-        from skill._oscrypto_compat import ensure_oscrypto_loads
+        from skill.alexa._oscrypto_compat import ensure_oscrypto_loads
         print(json.dumps({
             "oscrypto": list(lc.libcrypto_version_info),
             "ssl_info": list(ssl.OPENSSL_VERSION_INFO),

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from skill import packaging
-from skill.cli import main
-from skill.envelopes import launch_request, request_envelope
-from skill.packaging import (MANIFEST, MODEL_DIR, NEVER_IN_ZIP, PackagingError, example_problems,
-                             load_models, manifest_problems, placeholders)
+from skill.tools import packaging
+from skill.tools.cli import main
+from skill.alexa.envelopes import launch_request, request_envelope
+from skill.tools.packaging import (MANIFEST, MODEL_DIR, NEVER_IN_ZIP, PackagingError,
+                                   example_problems, load_models, manifest_problems, placeholders)
 
 REPO = Path(__file__).resolve().parent.parent
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:sciatica-check"
@@ -88,9 +88,13 @@ def test_the_zip_holds_the_entry_point_the_skill_and_its_dependencies_only(lambd
     names = {entry.filename for entry in entries}
     content = {f"skill/{p.relative_to(REPO / 'skill').as_posix()}"
                for p in (REPO / "skill" / "content").rglob("*") if p.suffix in (".yaml", ".json")}
-    assert {"lambda_function.py", "skill/__init__.py", "skill/app.py", "ask_sdk_core/__init__.py",
+    assert {"lambda_function.py", "skill/__init__.py", "skill/alexa/app.py",
+            "skill/conversation/triage.py", "skill/content/loader.py", "ask_sdk_core/__init__.py",
             "yaml/__init__.py", "ask_sdk_dynamodb/adapter.py", "dateutil/__init__.py"} <= names
     assert content <= names, sorted(content - names)
+    # The rooms Lambda never runs stay out (the launch request above runs without them).
+    assert not {n for n in names if n.split("/")[:2] in (["skill", "tools"], ["skill", "review"],
+                                                          ["skill", "language"])}
     top = {name.split("/")[0] for name in names}
     assert not top & set(NEVER_IN_ZIP), sorted(top & set(NEVER_IN_ZIP))
     assert not [n for n in names if n.startswith("bin/")]
@@ -100,10 +104,10 @@ def test_the_zip_holds_the_entry_point_the_skill_and_its_dependencies_only(lambd
     cached = {n for n in names if "__pycache__" in n}
     assert cached == {packaging.pyc_name(n) for n in sources}, sorted(cached ^ {
         packaging.pyc_name(n) for n in sources})[:10]
-    assert packaging.pyc_name("skill/app.py") == \
-        f"skill/__pycache__/app.{sys.implementation.cache_tag}.pyc"
+    assert packaging.pyc_name("skill/alexa/app.py") == \
+        f"skill/alexa/__pycache__/app.{sys.implementation.cache_tag}.pyc"
     with zipfile.ZipFile(lambda_zip) as opened:
-        header = opened.read(packaging.pyc_name("skill/triage.py"))[:8]
+        header = opened.read(packaging.pyc_name("skill/conversation/triage.py"))[:8]
     assert header[:4] == importlib.util.MAGIC_NUMBER
     assert int.from_bytes(header[4:8], "little") == 0b01   # hash-based, source not checked
     assert all(entry.external_attr >> 16 == 0o100644 for entry in entries)  # readable on Lambda
@@ -115,8 +119,8 @@ def test_the_zip_holds_the_entry_point_the_skill_and_its_dependencies_only(lambd
 def test_bytecode_depends_on_the_source_only(tmp_path):
     """The same source compiles to the same .pyc bytes wherever it is and whatever its mtime:
     the zip stays reproducible with bytecode in it."""
-    originals = {"skill/triage.py": REPO / "skill" / "triage.py",
-                 "skill/speech.py": REPO / "skill" / "speech.py",
+    originals = {"skill/conversation/triage.py": REPO / "skill" / "conversation" / "triage.py",
+                 "skill/alexa/speech.py": REPO / "skill" / "alexa" / "speech.py",
                  "lambda_function.py": REPO / "lambda" / "lambda_function.py"}
     names = tuple(originals)
     copies = {}
@@ -134,7 +138,7 @@ def test_bytecode_depends_on_the_source_only(tmp_path):
 
 def test_no_bytecode_for_another_python(capsys):
     other = "3.8" if BUILT_HERE != "3.8" else "3.9"
-    assert packaging.compile_sources({"skill/app.py": REPO / "skill" / "app.py"}, other) == {}
+    assert packaging.compile_sources({"skill/alexa/app.py": REPO / "skill" / "alexa" / "app.py"}, other) == {}
     note = capsys.readouterr().err
     assert "no .pyc in the Lambda zip" in note and f"CPython {other}" in note
 
@@ -158,7 +162,7 @@ def test_the_manifest_declares_what_the_skill_does(manifest):
         "isExportCompliant": True, "containsAds": False, "locales": None}
     publishing = body["publishingInformation"]
     assert publishing["category"] == "HEALTH_AND_FITNESS" and publishing["isAvailableWorldwide"] is False
-    code = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "skill").glob("*.py"))
+    code = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "skill").rglob("*.py"))
     if "ReminderManagementServiceClient" in code or "reminder_management" in code:
         assert {"name": "alexa::alerts:reminders:skill:readwrite"} in body["permissions"]
     if "AlexaSkillEvent.SkillDisabled" in code:

@@ -8,14 +8,14 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from dialog import Dialog
-from skill.app import build_skill
-from skill.content import CONTENT_DIR, available_locales, load_content
-from skill.schema import ContentError
-from skill.screens import (DOCUMENT_PATH, PRIVATE_QUESTIONS, TOKEN, TOUCH_ANSWERS, USER_EVENT,
-                           apl_document, load_screen_labels, screen_labels)
-from skill.settings import Settings
-from skill.state import RANK
-from skill.store import SQLitePersistenceAdapter
+from skill.alexa.app import build_skill
+from skill.content.loader import CONTENT_DIR, available_locales, load_content
+from skill.content.schema import ContentError
+from skill.alexa.screens import (DOCUMENT_PATH, PRIVATE_QUESTIONS, TOKEN, TOUCH_ANSWERS, USER_EVENT,
+                                 apl_document, load_screen_labels, screen_labels)
+from skill.memory.settings import Settings
+from skill.conversation.state import RANK
+from skill.memory.store import SQLitePersistenceAdapter
 
 APL_DEVICE = {"device": {"deviceId": "amzn1.ask.device.SHOW",
                          "supportedInterfaces": {"Alexa.Presentation.APL": {

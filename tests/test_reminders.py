@@ -14,10 +14,10 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model import RequestEnvelope
 
 from alexa_api import REMINDERS_PATH, FakeAlexaApi
-from skill.envelopes import launch_request, request_envelope
-from skill.reminders import (REMINDERS_PERMISSION, ReminderApiClient, ReminderStatus,
-                             create_review_reminder, delete_reminder, has_reminders_permission,
-                             permissions_card)
+from skill.alexa.envelopes import launch_request, request_envelope
+from skill.alexa.reminders import (REMINDERS_PERMISSION, ReminderApiClient, ReminderStatus,
+                                   create_review_reminder, delete_reminder,
+                                   has_reminders_permission, permissions_card)
 
 REVIEW = dt.date(2030, 3, 4)
 TEXT = "Time to book your review."

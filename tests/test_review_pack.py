@@ -13,16 +13,16 @@ from html.parser import HTMLParser
 import pytest
 import yaml
 
-from skill.cli import main
-from skill.content import CONTENT_DIR, load_content
-from skill.content_changes import (ANSWER_INTENTS, PHRASE_SEPARATOR, SNAPSHOT_PATH, content_files,
-                                   content_leaves, current_files, phrase_list, read_raw,
-                                   relative_name, reviewed_leaves, write_snapshot)
-from skill.hazards import load_hazard_log
-from skill.interaction_model import ModelError, model_locales
-from skill.review_diagram import render_flow_svg
-from skill.review_flow import check_in_flow, screen_flow
-from skill.review_pack import render_review_pack
+from skill.tools.cli import main
+from skill.content.loader import CONTENT_DIR, load_content
+from skill.review.content_changes import (ANSWER_INTENTS, PHRASE_SEPARATOR, SNAPSHOT_PATH,
+                                          content_files, content_leaves, current_files, phrase_list,
+                                          read_raw, relative_name, reviewed_leaves, write_snapshot)
+from skill.review.hazards import load_hazard_log
+from skill.language.interaction_model import ModelError, model_locales
+from skill.review.diagram import render_flow_svg
+from skill.review.flow import check_in_flow, screen_flow
+from skill.review.pack import render_review_pack
 
 VOID = {"br", "meta", "hr", "img", "input", "wbr", "col", "area", "base", "link", "source"}
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
@@ -153,7 +153,7 @@ def test_pack_is_deterministic(pack):
 def test_pack_is_the_same_bytes_in_another_process(pack, tmp_path):
     # String hashing differs between processes: nothing may depend on a set's order.
     out = tmp_path / "pack.html"
-    subprocess.run([sys.executable, "-m", "skill.cli", "review-pack", "--out", str(out)],
+    subprocess.run([sys.executable, "-m", "skill.tools.cli", "review-pack", "--out", str(out)],
                    check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": "12345"})
     assert out.read_text(encoding="utf-8") == pack
 
@@ -373,7 +373,7 @@ def test_default_snapshot_is_the_one_in_safety():
 
 
 def test_the_pack_shows_how_far_the_paraphrase_corpus_reaches_per_locale_and_red_flag(pack):
-    from skill.paraphrases import score
+    from skill.language.paraphrases import score
 
     figures = pack[pack.index('id="paraphrases"'):]
     figures = figures[:figures.index("</section>")]

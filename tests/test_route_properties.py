@@ -15,10 +15,10 @@ Whatever the routes, at every state:
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from skill.content import available_locales, load_content
-from skill.questions import question_in_hand
-from skill.state import EffectResult, OK, RANK, Reply, SymptomReport
-from skill.triage import begin, initial_state, step
+from skill.content.loader import available_locales, load_content
+from skill.conversation.questions import question_in_hand
+from skill.conversation.state import EffectResult, OK, RANK, Reply, SymptomReport
+from skill.conversation.triage import begin, initial_state, step
 
 LOCALES = available_locales()
 NOISE = {"en": "the dog is barking again", "es": "el perro está ladrando otra vez"}

@@ -11,11 +11,11 @@ import pytest
 from dialog import Dialog
 # Every test here runs in every locale, with test_dialogs' per-locale fixtures.
 from test_dialogs import LOCALES, content, dialog, locale, said  # noqa: F401 - fixtures
-from skill.app import handle_event
-from skill.content import load_content
-from skill.interaction_model import build_interaction_model
-from skill.nlu import resolve
-from skill.speech import render_text
+from skill.alexa.app import handle_event
+from skill.content.loader import load_content
+from skill.language.interaction_model import build_interaction_model
+from skill.language.nlu import resolve
+from skill.alexa.speech import render_text
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGLISH = [locale for locale in LOCALES if locale.startswith("en-")]
@@ -72,7 +72,7 @@ def test_not_sure_to_the_read_back_is_clarified_then_an_emergency(dialog, conten
 
 
 def test_the_read_back_is_asked_again_at_a_check_in(content):
-    from skill.questions import questions_for
+    from skill.conversation.questions import questions_for
     check_in = questions_for(content, "check_in")
     assert check_in[len(content.emergency_questions) - 1] == read_back(content)
 

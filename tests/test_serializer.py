@@ -1,4 +1,4 @@
-"""skill/serializer.py gives the same models as the SDK's own serializer, only sooner."""
+"""skill/alexa/serializer.py gives the same models as the SDK's own serializer, only sooner."""
 from __future__ import annotations
 
 import json
@@ -10,10 +10,10 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 from hypothesis import given, strategies as st
 
-from skill.app import build_skill
-from skill.envelopes import (intent_request, launch_request, request_envelope,
-                             session_ended_request, symptom_slot)
-from skill.serializer import LOAD_CLASS, PARSE_DATETIME, EnvelopeSerializer
+from skill.alexa.app import build_skill
+from skill.alexa.envelopes import (intent_request, launch_request, request_envelope,
+                                   session_ended_request, symptom_slot)
+from skill.alexa.serializer import LOAD_CLASS, PARSE_DATETIME, EnvelopeSerializer
 
 STOCK = DefaultSerializer()
 FAST = EnvelopeSerializer()

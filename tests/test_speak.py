@@ -3,9 +3,9 @@ import wave
 
 import pytest
 
-from skill import speak
-from skill.cli import main
-from skill.content import load_content
+from skill.tools import speak
+from skill.tools.cli import main
+from skill.content.loader import load_content
 
 needs_espeak = pytest.mark.skipif(
     not speak.espeak_available(),
@@ -141,7 +141,7 @@ def test_each_locale_gets_the_nearest_espeak_voice():
 @needs_espeak
 def test_espeak_reads_the_emergency_number_as_nine_one_one():
     content = load_content("en-US")
-    from skill.speech import render_ssml
+    from skill.alexa.speech import render_ssml
 
     ssml = render_ssml((content.outcomes["emergency"].speech[0],), content.facts)
     heard = speak.phonemes(speak.to_espeak_ssml(ssml))

@@ -4,8 +4,8 @@ import xml.etree.ElementTree as ElementTree
 import pytest
 
 from dialog import Dialog
-from skill.content import available_locales, load_content
-from skill.speech import render_ssml, render_text
+from skill.content.loader import available_locales, load_content
+from skill.alexa.speech import render_ssml, render_text
 
 # Tags the Alexa service accepts in a custom skill's outputSpeech.
 ALEXA_TAGS = {"speak", "break", "say-as", "emphasis", "lang", "p", "s", "phoneme", "prosody",

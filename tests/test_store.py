@@ -17,9 +17,9 @@ from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
-from skill.envelopes import launch_request, request_envelope
-from skill.storage import build_persistence_adapter
-from skill.store import SQLitePersistenceAdapter, default_database_path, hashed_user_id
+from skill.alexa.envelopes import launch_request, request_envelope
+from skill.memory.storage import build_persistence_adapter
+from skill.memory.store import SQLitePersistenceAdapter, default_database_path, hashed_user_id
 
 RECORD = {"version": 1, "visits": [{"date": "2026-11-26", "outcome": "self_care", "trend": None}],
           "episode_start": "2026-11-26", "review_date": "2026-12-10", "reminder_id": None}
@@ -205,8 +205,8 @@ WRITER = textwrap.dedent("""
     from pathlib import Path
     from ask_sdk_core.serialize import DefaultSerializer
     from ask_sdk_model import RequestEnvelope
-    from skill.envelopes import launch_request, request_envelope
-    from skill.store import SQLitePersistenceAdapter
+    from skill.alexa.envelopes import launch_request, request_envelope
+    from skill.memory.store import SQLitePersistenceAdapter
 
     path, name, go = sys.argv[1], sys.argv[2], Path(sys.argv[3])
     serializer = DefaultSerializer()
@@ -254,6 +254,6 @@ def test_two_processes_at_once_lose_nothing(tmp_path):
 
 
 def test_on_lambda_without_a_dynamodb_table_nothing_is_kept():
-    from skill.storage import build_persistence_adapter
+    from skill.memory.storage import build_persistence_adapter
 
     assert build_persistence_adapter({"AWS_LAMBDA_FUNCTION_NAME": "sciatica-check"}) is None

@@ -16,15 +16,15 @@ from dialog import Dialog, Turn
 from test_dialogs import (LOCALES, action, content, dialog, emergency_said,  # noqa: F401
                           handover_said, locale, said, teach_back)
 from test_triage_properties import SYMPTOM_IDS, session_starts
-from skill.app import handle_event
-from skill.content import MAX_HANDOVER_WORDS, load_content
-from skill.envelopes import intent_request, request_envelope
-from skill.interaction_model import build_interaction_model
-from skill.nlu import resolve
-from skill.schema import count_words
-from skill.state import Reply, SymptomReport, TrendReport
-from skill.teach_back import handover_text
-from skill.triage import begin, initial_state, step
+from skill.alexa.app import handle_event
+from skill.content.loader import MAX_HANDOVER_WORDS, load_content
+from skill.alexa.envelopes import intent_request, request_envelope
+from skill.language.interaction_model import build_interaction_model
+from skill.language.nlu import resolve
+from skill.content.schema import count_words
+from skill.conversation.state import Reply, SymptomReport, TrendReport
+from skill.conversation.teach_back import handover_text
+from skill.conversation.triage import begin, initial_state, step
 
 ENGLISH = [name for name in LOCALES if name.startswith("en-")]
 # A few words for each kind of answer, as an English speaker says them; where the offline

@@ -4,15 +4,16 @@ from hypothesis import given, settings, strategies as st
 from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, precondition,
                                  rule)
 
-from skill.content import available_locales, load_content
-from skill.backstop import ASK_FIRST_SUFFIX
-from skill.questions import question_in_hand, urgent_route
-from skill.state import RANK
-from skill.speech import render_ssml
-from skill.state import FAILED, NO_PERMISSION, NOTHING_STORED, OK, REFUSED
-from skill.triage import (POSITIVE, EffectResult, InvalidState, Reply, ScreenState, SymptomReport,
-                          TrendReport, begin, current_prompt, initial_state, next_question,
-                          outcome_for, state_from_dict, step)
+from skill.content.loader import available_locales, load_content
+from skill.content.backstop import ASK_FIRST_SUFFIX
+from skill.conversation.questions import question_in_hand, urgent_route
+from skill.conversation.state import RANK
+from skill.alexa.speech import render_ssml
+from skill.conversation.state import FAILED, NO_PERMISSION, NOTHING_STORED, OK, REFUSED
+from skill.conversation.triage import (POSITIVE, EffectResult, InvalidState, Reply, ScreenState,
+                                       SymptomReport, TrendReport, begin, current_prompt,
+                                       initial_state, next_question, outcome_for, state_from_dict,
+                                       step)
 
 CONTENT = load_content("en-US")
 OTHER_LOCALES = [locale for locale in available_locales() if locale != "en-US"]

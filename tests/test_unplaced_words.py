@@ -9,7 +9,7 @@ import pytest
 from dialog import Dialog
 # Every test here runs in every locale, with test_dialogs' per-locale fixtures.
 from test_dialogs import content, dialog, locale, said  # noqa: F401 - fixtures
-from skill.content import load_content
+from skill.content.loader import load_content
 
 FALLBACK = "AMAZON.FallbackIntent"
 # Words each locale's model does not hold, naming a cauda equina sign (bladder) and an urgent
@@ -115,7 +115,7 @@ def test_a_fallback_at_the_offers_after_the_advice_brings_the_signs_back(skill, 
 def test_a_fallback_at_the_check_in_trend_question_brings_the_signs_back(skill, locale):
     from datetime import date
 
-    from skill.app import build_skill
+    from skill.alexa.app import build_skill
     content = load_content(locale)
     today = iter([date(2026, 11, 1), date(2026, 11, 15)])
     remembering = build_skill(clock=lambda: next(today))
@@ -185,8 +185,8 @@ def test_every_sample_that_can_swallow_a_yes_or_no_is_in_the_hazard_log():
     so the mitigation is reviewed for every one of them, in every model."""
     import re
 
-    from skill.hazards import load_hazard_log
-    from skill.interaction_model import build_interaction_model, model_locales
+    from skill.review.hazards import load_hazard_log
+    from skill.language.interaction_model import build_interaction_model, model_locales
 
     h23 = next(h for h in load_hazard_log().hazards if h.id == "H23")
     cause = " ".join(h23.cause.split())

@@ -31,13 +31,9 @@ from alexa_signing import (
     timestamp,
     trusting_verifier,
 )
-from skill.server import SKILL_ID_ENV, create_app, safe_error_response
-from skill.verification import (
-    ApplicationIdVerifier,
-    RequestVerifier,
-    TrustingRequestVerifier,
-    VerificationException,
-)
+from skill.alexa.server import SKILL_ID_ENV, create_app, safe_error_response
+from skill.alexa.verification import (ApplicationIdVerifier, RequestVerifier,
+                                      TrustingRequestVerifier, VerificationException)
 
 # The SDK's end-certificate check reads the naive not_valid_before/after properties,
 # which cryptography deprecates; that is upstream code, not ours.
@@ -369,7 +365,7 @@ def _post_raw(app, body, signer, *, streamed):
 # --------------------------------------------------------------------------- dispatch errors
 
 def test_skill_error_on_verified_request_gives_safe_spoken_answer(client, signer, caplog):
-    with caplog.at_level(logging.ERROR, logger="skill.server"):
+    with caplog.at_level(logging.ERROR, logger="skill.alexa.server"):
         resp = signed_post(client, encode(intent_envelope("BoomIntent")), signer=signer)
     assert resp.status_code == 200
     assert resp.get_json() == safe_error_response()
@@ -387,7 +383,7 @@ def test_safe_error_response_shape():
 
 
 def test_refusals_are_logged_with_a_reason(client, signer, caplog):
-    with caplog.at_level(logging.WARNING, logger="skill.server"):
+    with caplog.at_level(logging.WARNING, logger="skill.alexa.server"):
         signed_post(client, _launch_body(), signer=signer, headers={"Signature-256": None})
     refusals = [r for r in caplog.records if r.getMessage().startswith("refused")]
     assert refusals and "Missing Signature" in refusals[-1].getMessage()

@@ -8,12 +8,12 @@ import pytest
 import yaml
 
 from dialog import Dialog
-from skill.content import load_content
-from skill.interaction_model import build_interaction_model
-from skill.nlu import resolve
-from skill.questions import question_in_hand
-from skill.state import RANK
-from skill.stored_state import state_from_dict
+from skill.content.loader import load_content
+from skill.language.interaction_model import build_interaction_model
+from skill.language.nlu import resolve
+from skill.conversation.questions import question_in_hand
+from skill.conversation.state import RANK
+from skill.conversation.stored_state import state_from_dict
 
 VIGNETTES = Path(__file__).parent / "vignettes"
 LOCALE_FOR = {"en": ["en-US", "en-GB", "en-AU", "en-CA", "en-IN"], "es": ["es-US"]}

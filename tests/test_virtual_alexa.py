@@ -23,9 +23,9 @@ import pytest
 from werkzeug.serving import make_server
 
 from dialog import Turn
-from skill.app import build_skill
-from skill.envelopes import launch_request, request_envelope
-from skill.server import create_app
+from skill.alexa.app import build_skill
+from skill.alexa.envelopes import launch_request, request_envelope
+from skill.alexa.server import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 DRIVER = ROOT / "tests" / "virtual_alexa" / "drive.js"

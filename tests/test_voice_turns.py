@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from dialog import Dialog
-from skill.state import CREATE_REMINDER, OK, POSITIVE, RANK, EffectResult, Reply
-from skill.triage import initial_state, step
-from skill.content import available_locales, fill, load_content
-from skill.speech import render_text
+from skill.conversation.state import CREATE_REMINDER, OK, POSITIVE, RANK, EffectResult, Reply
+from skill.conversation.triage import initial_state, step
+from skill.content.loader import available_locales, fill, load_content
+from skill.alexa.speech import render_text
 
 LOCALES = available_locales()
 INTIMATE = ("bladder", "saddle", "bowel", "sexual_function")

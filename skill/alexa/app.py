@@ -15,15 +15,15 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model import RequestEnvelope
 
-from skill import handlers
-from skill.content import DEFAULT_LOCALE, Content, available_locales, load_content
-from skill.exam_store import ExamKeeper, ExamStore
-from skill.reminders import ReminderApiClient
-from skill.serializer import EnvelopeSerializer
-from skill.settings import Settings, settings_from_env
-from skill.speech import render_ssml
-from skill.store import DEFAULT_SALT, SALT_VARIABLE, SQLitePersistenceAdapter
-from skill.turns import SkillContext
+from skill.alexa import handlers
+from skill.content.loader import DEFAULT_LOCALE, Content, available_locales, load_content
+from skill.memory.exam_store import ExamKeeper, ExamStore
+from skill.alexa.reminders import ReminderApiClient
+from skill.alexa.serializer import EnvelopeSerializer
+from skill.memory.settings import Settings, settings_from_env
+from skill.alexa.speech import render_ssml
+from skill.memory.store import DEFAULT_SALT, SALT_VARIABLE, SQLitePersistenceAdapter
+from skill.alexa.turns import SkillContext
 
 logger = logging.getLogger(__name__)
 
@@ -41,9 +41,9 @@ def build_skill(contents: Optional[Mapping[str, Content]] = None,
                 environ: Optional[Mapping[str, str]] = None) -> CustomSkill:
     """A ready skill. Content is loaded and checked here, once, not per request.
 
-    settings: deployment settings (default: from the environment, see skill/settings.py).
+    settings: deployment settings (default: from the environment, see skill/memory/settings.py).
     persistence_adapter: where remembered users are kept (default: from the environment, see
-        skill/storage.py; None keeps nothing). Only used when the settings allow memory.
+        skill/memory/storage.py; None keeps nothing). Only used when the settings allow memory.
     clock: today's date; tests and `sciatica-skill chat --today` move it.
     now: the time in seconds, for how long a clinician's exam in progress is kept (minutes, in
         the SQLite store only; see clinician_progress.py); tests move it.
@@ -56,7 +56,7 @@ def build_skill(contents: Optional[Mapping[str, Content]] = None,
     if not settings.memory:
         persistence_adapter = None
     elif persistence_adapter is _FROM_ENVIRONMENT:
-        from skill.storage import build_persistence_adapter
+        from skill.memory.storage import build_persistence_adapter
         persistence_adapter = build_persistence_adapter(environ)
     # Memory needs somewhere to keep it: without a store, the skill never offers to remember.
     settings = replace(settings, memory=settings.memory and persistence_adapter is not None)

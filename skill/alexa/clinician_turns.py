@@ -8,14 +8,16 @@ from typing import TYPE_CHECKING, Optional
 
 from ask_sdk_core.handler_input import HandlerInput
 
-from skill import clinician, clinician_progress, screens
-from skill.clinician import ClinicalTopic, EnterClinicianMode, Finding
-from skill.clinician_content import load_clinician_content
-from skill.content import Content
-from skill.state import InvalidState, Reply, SymptomReport
+from skill.alexa import screens
+from skill.alexa.responses import build_response
+from skill.conversation import clinician, clinician_progress
+from skill.conversation.clinician import ClinicalTopic, EnterClinicianMode, Finding
+from skill.content.clinician import load_clinician_content
+from skill.content.loader import Content
+from skill.conversation.state import InvalidState, Reply, SymptomReport
 
 if TYPE_CHECKING:
-    from skill.exam_store import ExamKeeper
+    from skill.memory.exam_store import ExamKeeper
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +67,6 @@ def kept_exam(handler_input: HandlerInput, content: Content, event,
 def take_clinician_turn(handler_input: HandlerInput, content: Content, event,
                         exams: "Optional[ExamKeeper]" = None,
                         kept: Optional[clinician.ClinicianState] = None):
-    from skill.turns import build_response   # turns imports this module
-
     clinical = load_clinician_content(content.locale)
     session = handler_input.request_envelope.session
     attributes = handler_input.attributes_manager.session_attributes

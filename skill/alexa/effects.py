@@ -11,12 +11,13 @@ from typing import Mapping, Optional
 from ask_sdk_core.exceptions import AttributesManagerException
 from ask_sdk_core.handler_input import HandlerInput
 
-from skill import record as records
-from skill import reminders
-from skill.content import Content
-from skill.daily_check import NO_REMINDER, START_WATCH
-from skill.state import (CREATE_REMINDER, FAILED, FORGET_USER, NO_PERMISSION, NOTHING_STORED, OK,
-                         REFUSED, REMEMBER_VISIT, EffectResult, ScreenState)
+from skill.conversation import record as records
+from skill.alexa import reminders
+from skill.content.loader import Content
+from skill.conversation.daily_check import NO_REMINDER, START_WATCH
+from skill.conversation.state import (CREATE_REMINDER, FAILED, FORGET_USER, NO_PERMISSION,
+                                      NOTHING_STORED, OK, REFUSED, REMEMBER_VISIT, EffectResult,
+                                      ScreenState)
 
 logger = logging.getLogger(__name__)
 

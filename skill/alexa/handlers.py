@@ -12,14 +12,15 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_intent_name, get_locale, is_intent_name, is_request_type
 from ask_sdk_model import IntentRequest
 
-from skill import clinician_turns, effects, screens, triage
-from skill.content import Content
-from skill.speech import render_ssml
-from skill.clinician import ClinicalTopic, EnterClinicianMode, Finding
-from skill.backstop import KEYWORD_AUTHORITY
-from skill.daily_check import DailyCheck
-from skill.state import Reply, SymptomReport, TrendReport
-from skill.turns import ContentFor, SkillContext, take_turn
+from skill.alexa import clinician_turns, effects, screens
+from skill.conversation import triage
+from skill.content.loader import Content
+from skill.alexa.speech import render_ssml
+from skill.conversation.clinician import ClinicalTopic, EnterClinicianMode, Finding
+from skill.content.backstop import KEYWORD_AUTHORITY
+from skill.conversation.daily_check import DailyCheck
+from skill.conversation.state import Reply, SymptomReport, TrendReport
+from skill.alexa.turns import ContentFor, SkillContext, take_turn
 
 logger = logging.getLogger(__name__)
 

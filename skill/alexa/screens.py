@@ -19,10 +19,10 @@ import yaml
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_supported_interfaces
 
-from skill.content import CONTENT_DIR, SAFE_LOADER, Content, companion_file, fill, load_content
-from skill.schema import ContentError, MapOf, Problem, Record, Text, Version
-from skill.state import ScreenState
-from skill.questions import question_in_hand, questions_for
+from skill.content.loader import CONTENT_DIR, SAFE_LOADER, Content, companion_file, fill, load_content
+from skill.content.schema import ContentError, MapOf, Problem, Record, Text, Version
+from skill.conversation.state import ScreenState
+from skill.conversation.questions import question_in_hand, questions_for
 
 if TYPE_CHECKING:   # imported when a screen is drawn: APL's models are a tenth of a cold start
     from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective

@@ -5,7 +5,7 @@ GET  /health  liveness probe
 
 HTTP contract: a request that fails checks (signature, certificate, timestamp,
 application id, malformed or unknown body) gets 400 with the reason logged on
-the ``skill.server`` logger; an oversized body gets 413; an unexpected error
+the ``skill.alexa.server`` logger; an oversized body gets 413; an unexpected error
 while the skill handles a *verified* request gets 200 with a short safe spoken
 answer (``safe_error_response()``), never a bare 500.
 """
@@ -18,7 +18,7 @@ import math
 import os
 from typing import Any, Sequence
 
-from skill._oscrypto_compat import ensure_oscrypto_loads
+from skill.alexa._oscrypto_compat import ensure_oscrypto_loads
 
 ensure_oscrypto_loads()  # must run before flask_ask_sdk / ask_sdk_webservice_support imports
 
@@ -30,14 +30,14 @@ from flask_ask_sdk.skill_adapter import (  # noqa: E402
 )
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge  # noqa: E402
 
-from skill.verification import (  # noqa: E402
+from skill.alexa.verification import (  # noqa: E402
     AbstractVerifier,
     ApplicationIdVerifier,
     RequestVerifier,
     StageMarker,
 )
 
-log = logging.getLogger("skill.server")
+log = logging.getLogger(__name__)
 
 SKILL_ID_ENV = "SCIATICA_SKILL_ID"
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
@@ -46,7 +46,7 @@ DEFAULT_MAX_BODY_BYTES = 64 * 1024
 def safe_error_response(locale: str | None = None) -> dict[str, Any]:
     """The Alexa response sent when the skill fails on a verified request: the content's own
     error text, with the locale's emergency number."""
-    from skill.app import safe_response
+    from skill.alexa.app import safe_response
 
     return safe_response(locale)
 
@@ -114,7 +114,7 @@ def create_app(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     verifiers: Sequence[AbstractVerifier] | None = None,
 ) -> Flask:
-    """Build the Flask app serving ``skill`` (default: ``skill.app.build_skill()``).
+    """Build the Flask app serving ``skill`` (default: ``skill.alexa.app.build_skill()``).
 
     ``skill_id`` (or env ``SCIATICA_SKILL_ID``) enables the application-id check.
     ``verifiers`` are extra verifiers run after the SDK's; a ``RequestVerifier``
@@ -122,7 +122,7 @@ def create_app(
     of the SDK's default signature verifier instead of running beside it.
     """
     if skill is None:
-        from skill.app import build_skill
+        from skill.alexa.app import build_skill
 
         skill = build_skill()
     if skill_id is None:

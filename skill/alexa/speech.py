@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 import re
+from datetime import date
 from typing import Mapping, Sequence, Tuple
 
-from skill.content import fill
+from skill.content.loader import fill
 
 PAUSE = '<break time="300ms"/>'
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -81,3 +82,16 @@ def escape(text: str) -> str:
     """&, < and > as SSML needs them. Not xml.sax.saxutils.escape: importing xml.sax.saxutils
     imports urllib.request (http, ssl, email), a fifth of a cold start, for three replaces."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def speech_text(output_speech: dict) -> str:
+    """What a listener hears, without the SSML markup."""
+    if output_speech.get("type") == "PlainText":
+        return output_speech.get("text", "")
+    ssml = output_speech.get("ssml", "")
+    text = re.sub(r'<say-as interpret-as="date">\?{4}(\d{2})(\d{2})</say-as>',
+                  lambda match: date(2000, *map(int, match.groups())).strftime("%B %-d"), ssml)
+    text = re.sub(r"<break[^>]*/>", " ", text)
+    text = re.sub(r"<[^>]+>", "", text)
+    text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    return re.sub(r"\s+", " ", text).strip()

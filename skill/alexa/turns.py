@@ -11,17 +11,18 @@ from typing import TYPE_CHECKING, Callable, Optional
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_locale
 from ask_sdk_model import Response
-from ask_sdk_model.ui import SimpleCard
 
-from skill import clinician_turns, effects, reminders, screens, triage
-from skill import record as records
-from skill.content import Content
-from skill.settings import Settings
-from skill.speech import render_ssml, render_text
-from skill.state import Reply, SymptomReport
+from skill.alexa import clinician_turns, effects, screens
+from skill.alexa.responses import build_response, facts_and_values
+from skill.conversation import triage
+from skill.conversation import record as records
+from skill.content.loader import Content
+from skill.memory.settings import Settings
+from skill.alexa.speech import render_text
+from skill.conversation.state import Reply, SymptomReport
 
 if TYPE_CHECKING:
-    from skill.exam_store import ExamKeeper
+    from skill.memory.exam_store import ExamKeeper
 
 logger = logging.getLogger(__name__)
 
@@ -136,30 +137,4 @@ def _screen_body(content: Content, state, prompt: triage.Prompt) -> str:
     emergency instruction."""
     whole = prompt.card and (prompt.end_session or state.outcome == "emergency")
     parts = prompt.card.body if whole else prompt.speech[-1:]
-    return render_text(parts, _values(content, prompt))
-
-
-def _values(content: Content, prompt: triage.Prompt):
-    """The content's facts and the prompt's values, for filling placeholders (read only)."""
-    return {**content.facts, **dict(prompt.values)} if prompt.values else content.facts
-
-
-def build_response(handler_input: HandlerInput, content: Content, prompt: triage.Prompt,
-                   screen=None) -> Response:
-    """Speech, reprompt, card and (for screen devices) the APL document, from a prompt."""
-    values = _values(content, prompt)
-    builder = handler_input.response_builder
-    builder.speak(render_ssml(prompt.speech, values))
-    if prompt.end_session:
-        builder.set_should_end_session(True)
-    else:
-        builder.ask(render_ssml(prompt.reprompt, values))
-    if prompt.ask_reminders_permission:
-        builder.set_card(reminders.permissions_card())
-    elif prompt.card is not None:
-        builder.set_card(SimpleCard(title=render_text((prompt.card.title,), values),
-                                    content="\n\n".join(render_text((line,), values)
-                                                        for line in prompt.card.body)))
-    if screen is not None:
-        builder.add_directive(screens.directive(screen))
-    return builder.response
+    return render_text(parts, facts_and_values(content, prompt))

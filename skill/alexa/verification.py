@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Mapping
 
-from skill._oscrypto_compat import ensure_oscrypto_loads
+from skill.alexa._oscrypto_compat import ensure_oscrypto_loads
 
 ensure_oscrypto_loads()  # must run before ask_sdk_webservice_support is imported
 

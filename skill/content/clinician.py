@@ -11,8 +11,8 @@ from typing import Mapping, Optional
 
 import yaml
 
-from skill.content import FACT_NAMES, SAFE_LOADER, companion_file, load_content
-from skill.schema import ContentError, ListOf, OneOf, Problem, Record, Text, Version
+from skill.content.loader import FACT_NAMES, SAFE_LOADER, companion_file, load_content
+from skill.content.schema import ContentError, ListOf, OneOf, Problem, Record, Text, Version
 
 SPEECH_KEYS = ("welcome", "entered", "menu_reprompt", "after_answer", "help", "help_exam",
                "not_understood", "word_unclear", "next_recorded", "went_back",

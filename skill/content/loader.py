@@ -13,11 +13,11 @@ from typing import Mapping, Optional, Union
 
 import yaml
 
-from skill import backstop
-from skill.schema import (Check, ContentError, ListOf, MapOf, OneOf, Problem, Record, Text,
-                          Version, count_words, placeholders_in)
+from skill._paths import CONTENT_DIR
+from skill.content import backstop
+from skill.content.schema import (Check, ContentError, ListOf, MapOf, OneOf, Problem, Record, Text,
+                                  Version, count_words, placeholders_in)
 
-CONTENT_DIR = Path(__file__).parent / "content"
 # libyaml's C parser where PyYAML has it (its wheels do): ten times faster than the
 # pure-Python one, which made reading the content files most of a cold start.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable, Tuple
 
-from skill import timeline
-from skill.content import Content
-from skill.questions import REFERRALS, outcome_speech, question_in_hand, questions_for
-from skill.state import CREATE_REMINDER, NO, Prompt, Reply, ScreenState
+from skill.conversation import timeline
+from skill.content.loader import Content
+from skill.conversation.questions import REFERRALS, outcome_speech, question_in_hand, questions_for
+from skill.conversation.state import CREATE_REMINDER, NO, Prompt, Reply, ScreenState
 
 Ask = Callable[..., Prompt]                        # triage._ask
 CurrentPrompt = Callable[[Content, ScreenState], Prompt]

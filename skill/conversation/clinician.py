@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Mapping, Optional, Tuple
 
-from skill import backstop
-from skill.clinician_content import FINDINGS, SIDES, TOPICS, WORDS, ClinicianContent, ExamStep
-from skill.content import fill
-from skill.state import Card, InvalidState, Prompt, Reply, SymptomReport
+from skill.content import backstop
+from skill.content.clinician import FINDINGS, SIDES, TOPICS, WORDS, ClinicianContent, ExamStep
+from skill.content.loader import fill
+from skill.conversation.state import Card, InvalidState, Prompt, Reply, SymptomReport
 
 # 2 added the side of each finding, the side question in hand and the history flag; a state
 # stored as 1 still loads, every side unknown.

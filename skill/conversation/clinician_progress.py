@@ -17,11 +17,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Mapping, Optional, Tuple
 
-from skill import clinician
-from skill.clinician import ClinicianState
-from skill.clinician_content import ClinicianContent
-from skill.content import fill
-from skill.state import InvalidState, Prompt
+from skill.conversation import clinician
+from skill.conversation.clinician import ClinicianState
+from skill.content.clinician import ClinicianContent
+from skill.content.loader import fill
+from skill.conversation.state import InvalidState, Prompt
 
 # Ten minutes from the last exam turn (or the session's end). Why: long enough to reopen the
 # skill after Alexa has closed a silent session, or after a pause for a chaperone or a bladder

@@ -24,10 +24,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Callable, Optional, Tuple
 
-from skill import timeline
-from skill.content import Content
-from skill.state import (NO_PERMISSION, OK, REFUSED, Card, EffectResult, Prompt, Reply,
-                         ScreenState)
+from skill.conversation import timeline
+from skill.content.loader import Content
+from skill.conversation.state import (NO_PERMISSION, OK, REFUSED, Card, EffectResult, Prompt, Reply,
+                                      ScreenState)
 
 DAILY_CHECK = "daily_check"   # the session's mode during a daily check
 START_WATCH = "start_watch"   # the effect: set the daily reminder and keep the watch

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-from skill.content import Content, Question
-from skill.state import POSITIVE, ScreenState
+from skill.content.loader import Content, Question
+from skill.conversation.state import POSITIVE, ScreenState
 
 # The outcomes that send the person to a doctor and then offer the self-care tips: today
 # (urgent) and within a few days (soon). Emergency ends the session; self-care reads the tips.

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Optional
 
-from skill import timeline
-from skill.state import RANK, TRENDS
+from skill.conversation import timeline
+from skill.conversation.state import RANK, TRENDS
 
 RECORD_VERSION = 1
 MAX_VISITS = 20   # the timeline needs the episode start and recent visits, not a diary

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from skill import timeline
-from skill.content import Content
-from skill.questions import advice_chunks, outcome_for
-from skill.state import (ANSWERS, EMERGENCY_WRAP_UPS, MEMORY, MODES, RANK, STATE_VERSION, TRENDS,
-                         WRAP_UPS, InvalidState, ScreenState)
+from skill.conversation import timeline
+from skill.content.loader import Content
+from skill.conversation.questions import advice_chunks, outcome_for
+from skill.conversation.state import (ANSWERS, EMERGENCY_WRAP_UPS, MEMORY, MODES, RANK,
+                                      STATE_VERSION, TRENDS, WRAP_UPS, InvalidState, ScreenState)
 
 
 FIELDS = ("answers", "started", "doubts", "outcome", "advice_step", "mode", "trend", "today",

@@ -20,9 +20,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Tuple
 
-from skill.content import Content, fill
-from skill.state import (CALL_NOW, HANDED_OVER, NOT_SURE, REPORTED, YES, Card, Event, Prompt,
-                         Reply, ScreenState)
+from skill.content.loader import Content, fill
+from skill.conversation.state import (CALL_NOW, HANDED_OVER, NOT_SURE, REPORTED, YES, Card, Event,
+                                      Prompt, Reply, ScreenState)
 
 # The replies after which both choices stand: the rest may mean nobody can take the person.
 KEEPS_BOTH_CHOICES = frozenset({Reply.YES, Reply.REPEAT, Reply.HELP, Reply.NEXT, Reply.LAUNCH,

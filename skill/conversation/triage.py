@@ -31,16 +31,18 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Optional, Tuple
 
-from skill import asides, backstop, daily_check, teach_back, timeline, wrapup
-from skill.content import Content, Question, fill
-from skill.state import (ANSWERS, MEMORY, MODES, NO, NOT_SURE, POSITIVE, RANK, REPORTED, TRENDS,
-                         WRAP_UPS, YES, Card, EffectResult, Event, InvalidState, Prompt, Reply,
-                         ScreenState, SymptomReport, TrendReport, STATE_VERSION)
-from skill.questions import (REFERRALS, advice_chunks, card_advice, first_unanswered, next_question,
-                             outcome_for, outcome_speech, question_in_hand, questions_for,
-                             urgent_route)
-from skill.stored_state import state_from_dict  # noqa: F401 - part of this module's interface
-from skill.teach_back import only_unsure  # noqa: F401 - part of this module's interface
+from skill.content import backstop
+from skill.conversation import asides, daily_check, teach_back, timeline, wrapup
+from skill.content.loader import Content, Question, fill
+from skill.conversation.state import (ANSWERS, MEMORY, MODES, NO, NOT_SURE, POSITIVE, RANK,
+                                      REPORTED, TRENDS, WRAP_UPS, YES, Card, EffectResult, Event,
+                                      InvalidState, Prompt, Reply, ScreenState, SymptomReport,
+                                      TrendReport, STATE_VERSION)
+from skill.conversation.questions import (REFERRALS, advice_chunks, card_advice, first_unanswered,
+                                          next_question, outcome_for, outcome_speech,
+                                          question_in_hand, questions_for, urgent_route)
+from skill.conversation.stored_state import state_from_dict  # noqa: F401 - part of this module's interface
+from skill.conversation.teach_back import only_unsure  # noqa: F401 - part of this module's interface
 
 __all__ = ["step", "begin", "initial_state", "current_prompt", "next_question", "outcome_for",
            "questions_for", "state_from_dict", "Reply", "SymptomReport",

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable, Tuple
 
-from skill import daily_check, timeline
-from skill.content import Content
-from skill.questions import REFERRALS, outcome_speech, positive_tiers, question_in_hand
-from skill.state import (CREATE_REMINDER, FORGET_USER, NO_PERMISSION, NOTHING_STORED, OK,
-                         REFUSED, REMEMBER_VISIT, Card, EffectResult, Prompt, Reply,
-                         ScreenState)
+from skill.conversation import daily_check, timeline
+from skill.content.loader import Content
+from skill.conversation.questions import REFERRALS, outcome_speech, positive_tiers, question_in_hand
+from skill.conversation.state import (CREATE_REMINDER, FORGET_USER, NO_PERMISSION, NOTHING_STORED,
+                                      OK, REFUSED, REMEMBER_VISIT, Card, EffectResult, Prompt,
+                                      Reply, ScreenState)
 
 CurrentPrompt = Callable[[Content, ScreenState], Prompt]
 

@@ -4,8 +4,8 @@ The YAML file is the single source of truth for what Alexa listens for; this
 module validates it and turns it into the JSON the ASK CLI deploys
 (``interaction_model/<locale>.json``).  Regenerate after editing the YAML::
 
-    python -m skill.interaction_model            # writes interaction_model/<locale>.json, every locale
-    python -m skill.interaction_model en-GB      # just one
+    python -m skill.language.interaction_model            # writes interaction_model/<locale>.json, every locale
+    python -m skill.language.interaction_model en-GB      # just one
 """
 from __future__ import annotations
 
@@ -17,13 +17,14 @@ from typing import Any
 
 import yaml
 
-from skill.backstop import ASK_FIRST_SUFFIX
-from skill.schema import Version
+from skill import _paths
+from skill.content.backstop import ASK_FIRST_SUFFIX
+from skill.content.schema import Version
 
 SYMPTOM_TYPE = "SymptomType"   # the slot type whose values are the screen's symptoms
 
-CONTENT_DIR = Path(__file__).parent / "content"
-DEFAULT_OUTPUT_DIR = Path(__file__).resolve().parent.parent / "interaction_model"
+CONTENT_DIR = _paths.CONTENT_DIR
+DEFAULT_OUTPUT_DIR = _paths.MODEL_DIR
 
 # Handlers depend on these names.
 CUSTOM_INTENTS = ("NotSureIntent", "ReportSymptomIntent", "PainTrendIntent", "ForgetMeIntent")

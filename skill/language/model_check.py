@@ -26,7 +26,9 @@ from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
 
-MODEL_DIR = Path(__file__).resolve().parent.parent / "interaction_model"
+from skill import _paths
+
+MODEL_DIR = _paths.MODEL_DIR
 
 REQUIRED_BUILTINS = ("AMAZON.CancelIntent", "AMAZON.HelpIntent", "AMAZON.StopIntent",
                      "AMAZON.NavigateHomeIntent", "AMAZON.FallbackIntent")

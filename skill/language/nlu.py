@@ -2,7 +2,7 @@
 
 ``resolve(model, utterance, in_session)`` turns typed text into the body of the
 ``request`` Alexa would send, in Alexa's JSON shape, using the interaction model
-dict from ``skill.interaction_model.build_interaction_model``.  It is deliberately
+dict from ``skill.language.interaction_model.build_interaction_model``.  It is deliberately
 literal, like the virtual-alexa simulator: a slot value resolves only when its
 words equal a value name or synonym (after normalising case, punctuation,
 contractions such as "I'm" / "im" / "i am", and fillers such as "um").
@@ -42,9 +42,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from skill import backstop
-from skill.content import LANGUAGE_BASE, load_content
-from skill.schema import ContentError
+from skill.content import backstop
+from skill.content.loader import LANGUAGE_BASE, load_content
+from skill.content.schema import ContentError
 
 DEFAULT_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 

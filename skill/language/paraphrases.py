@@ -16,9 +16,10 @@ from typing import Optional
 
 import yaml
 
-from skill.content import SAFE_LOADER
+from skill import _paths
+from skill.content.loader import SAFE_LOADER
 
-CORPUS_DIR = Path(__file__).resolve().parent.parent / "tests" / "paraphrases"
+CORPUS_DIR = _paths.TESTS_DIR / "paraphrases"
 SYMPTOM_INTENT, TREND_INTENT = "ReportSymptomIntent", "PainTrendIntent"
 # Handled alike by the skill (handlers.STOP_INTENTS): either is the right landing for "stop".
 SAME_AS = {"AMAZON.CancelIntent": "AMAZON.StopIntent", "AMAZON.NavigateHomeIntent": "AMAZON.StopIntent"}
@@ -69,7 +70,7 @@ def landing(request: dict) -> tuple:
     """(intent, value id, whether the value came from the keyword backstop) of a request.
     Words that name a sign but ask its question first ("i have incontinence") count as that
     sign: they reach its question, as a keyword does."""
-    from skill.backstop import KEYWORD_AUTHORITY, asked_first
+    from skill.content.backstop import KEYWORD_AUTHORITY, asked_first
 
     if request.get("type") != "IntentRequest":
         return request.get("type"), None, False
@@ -85,8 +86,8 @@ def landing(request: dict) -> tuple:
 
 def score(locale: str) -> dict:
     """Tallies keyed by ("all",), (group,) and ("red_flag", symptom id)."""
-    from skill.interaction_model import build_interaction_model
-    from skill.nlu import resolve
+    from skill.language.interaction_model import build_interaction_model
+    from skill.language.nlu import resolve
 
     model = build_interaction_model(locale)
     red_flags = _red_flag_ids(locale)
@@ -110,7 +111,7 @@ def score(locale: str) -> dict:
 
 
 def _red_flag_ids(locale: str) -> set:
-    from skill.content import load_content
+    from skill.content.loader import load_content
 
     return {q.id for q in load_content(locale).questions if q.names_one_symptom}
 

@@ -22,11 +22,11 @@ from typing import Callable, Optional
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import RequestEnvelope
 
-from skill import clinician_progress
-from skill.clinician import ClinicianState
-from skill.clinician_content import ClinicianContent
-from skill.state import InvalidState
-from skill.store import DEFAULT_SALT, SALT_VARIABLE, SQLitePersistenceAdapter, hashed_user_id
+from skill.conversation import clinician_progress
+from skill.conversation.clinician import ClinicianState
+from skill.content.clinician import ClinicianContent
+from skill.conversation.state import InvalidState
+from skill.memory.store import DEFAULT_SALT, SALT_VARIABLE, SQLitePersistenceAdapter, hashed_user_id
 
 logger = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from typing import Any, Mapping, Optional
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 
-from skill.store import (DEFAULT_SALT, SALT_VARIABLE, SQLitePersistenceAdapter,
-                         default_database_path, hashed_user_id)
+from skill.memory.store import (DEFAULT_SALT, SALT_VARIABLE, SQLitePersistenceAdapter,
+                                default_database_path, hashed_user_id)
 
 logger = logging.getLogger(__name__)
 

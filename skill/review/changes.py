@@ -9,7 +9,7 @@ import difflib
 import html
 import re
 
-from skill.content_changes import FileChanges, content_leaves, is_model_file, phrase_list
+from skill.review.content_changes import FileChanges, content_leaves, is_model_file, phrase_list
 
 _WORDS = re.compile(r"(\s+)")
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from skill.content import DEFAULT_LOCALE, companion_file
-from skill.content_changes import ORDER_FIELD, content_leaves, read_raw, relative_name
+from skill.content.loader import DEFAULT_LOCALE, companion_file
+from skill.review.content_changes import ORDER_FIELD, content_leaves, read_raw, relative_name
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 COMPANION_KINDS = {"clinician": "Clinician mode", "screen": "Screen labels"}

@@ -19,10 +19,11 @@ from typing import Mapping, Optional, Union
 
 import yaml
 
-from skill.content import CONTENT_DIR, SAFE_LOADER
-from skill.schema import ContentError, Problem
+from skill import _paths
+from skill.content.loader import CONTENT_DIR, SAFE_LOADER
+from skill.content.schema import ContentError, Problem
 
-REPO_ROOT = CONTENT_DIR.parent.parent
+REPO_ROOT = _paths.REPO_ROOT
 SNAPSHOT_PATH = REPO_ROOT / "safety" / "reviewed-content.json"
 # Short lists of ids read as a whole: one leaf, so a changed reference is one changed line.
 JOINED_LISTS = frozenset({"references", "for"})

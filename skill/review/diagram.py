@@ -11,7 +11,7 @@ import html
 import textwrap
 from dataclasses import dataclass
 
-from skill.review_flow import Flow
+from skill.review.flow import Flow
 
 ROW, BOX_H, GAP = 58, 40, 18
 QUESTION_X, QUESTION_W = 20, 200

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Optional
 
-from skill.content import Content, fill
-from skill.questions import advice_chunks
-from skill.state import EffectResult, OK, Reply, ScreenState, TrendReport, TRENDS
-from skill.triage import begin, initial_state, next_question, step
+from skill.content.loader import Content, fill
+from skill.conversation.questions import advice_chunks
+from skill.conversation.state import EffectResult, OK, Reply, ScreenState, TrendReport, TRENDS
+from skill.conversation.triage import begin, initial_state, next_question, step
 
 # Any dates will do: the graph does not depend on them, only the wording of the reminder does.
 FIRST_VISIT, CHECK_IN_DAY = "2026-01-05", "2026-01-12"

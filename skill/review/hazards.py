@@ -14,11 +14,12 @@ from typing import Optional, Union
 
 import yaml
 
-from skill.content import SAFE_LOADER
-from skill.schema import Check, ContentError, ListOf, OneOf, Problem, Record, Text, Version
+from skill import _paths
+from skill.content.loader import SAFE_LOADER
+from skill.content.schema import Check, ContentError, ListOf, OneOf, Problem, Record, Text, Version
 
-HAZARD_LOG_PATH = Path(__file__).resolve().parent.parent / "safety" / "hazard-log.yaml"
-TESTS_DIR = HAZARD_LOG_PATH.parent.parent / "tests"
+HAZARD_LOG_PATH = _paths.SAFETY_DIR / "hazard-log.yaml"
+TESTS_DIR = _paths.TESTS_DIR
 
 SEVERITIES = ("minor", "significant", "considerable", "major", "catastrophic")
 LIKELIHOODS = ("very_low", "low", "medium", "high", "very_high")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 
-from skill.paraphrases import Tally, score
+from skill.language.paraphrases import Tally, score
 
 COLUMNS = (("all", "overall"), ("red_flags", "red flags"), ("answers", "answers"),
            ("denials_naming_a_sign", "plain denials naming a sign"),

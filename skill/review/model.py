@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from skill.backstop import ASK_FIRST_SUFFIX
-from skill.content import DEFAULT_LOCALE
-from skill.content_changes import (ANSWER_INTENTS, ASK_FIRST_FIELD, SYMPTOM_IDS_FIELD,
-                                   model_leaves, phrase_list, read_raw, relative_name)
-from skill.interaction_model import load_model_yaml
-from skill.review_content import key_attrs
+from skill.content.backstop import ASK_FIRST_SUFFIX
+from skill.content.loader import DEFAULT_LOCALE
+from skill.review.content_changes import (ANSWER_INTENTS, ASK_FIRST_FIELD, SYMPTOM_IDS_FIELD,
+                                          model_leaves, phrase_list, read_raw, relative_name)
+from skill.language.interaction_model import load_model_yaml
+from skill.review.content import key_attrs
 
 ANSWER_MEANINGS = {"AMAZON.YesIntent": "yes", "AMAZON.NoIntent": "no",
                    "NotSureIntent": "not sure: a cauda equina question is asked once more, "

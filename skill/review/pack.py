@@ -16,19 +16,20 @@ from datetime import date
 from pathlib import Path
 from typing import Optional
 
-import skill.triage
-from skill.content import CONTENT_DIR, ContentError, load_content_file
-from skill.content_changes import (SNAPSHOT_PATH, compare, load_snapshot, sign_off,
-                                   unreviewed_changes_without_new_version)
-from skill.hazards import load_hazard_log
-from skill.interaction_model import ModelError
-from skill.review_changes import render_changes, render_notes_index
-from skill.review_content import read_content_files, render_content_file, render_locale_index
-from skill.review_diagram import render_flow_svg
-from skill.review_flow import check_in_flow, screen_flow
-from skill.review_language import not_measured_note, render_paraphrase_figures
-from skill.review_model import read_model_files, render_models
-from skill.review_style import STYLE
+from skill import _paths
+import skill.conversation.triage
+from skill.content.loader import CONTENT_DIR, ContentError, load_content_file
+from skill.review.content_changes import (SNAPSHOT_PATH, compare, load_snapshot, sign_off,
+                                          unreviewed_changes_without_new_version)
+from skill.review.hazards import load_hazard_log
+from skill.language.interaction_model import ModelError
+from skill.review.changes import render_changes, render_notes_index
+from skill.review.content import read_content_files, render_content_file, render_locale_index
+from skill.review.diagram import render_flow_svg
+from skill.review.flow import check_in_flow, screen_flow
+from skill.review.language import not_measured_note, render_paraphrase_figures
+from skill.review.model import read_model_files, render_models
+from skill.review.style import STYLE
 
 DEFAULT_OUT = Path("review-pack.html")
 
@@ -123,11 +124,11 @@ def _diagrams(files, content_dir: Path) -> str:
         flows = (screen_flow(content), check_in_flow(content))
         groups.setdefault(tuple(flow.structure() for flow in flows), (flows, []))[1].append(locale)
     parts = ['<section id="diagram"><h2>2. The question order</h2><p>Drawn from the content '
-             "and by running the screen's own engine (<code>skill/triage.py</code>) on every "
+             "and by running the screen's own engine (<code>skill/conversation/triage.py</code>) on every "
              "answer, not by hand. Boxes are labelled with question ids, which are the same in "
              "every locale; outcome titles are in the first locale's words. Red arrows lead to "
              "the emergency outcome, amber to urgent.</p><p>The engine's safety rules, as "
-             "written at the top of <code>skill/triage.py</code>:</p>"
+             "written at the top of <code>skill/conversation/triage.py</code>:</p>"
              f'<pre class="rules">{_e(_safety_rules())}</pre>']
     for (flows, locales) in groups.values():
         shared = ", ".join(locales)
@@ -145,7 +146,7 @@ def _paraphrase_figures(models, content_dir: Path) -> str:
 
 
 def _safety_rules() -> str:
-    doc = skill.triage.__doc__ or ""
+    doc = skill.conversation.triage.__doc__ or ""
     start = doc.find("Safety rules")
     return doc[start:].strip() if start >= 0 else doc.strip()
 
@@ -186,7 +187,7 @@ def _sign_off_block() -> str:
 
 def _shown_path(path: Path) -> str:
     try:
-        return str(Path(path).resolve().relative_to(CONTENT_DIR.parent.parent))
+        return str(Path(path).resolve().relative_to(_paths.REPO_ROOT))
     except ValueError:
         return str(path)
 

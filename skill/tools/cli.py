@@ -4,13 +4,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 from datetime import date
 from pathlib import Path
 from typing import Callable, Optional, TextIO
 
-from skill.content import DEFAULT_LOCALE, ContentError, available_locales, load_content
+from skill.alexa.speech import speech_text
+from skill.content.loader import DEFAULT_LOCALE, ContentError, available_locales, load_content
+from skill.tools.options import add_memory_options, options_environment
 
 
 def main(argv: Optional[list] = None) -> int:
@@ -24,7 +25,7 @@ def main(argv: Optional[list] = None) -> int:
                       help="pretend today is this date (YYYY-MM-DD), to try a check-in")
     chat.add_argument("--user", default="sciatica-chat",
                       help="who is talking: the same name is remembered between chats")
-    _add_memory_options(chat)
+    add_memory_options(chat)
     chat.set_defaults(run=_chat)
 
     serve = commands.add_parser("serve", help="run the HTTPS endpoint for Alexa (Flask)")
@@ -34,7 +35,7 @@ def main(argv: Optional[list] = None) -> int:
                        help="refuse requests for any other skill (env SCIATICA_SKILL_ID)")
     serve.add_argument("--no-verify", action="store_true",
                        help="skip Alexa's request signature check (local testing only)")
-    _add_memory_options(serve)
+    add_memory_options(serve)
     serve.set_defaults(run=_serve)
 
     check = commands.add_parser("check-content", help="load and check every content file")
@@ -46,21 +47,13 @@ def main(argv: Optional[list] = None) -> int:
 
     # Subcommands that live in their own modules register themselves below, one line each.
     # (more subcommands)
-    from skill import packaging; packaging.register(commands)  # noqa: E702
-    from skill import model_check; model_check.register(commands)  # noqa: E702
-    from skill import speak; speak.register(commands)  # noqa: E702
-    from skill import review_pack; review_pack.register(commands)  # noqa: E702
+    from skill.tools import packaging; packaging.register(commands)  # noqa: E702
+    from skill.language import model_check; model_check.register(commands)  # noqa: E702
+    from skill.tools import speak; speak.register(commands)  # noqa: E702
+    from skill.review import pack as review_pack; review_pack.register(commands)  # noqa: E702
 
     args = parser.parse_args(argv)
     return args.run(args)
-
-
-def _add_memory_options(parser) -> None:
-    parser.add_argument("--db", default=None,
-                        help="SQLite file for remembered users (env SCIATICA_DB_PATH; default "
-                             "under your data directory)")
-    parser.add_argument("--profile", choices=("local", "clinic", "public"), default=None,
-                        help="deployment profile (env SCIATICA_PROFILE): public keeps no memory")
 
 
 def _iso_day(text: str) -> date:
@@ -72,26 +65,16 @@ def _iso_day(text: str) -> date:
 
 def _skill_for(args, clock=date.today):
     """build_skill() with the command line's memory options over the environment's."""
-    from skill.app import build_skill
+    from skill.alexa.app import build_skill
 
     return build_skill(environ=options_environment(args), clock=clock)
 
 
-def options_environment(args, default_db: Optional[str] = None) -> dict:
-    """The process environment with --db and --profile laid over it."""
-    environ = dict(os.environ)
-    if args.db or default_db:
-        environ["SCIATICA_DB_PATH"] = args.db or default_db
-    if args.profile:
-        environ["SCIATICA_PROFILE"] = args.profile
-    return environ
-
-
 def _chat(args, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
-    from skill.app import handle_event
-    from skill.envelopes import Conversation, launch_request, session_ended_request
-    from skill.interaction_model import build_interaction_model
-    from skill.nlu import addresses_skill, resolve
+    from skill.alexa.app import handle_event
+    from skill.alexa.envelopes import Conversation, launch_request, session_ended_request
+    from skill.language.interaction_model import build_interaction_model
+    from skill.language.nlu import addresses_skill, resolve
 
     model = build_interaction_model(args.locale)
     invocation = model["interactionModel"]["languageModel"]["invocationName"]
@@ -160,21 +143,8 @@ def _chat(args, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
     return 0
 
 
-def speech_text(output_speech: dict) -> str:
-    """What a listener hears, without the SSML markup."""
-    if output_speech.get("type") == "PlainText":
-        return output_speech.get("text", "")
-    ssml = output_speech.get("ssml", "")
-    text = re.sub(r'<say-as interpret-as="date">\?{4}(\d{2})(\d{2})</say-as>',
-                  lambda match: date(2000, *map(int, match.groups())).strftime("%B %-d"), ssml)
-    text = re.sub(r"<break[^>]*/>", " ", text)
-    text = re.sub(r"<[^>]+>", "", text)
-    text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def _serve(args) -> int:
-    from skill.server import create_app
+    from skill.alexa.server import create_app
 
     verify = not args.no_verify
     if not verify:
@@ -199,7 +169,7 @@ def _check_content(args) -> int:
 
 
 def _write_model(args) -> int:
-    from skill.interaction_model import write_interaction_model
+    from skill.language.interaction_model import write_interaction_model
 
     for locale in available_locales():
         print(write_interaction_model(locale, Path(args.directory)))

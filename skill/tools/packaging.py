@@ -24,14 +24,16 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from skill import _paths
+
+REPO = _paths.REPO_ROOT
 MANIFEST = REPO / "skill-package" / "skill.json"
-MODEL_DIR = REPO / "interaction_model"
+MODEL_DIR = _paths.MODEL_DIR
 LAMBDA_ENTRY = REPO / "lambda" / "lambda_function.py"
 ZIP_NAME = "sciatica-check-lambda.zip"
 PLACEHOLDER = "TO_FILL_IN"
 
-# The Lambda path's dependencies (lambda_function -> skill.app), with the project's version ranges.
+# The Lambda path's dependencies (lambda_function -> skill.alexa.app), with the project's version ranges.
 LAMBDA_REQUIREMENTS = ("ask-sdk-core", "pyyaml", "ask-sdk-dynamodb-persistence-adapter")
 # In every AWS Lambda Python runtime already. Resolved with the rest, so that what the zip
 # ships (python-dateutil, urllib3) suits the runtime's boto3, then left out of the zip.
@@ -39,6 +41,10 @@ RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath")
 NEVER_IN_ZIP = ("flask", "flask_ask_sdk", "pytest", "_pytest", "hypothesis", "moto", "tests",
                 *RUNTIME_PROVIDED)
 SKILL_FILES = ("*.py", "*.yaml", "*.json")
+# Rooms of skill/ that Lambda never runs (lambda_function -> skill.alexa.app imports none of
+# them; tests/test_packaging.py runs the zip to prove it): the commands, the review pack, and
+# the interaction-model builder and offline NLU (Alexa does the language understanding).
+NOT_ON_LAMBDA = ("tools", "review", "language")
 PLATFORMS = {"x86_64": "manylinux2014_x86_64", "arm64": "manylinux2014_aarch64"}  # AWS: glibc 2.17+
 # The health-skill disclaimer each store description must carry, by language.
 DISCLAIMERS = {"en": "not a substitute for professional medical advice, diagnosis or treatment",
@@ -83,7 +89,8 @@ def build_lambda_zip(out: Path, *, python_version: str | None = None, arch: str 
         files = {"lambda_function.py": LAMBDA_ENTRY}
         for pattern in SKILL_FILES:
             files.update({f"skill/{p.relative_to(REPO / 'skill').as_posix()}": p
-                          for p in (REPO / "skill").rglob(pattern) if "__pycache__" not in p.parts})
+                          for p in (REPO / "skill").rglob(pattern) if "__pycache__" not in p.parts
+                          and p.relative_to(REPO / "skill").parts[0] not in NOT_ON_LAMBDA})
         for path in deps.rglob("*"):
             relative = path.relative_to(deps)
             if path.is_file() and relative.parts[0] != "bin" and "__pycache__" not in relative.parts:
@@ -154,7 +161,7 @@ def compile_sources(files: dict, python_version: str) -> dict:
 
 def load_models() -> dict:
     """{locale: interaction model} for every locale, checked against its YAML source."""
-    from skill.interaction_model import CONTENT_DIR, render_interaction_model
+    from skill.language.interaction_model import CONTENT_DIR, render_interaction_model
     sources = {p.name[:-len(".model.yaml")] for p in CONTENT_DIR.glob("*.model.yaml")}
     built = {p.stem for p in MODEL_DIR.glob("*.json")}
     problems = [f"interaction_model/{loc}.json has no source skill/content/{loc}.model.yaml"
@@ -174,7 +181,7 @@ def load_models() -> dict:
 
 def manifest_problems(manifest: dict, models: dict) -> list:
     """What in skill.json does not fit the interaction models, or would fail certification."""
-    from skill.content import load_content
+    from skill.content.loader import load_content
     body = manifest.get("manifest", {})
     publishing, privacy = body.get("publishingInformation", {}), body.get("privacyAndCompliance", {})
     problems = []
@@ -303,7 +310,7 @@ def set_endpoint(manifest: dict, endpoint: str, ssl_certificate_type: str = "Tru
 def build_skill_package(out: Path, *, endpoint: str | None = None,
                         ssl_certificate_type: str = "Trusted") -> Path:
     """<out>/skill-package for `ask deploy`; raises PackagingError listing every problem."""
-    from skill.model_check import check_file
+    from skill.language.model_check import check_file
     manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
     if endpoint:
         set_endpoint(manifest, endpoint, ssl_certificate_type)

@@ -1,7 +1,7 @@
 """sciatica-skill speak: hear a scripted conversation without an Alexa device.
 
 Runs a script of utterances through the real skill the way the text chat does (each line goes
-through the offline stand-in for Alexa's language understanding, skill/nlu.py), then renders
+through the offline stand-in for Alexa's language understanding, skill/language/nlu.py), then renders
 every answer the skill speaks to a WAV file with espeak-ng (Debian: `apt-get install
 espeak-ng`). For each turn NN it writes:
 
@@ -340,9 +340,9 @@ class SpokenTurn:
 def default_script(content) -> List[Union[str, Tuple[str, dict]]]:
     """A clean screen: no to every question, every self-care tip, then no to remembering
     and no to a reminder. Given as requests rather than words, so it suits every locale."""
-    from skill.envelopes import intent_request, launch_request
+    from skill.alexa.envelopes import intent_request, launch_request
 
-    from skill.questions import CARD_ONLY_ADVICE
+    from skill.conversation.questions import CARD_ONLY_ADVICE
 
     tips = len([tip for tip in content.advice_for("self_care") if tip.id not in CARD_ONLY_ADVICE])
     no, following = ("(no)", intent_request("AMAZON.NoIntent")), \
@@ -363,10 +363,10 @@ def run_script(skill, lines: Sequence[Union[str, Tuple[str, dict]]], locale: str
     A line is what the user says, or a (label, request) pair sent as it is. A line said with
     no session open must name the skill, except the first, before which the skill is opened
     as the chat opens it."""
-    from skill.app import handle_event
-    from skill.envelopes import Conversation, launch_request
-    from skill.interaction_model import build_interaction_model
-    from skill.nlu import addresses_skill, resolve
+    from skill.alexa.app import handle_event
+    from skill.alexa.envelopes import Conversation, launch_request
+    from skill.language.interaction_model import build_interaction_model
+    from skill.language.nlu import addresses_skill, resolve
 
     model = build_interaction_model(locale)
     conversation = Conversation(locale=locale, user_id=user_id)
@@ -439,9 +439,9 @@ def write_turns(turns: Iterable[SpokenTurn], out: Path, locale: str, *, audio: b
 def run(args) -> int:
     from datetime import date
 
-    from skill.app import build_skill
-    from skill.cli import options_environment
-    from skill.content import DEFAULT_LOCALE, load_content
+    from skill.alexa.app import build_skill
+    from skill.tools.options import options_environment
+    from skill.content.loader import DEFAULT_LOCALE, load_content
 
     locale = args.locale or DEFAULT_LOCALE
     audio = not args.no_audio
