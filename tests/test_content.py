@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from skill.content.loader import CONTENT_DIR, ContentError, available_locales, load_content, load_content_file
+from skill.content.loader import (CONTENT_DIR, ContentError, available_locales, load_content,
+                                  load_content_file)
 
 EN_US = CONTENT_DIR / "en-US.yaml"
 

@@ -9,7 +9,8 @@ from dialog import NOT_SURE, Dialog
 from skill.alexa.app import handle_event
 from skill.alexa.speech import speech_text
 from skill.content.loader import available_locales, fill, load_content
-from skill.alexa.envelopes import intent_request, request_envelope, session_ended_request, symptom_slot
+from skill.alexa.envelopes import (intent_request, request_envelope, session_ended_request,
+                                   symptom_slot)
 from skill.content.schema import count_words
 from skill.alexa.speech import render_text
 

@@ -19,7 +19,8 @@ import yaml
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_supported_interfaces
 
-from skill.content.loader import CONTENT_DIR, SAFE_LOADER, Content, companion_file, fill, load_content
+from skill.content.loader import (CONTENT_DIR, SAFE_LOADER, Content, companion_file, fill,
+                                  load_content)
 from skill.content.schema import ContentError, MapOf, Problem, Record, Text, Version
 from skill.conversation.state import ScreenState
 from skill.conversation.questions import question_in_hand, questions_for

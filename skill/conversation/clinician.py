@@ -4,7 +4,12 @@ A clinician examining a patient asks for the red flags, walks through the exam o
 time (recording positive, negative or not done, and the side of a positive finding), or asks a
 direct question. The safety rule is the patient screen's: a finding or report that suggests
 cauda equina, or signs on both sides, gets the emergency action at once, and the mode's outcome
-is an emergency from then on. State (to_dict) lives in the session; clinician_progress keeps it."""
+is an emergency from then on. State (to_dict) lives in the session; clinician_progress keeps it.
+
+Why over 300 lines: one state machine (its states, events and transitions) reads best in one
+place; its content loader and the kept exam are already apart (content/clinician.py,
+clinician_progress.py).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace

@@ -3,6 +3,9 @@
 No ask-sdk here: handlers translate Alexa requests into events and prompts into responses, so
 the safety rules below can be tested exhaustively on their own.
 
+Why over 300 lines: the safety rules below are applied in one dispatcher, step(); the phases it
+hands to (asides, teach_back, daily_check, wrapup, questions) are already their own modules.
+
 Safety rules, in the order they are applied:
 1. Once the outcome is an emergency, every event gets the emergency action again, first and
    last (teach_back.py: one teach-back question, then the handover). Nothing said later can
@@ -41,8 +44,8 @@ from skill.conversation.state import (ANSWERS, MEMORY, MODES, NO, NOT_SURE, POSI
 from skill.conversation.questions import (REFERRALS, advice_chunks, card_advice, first_unanswered,
                                           next_question, outcome_for, outcome_speech,
                                           question_in_hand, questions_for, urgent_route)
-from skill.conversation.stored_state import state_from_dict  # noqa: F401 - part of this module's interface
-from skill.conversation.teach_back import only_unsure  # noqa: F401 - part of this module's interface
+from skill.conversation.stored_state import state_from_dict  # noqa: F401 - this module's interface
+from skill.conversation.teach_back import only_unsure  # noqa: F401 - this module's interface
 
 __all__ = ["step", "begin", "initial_state", "current_prompt", "next_question", "outcome_for",
            "questions_for", "state_from_dict", "Reply", "SymptomReport",

@@ -6,6 +6,9 @@ module validates it and turns it into the JSON the ASK CLI deploys
 
     python -m skill.language.interaction_model            # writes interaction_model/<locale>.json, every locale
     python -m skill.language.interaction_model en-GB      # just one
+
+Why over 300 lines: one YAML -> JSON translation with its validation; the lint of the result is
+model_check.py.
 """
 from __future__ import annotations
 

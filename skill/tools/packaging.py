@@ -11,6 +11,9 @@
   skill-package/             for `ask deploy`: skill-package/skill.json, and the models copied
                              from interaction_model/ into interactionModels/custom/<locale>.json
   ask-resources.json         written once, so `cd <out> && ask deploy` deploys the skill package
+
+Why over 300 lines: the zip, the bytecode and the skill package are built and checked together,
+so a check sees what is shipped.
 """
 from __future__ import annotations
 

@@ -17,6 +17,9 @@ but reads <say-as interpret-as="digits">911</say-as> as "nine hundred eleven" an
 <say-as interpret-as="date">20261210</say-as> as "twenty million...". So say-as is voiced here
 the way Alexa voices it: digits and telephone numbers one digit at a time ("9 1 1"), dates as
 words ("December tenth, twenty twenty-six"), characters letter by letter.
+
+Why over 300 lines: the SSML -> espeak mapping (say-as for digits, telephone numbers, dates) is
+one table of readings with its renderer.
 """
 from __future__ import annotations
 
