@@ -51,6 +51,12 @@ def skill():
 
 
 @pytest.fixture
+def database(tmp_path):
+    """A throw-away SQLite file for a test's own store."""
+    return tmp_path / "memory.sqlite3"
+
+
+@pytest.fixture
 def dialog(skill):
     """A fresh en-US conversation through the real skill, as Alexa would drive it."""
     return Dialog(skill)

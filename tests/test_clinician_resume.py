@@ -49,11 +49,6 @@ def clock():
 
 
 @pytest.fixture
-def database(tmp_path):
-    return tmp_path / "memory.sqlite3"
-
-
-@pytest.fixture
 def kept_skill(database, clock):
     return build_skill(persistence_adapter=SQLitePersistenceAdapter(database), now=clock,
                        settings=Settings())

@@ -11,6 +11,7 @@ from hypothesis import given, settings, strategies as st
 
 from alexa_api import FakeAlexaApi
 from dialog import Dialog
+from days import DayClock
 from skill.alexa.app import build_skill
 from skill.content.loader import available_locales, load_content
 from skill.conversation.daily_check import DailyCheck
@@ -32,25 +33,10 @@ BETWEEN_CHECKS = ("If a sign appears between checks, don't wait for the next one
                   "nearest emergency room or call 911.")
 
 
-class Clock:
-    def __init__(self):
-        self.day = FIRST_DAY
-
-    def __call__(self) -> date:
-        return self.day
-
-    def move_to(self, days_after_first: int) -> None:
-        self.day = FIRST_DAY + timedelta(days=days_after_first)
-
 
 @pytest.fixture
 def clock():
-    return Clock()
-
-
-@pytest.fixture
-def database(tmp_path):
-    return tmp_path / "memory.sqlite3"
+    return DayClock(FIRST_DAY)
 
 
 @pytest.fixture

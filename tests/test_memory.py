@@ -8,6 +8,7 @@ import pytest
 
 from alexa_api import FakeAlexaApi
 from dialog import Dialog
+from days import DayClock
 from skill.alexa.app import build_skill, handle_event
 from skill.content.loader import load_content
 from skill.alexa.envelopes import request_envelope
@@ -23,25 +24,10 @@ NEW_RED_FLAGS = load_content().question("new_red_flags")
 NEW_SOON_SIGNS = load_content().question("new_soon_signs")
 
 
-class Clock:
-    def __init__(self, day: date):
-        self.day = day
-
-    def __call__(self) -> date:
-        return self.day
-
-    def move_to(self, days_after_first: int) -> None:
-        self.day = FIRST_DAY + timedelta(days=days_after_first)
-
 
 @pytest.fixture
 def clock():
-    return Clock(FIRST_DAY)
-
-
-@pytest.fixture
-def database(tmp_path):
-    return tmp_path / "memory.sqlite3"
+    return DayClock(FIRST_DAY)
 
 
 @pytest.fixture
