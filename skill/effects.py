@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
-from typing import Mapping, Optional
+from typing import Callable, Mapping, Optional
 
 from ask_sdk_core.exceptions import AttributesManagerException
 from ask_sdk_core.handler_input import HandlerInput
@@ -39,13 +39,35 @@ def load_record(handler_input: HandlerInput) -> Optional[Mapping]:
     return dict(handler_input.attributes_manager.persistent_attributes or {})
 
 
+class NoRecord(LookupError):
+    """Raised by a change that needs a stored record when there is none: nothing is written."""
+
+
+def update_record(handler_input: HandlerInput, change: Callable[[dict], dict]) -> dict:
+    """Change the user's record in one step of the store (update_attributes: one SQLite
+    transaction, or DynamoDB's conditional write), never a read here and a save there, so two
+    requests for one user at once cannot lose each other's change. Returns the new record."""
+    manager = handler_input.attributes_manager
+    # The SDK's AttributesManager keeps its adapter private and offers only get, save and
+    # delete; the atomic change is the adapter's own (store.py, storage.py).
+    adapter = getattr(manager, "_persistence_adapter", None)
+    if adapter is None:
+        raise AttributesManagerException("no persistence adapter: this deployment keeps nothing")
+    record = adapter.update_attributes(handler_input.request_envelope, change)
+    manager.persistent_attributes = record   # what this request reads from now on
+    return record
+
+
+def _needs_record(record: dict) -> dict:
+    if not record:
+        raise NoRecord("no record")
+    return record
+
+
 def _remember(handler_input: HandlerInput, state: ScreenState) -> str:
     try:
-        manager = handler_input.attributes_manager
-        manager.persistent_attributes = records.add_visit(
-            load_record(handler_input), state.today, state.outcome, state.trend,
-            state.episode_start)
-        manager.save_persistent_attributes()
+        update_record(handler_input, lambda record: records.add_visit(
+            record, state.today, state.outcome, state.trend, state.episode_start))
         return OK
     except Exception:  # noqa: BLE001 - a broken store must not break the conversation
         logger.exception("could not remember the visit")
@@ -81,11 +103,10 @@ def keep_visit(handler_input: HandlerInput, state: ScreenState) -> None:
 def _keep_reminder_id(handler_input: HandlerInput, reminder_id: str) -> None:
     """So that "forget me" can delete the reminder too. Best effort: the reminder is set."""
     try:
-        manager = handler_input.attributes_manager
-        stored = load_record(handler_input)
-        if stored:
-            manager.persistent_attributes = records.with_reminder(stored, reminder_id)
-            manager.save_persistent_attributes()
+        update_record(handler_input, lambda record: records.with_reminder(
+            _needs_record(record), reminder_id))
+    except NoRecord:   # forgotten meanwhile: nothing to keep it in
+        pass
     except Exception:  # noqa: BLE001
         logger.exception("could not keep the reminder id")
 
@@ -107,13 +128,8 @@ def _start_watch(handler_input: HandlerInput, content: Content, state: ScreenSta
     result = reminders.create_reminder(handler_input, lambda: reminders.daily_reminder_request(
         first_day, until, content.daily_watch["reminder_text"], content.locale))
     try:
-        stored = load_record(handler_input)
-        if not stored:
-            raise ValueError("no record to keep the watch in")
-        manager = handler_input.attributes_manager
-        manager.persistent_attributes = records.with_watch(stored, until.isoformat(),
-                                                          result.reminder_id)
-        manager.save_persistent_attributes()
+        update_record(handler_input, lambda record: records.with_watch(
+            _needs_record(record), until.isoformat(), result.reminder_id))
     except Exception:  # noqa: BLE001 - a broken store must not break the conversation
         logger.exception("could not keep the daily watch")
         reminders.delete_reminder(handler_input, result.reminder_id)
