@@ -1,14 +1,17 @@
 """Carry out what the pure conversation asks for (remember, remind, forget) with the SDK's
 persistence adapter and Reminders service client, and report back as an EffectResult.
 
-Every failure becomes a status the conversation has words for; nothing here raises."""
+Every failure of the store or the Reminders API becomes a status the conversation has words
+for. Only their own errors are caught (STORE_ERRORS; reminders.py never raises): a bug in the
+skill (a TypeError in record.py) is not a failed save but reaches the skill's exception
+handler, which logs it and says the safe answer."""
 from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
 from typing import Callable, Mapping, Optional
 
-from ask_sdk_core.exceptions import AttributesManagerException
+from ask_sdk_core.exceptions import AttributesManagerException, PersistenceException
 from ask_sdk_core.handler_input import HandlerInput
 
 from skill import record as records
@@ -19,6 +22,10 @@ from skill.state import (CREATE_REMINDER, FAILED, FORGET_USER, NO_PERMISSION, NO
                          REFUSED, REMEMBER_VISIT, EffectResult, ScreenState)
 
 logger = logging.getLogger(__name__)
+
+# What the store raises when it cannot read or write (store.py, storage.py, ask-sdk's
+# adapters), and what the SDK raises where this deployment keeps nothing.
+STORE_ERRORS = (PersistenceException, AttributesManagerException)
 
 
 def run_effect(handler_input: HandlerInput, content: Content, state: ScreenState, effect: str,
@@ -69,7 +76,7 @@ def _remember(handler_input: HandlerInput, state: ScreenState) -> str:
         update_record(handler_input, lambda record: records.add_visit(
             record, state.today, state.outcome, state.trend, state.episode_start))
         return OK
-    except Exception:  # noqa: BLE001 - a broken store must not break the conversation
+    except STORE_ERRORS:   # a broken store must not break the conversation
         logger.exception("could not remember the visit")
         return FAILED
 
@@ -107,7 +114,7 @@ def _keep_reminder_id(handler_input: HandlerInput, reminder_id: str) -> None:
             _needs_record(record), reminder_id))
     except NoRecord:   # forgotten meanwhile: nothing to keep it in
         pass
-    except Exception:  # noqa: BLE001
+    except STORE_ERRORS:
         logger.exception("could not keep the reminder id")
 
 
@@ -130,7 +137,7 @@ def _start_watch(handler_input: HandlerInput, content: Content, state: ScreenSta
     try:
         update_record(handler_input, lambda record: records.with_watch(
             _needs_record(record), until.isoformat(), result.reminder_id))
-    except Exception:  # noqa: BLE001 - a broken store must not break the conversation
+    except (NoRecord, *STORE_ERRORS):   # a broken store must not break the conversation
         logger.exception("could not keep the daily watch")
         reminders.delete_reminder(handler_input, result.reminder_id)
         return FAILED
@@ -148,7 +155,7 @@ def watch_until(handler_input: HandlerInput, memory_enabled: bool) -> Optional[s
         return None
     try:
         return records.watch_until(load_record(handler_input))
-    except Exception:  # noqa: BLE001
+    except STORE_ERRORS:
         logger.exception("could not read the daily watch")
         return None
 
@@ -166,7 +173,7 @@ def _forget(handler_input: HandlerInput) -> str:
         return OK
     except AttributesManagerException:   # this deployment keeps nothing
         return NOTHING_STORED
-    except Exception:  # noqa: BLE001
+    except PersistenceException:
         logger.exception("could not forget the user")
         return FAILED
 
@@ -177,5 +184,5 @@ def forget_quietly(handler_input: HandlerInput) -> None:
         handler_input.attributes_manager.delete_persistent_attributes()
     except AttributesManagerException:   # this deployment keeps nothing
         pass
-    except Exception:  # noqa: BLE001
+    except PersistenceException:
         logger.exception("could not delete the data of a user who disabled the skill")

@@ -425,3 +425,29 @@ def _envelope_of_user():
 def test_overlapping_requests_for_one_user_never_lose_a_visit(database):
     kept = overlapping_visits_are_all_kept(SQLitePersistenceAdapter(database))
     assert kept == [(FIRST_DAY + timedelta(days=index)).isoformat() for index in range(6)]
+
+
+def test_a_programming_error_while_saving_is_a_failure_not_a_could_not_save(
+        skill, database, monkeypatch, caplog):
+    """Only the store's own errors (PersistenceException) mean "couldn't save": a bug in the
+    skill (here a TypeError in records.add_visit) reaches the skill's exception handler, which
+    logs it as an error and still says the safe answer with the emergency number."""
+    import logging
+    from skill import record as records
+
+    def broken(*args, **kwargs):
+        raise TypeError("add_visit() got an unexpected keyword argument")
+
+    dialog = visit(skill)
+    first_screen_to_consent(dialog)
+    monkeypatch.setattr(records, "add_visit", broken)
+    with caplog.at_level(logging.ERROR, logger="skill.handlers"):
+        turn = dialog.yes()
+    from skill.content import fill
+    content = load_content()
+    assert turn.text == fill(content.speech["error"], content.facts) and turn.ends_session
+    assert "call 911 now" in turn.text
+    assert content.memory["save_failed"].strip() not in turn.text
+    assert [(record.levelname, record.exc_info[0]) for record in caplog.records
+            if record.name == "skill.handlers"] == [("ERROR", TypeError)]
+    assert rows(database) == []   # nothing half-written
