@@ -9,8 +9,8 @@ from hypothesis import given, settings, strategies as st
 
 from skill.conversation.clinician import (TOPIC_NAMES, ClinicalTopic, ClinicianState, Finding,
                                           clinician_state_from_dict, step)
-from skill.content.clinician import load_clinician_content, load_clinician_file
-from skill.content.loader import CONTENT_DIR, load_content
+from skill.content.clinician import cauda_equina_symptoms, load_clinician_content, load_clinician_file
+from skill.content.loader import CONTENT_DIR, load_content, load_content_file
 from skill.alexa.envelopes import request_envelope, intent_request, resolved_slot
 from skill.alexa.app import handle_event
 from skill.content.schema import ContentError
@@ -203,7 +203,7 @@ def test_broken_clinician_content_names_file_key_and_problem(tmp_path):
     path.write_text(text.replace("references: [GIRFT, CES-card]", "references: [GIRFT, NOPE]"),
                     encoding="utf-8")
     with pytest.raises(ContentError, match=r"cauda_equina_action.references.\[1\]: unknown"):
-        load_clinician_file(path, load_content("en-US").references)
+        load_clinician_file(path, load_content("en-US").references, ())
 
 
 # --- screens -------------------------------------------------------------------------------
@@ -296,3 +296,40 @@ def test_emergency_screen_shows_the_locales_own_number(skill, locale, outcome, n
     dialog.launch()
     screen = directives(dialog.yes())[0]["datasources"]["payload"]["screen"]
     assert screen["outcome"] == outcome and screen["number"] == number
+
+
+NEW_CAUDA_EQUINA_QUESTION = """\
+  - id: leg_numbness_spreading
+    tier: emergency
+    ask: Since this pain started, has numbness spread up both of your legs?
+    reprompt: Since the pain started, has numbness spread up both legs?
+    clarify: Put another way, is the numbness climbing both legs? Yes, no, or not sure?
+    help: Numbness spreading up both legs needs checking straight away.
+    references: [CES-card]
+    mentioned: You mentioned numbness spreading.
+    keywords: [spreading numbness]
+
+  # Read-back"""
+
+
+def test_a_cauda_equina_question_added_to_the_content_gets_the_action_in_clinician_mode(tmp_path):
+    # Clinician mode's cauda equina symptoms are the content's emergency-tier questions, not a
+    # list of its own: one added to the YAML escalates there too.
+    text = (CONTENT_DIR / "en-US.yaml").read_text(encoding="utf-8")
+    assert text.count("\n  # Read-back") == 1
+    text = text.replace("\n  # Read-back", "\n" + NEW_CAUDA_EQUINA_QUESTION, 1)
+    text = text.replace("    cauda_equina_check: a new",
+                        "    leg_numbness_spreading: numbness spreading up both legs\n"
+                        "    cauda_equina_check: a new", 1)
+    path = tmp_path / "en-US.yaml"
+    path.write_text(text, encoding="utf-8")
+    patient = load_content_file(path)
+    assert patient.question("leg_numbness_spreading").tier == "emergency"
+    clinical = load_clinician_file(CONTENT_DIR / "en-US.clinician.yaml", patient.references,
+                                   cauda_equina_symptoms(patient))
+    state, prompt = step(clinical, ClinicianState(), SymptomReport("leg_numbness_spreading"))
+    assert state.cauda_equina and state.outcome == "emergency"
+    assert prompt.speech[0] == clinical.cauda_equina_action
+    # The other way round too: a symptom that is no cauda equina question gets no action.
+    state, prompt = step(clinical, ClinicianState(), SymptomReport("fever"))
+    assert not state.cauda_equina and clinical.cauda_equina_action not in prompt.speech

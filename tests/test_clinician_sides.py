@@ -228,4 +228,4 @@ def test_spoken_clinician_text_must_stay_plain(tmp_path):
     path.write_text(text.replace("side_not_recorded: Side not recorded.",
                                  "side_not_recorded: Side <not> recorded."), encoding="utf-8")
     with pytest.raises(ContentError, match=r"speech.side_not_recorded: '<' in spoken text"):
-        load_clinician_file(path, load_content("en-US").references)
+        load_clinician_file(path, load_content("en-US").references, ())

@@ -165,3 +165,68 @@ def test_every_locale_says_the_aneurysm_mimic_once_after_every_outcome_with_advi
             ids = [chunk.id for chunk in content.advice_for(outcome)]
             assert ids.count("sudden_pain") == 1, (locale, outcome)
             assert ids[-1] == "safety_net", (locale, outcome)   # the most important, last
+
+
+@pytest.fixture
+def content_copy(tmp_path, monkeypatch):
+    """A copy of skill/content that the loaders read instead, their caches emptied before and
+    after, so a test can break one file."""
+    import shutil
+    from skill.content import loader as content_module
+    copy = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, copy)
+    _forget_loaded_content()
+    monkeypatch.setattr(content_module, "CONTENT_DIR", copy)
+    yield copy
+    _forget_loaded_content()
+
+
+def _forget_loaded_content():
+    from skill.alexa import screens
+    from skill.content.clinician import load_clinician_content
+    for cache in (load_content, screens.screen_labels, load_clinician_content):
+        cache.cache_clear()
+
+
+BROKEN_COMPANIONS = [
+    # file, what to break, the key and problem the error must name
+    ("en-US.screen.yaml", ("number_caption: Emergency number\n", ""),
+     r"en-US\.screen\.yaml: number_caption: is missing"),
+    ("es-US.screen.yaml", ("\nclinician_title:", "\nclinician_titel:"),
+     r"es-US\.screen\.yaml: clinician_title: is missing"),
+    ("en-US.clinician.yaml", ("references: [GIRFT, CES-card]", "references: [GIRFT, NOPE]"),
+     r"en-US\.clinician\.yaml: cauda_equina_action\.references\.\[1\]: unknown"),
+]
+
+
+def _break(copy, name, change):
+    path = copy / name
+    text = path.read_text(encoding="utf-8")
+    assert change[0] in text
+    path.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("name, change, message", BROKEN_COMPANIONS)
+def test_a_broken_screen_or_clinician_file_stops_the_skill_being_built(
+        content_copy, name, change, message):
+    """Checked when the skill is built, as the patient content is, not on the first request
+    that draws a screen or enters clinician mode."""
+    from skill.alexa.app import build_skill
+    _break(content_copy, name, change)
+    with pytest.raises(ContentError, match=message):
+        build_skill(persistence_adapter=None)
+
+
+@pytest.mark.parametrize("name, change, message", BROKEN_COMPANIONS)
+def test_check_content_checks_the_screen_and_clinician_files_too(
+        content_copy, capsys, name, change, message):
+    import re
+    from skill.tools.cli import main
+    assert main(["check-content"]) == 0
+    listed = capsys.readouterr().out
+    for file in ("en-US.screen.yaml", "es-US.screen.yaml", "en-US.clinician.yaml"):
+        assert f"{file}: ok" in listed
+    _break(content_copy, name, change)
+    _forget_loaded_content()   # as a new process would
+    assert main(["check-content"]) == 1
+    assert re.search(message, capsys.readouterr().err)

@@ -400,6 +400,12 @@ class SavesFailLater(SQLitePersistenceAdapter):
             raise PersistenceException("disk full")
         super().save_attributes(request_envelope, attributes)
 
+    def update_attributes(self, request_envelope, change):
+        if self.failing:
+            from ask_sdk_core.exceptions import PersistenceException
+            raise PersistenceException("disk full")
+        return super().update_attributes(request_envelope, change)
+
 
 def test_a_watch_that_cannot_be_kept_deletes_its_reminder_and_says_so(database, clock, api):
     store = SavesFailLater(database)

@@ -99,3 +99,10 @@ def test_a_missing_table_without_create_is_a_persistence_exception(environ):
         adapter.get_attributes(envelope())
     with pytest.raises(PersistenceException):
         adapter.save_attributes(envelope(), RECORD)
+
+
+def test_overlapping_requests_for_one_user_never_lose_a_visit(environ):
+    from datetime import timedelta
+    from test_memory import FIRST_DAY, overlapping_visits_are_all_kept
+    kept = overlapping_visits_are_all_kept(build_persistence_adapter(environ))
+    assert kept == [(FIRST_DAY + timedelta(days=index)).isoformat() for index in range(6)]

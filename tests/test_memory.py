@@ -353,3 +353,87 @@ def test_failed_reminder_call_has_a_spoken_fallback(skill, alexa_api):
     turn = dialog.yes()
     assert turn.text.startswith("Sorry, I couldn't set the reminder.")
     assert "December 10" in turn.text and turn.ends_session
+
+
+def slow_reads(store, seconds: float = 0.05):
+    """The store, its plain reads slowed down (a busy disk or network), so that requests that
+    overlap read the record before any of them writes it back."""
+    import time
+    read = store.get_attributes
+
+    def slow(request_envelope):
+        record = read(request_envelope)
+        time.sleep(seconds)
+        return record
+    store.get_attributes = slow
+    return store
+
+
+def overlapping_visits_are_all_kept(store, users: int = 6) -> list:
+    """One user on several devices, on different days (each device's skill has its own clock),
+    says yes to being remembered at the same moment: the record keeps every visit."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+    from skill.alexa.envelopes import intent_request
+    days = [FIRST_DAY + timedelta(days=index) for index in range(users)]
+    pending = []
+    for day in days:
+        skill = build_skill(settings=Settings("local", True), persistence_adapter=store,
+                            clock=lambda day=day: day)
+        dialog = visit(skill)
+        first_screen_to_consent(dialog)
+        envelope = json.loads(json.dumps(dialog.conversation.envelope(
+            intent_request("AMAZON.YesIntent"))))
+        pending.append((skill, envelope))
+    slow_reads(store)
+    start = threading.Barrier(users)
+
+    def say_yes(skill_and_envelope):
+        skill, envelope = skill_and_envelope
+        start.wait()
+        return handle_event(skill, envelope)
+
+    with ThreadPoolExecutor(users) as pool:
+        responses = list(pool.map(say_yes, pending))
+    for response in responses:
+        assert "Okay, I'll remember it." in json.dumps(response)
+    return sorted(visit["date"] for visit in store.get_attributes(_envelope_of_user())["visits"])
+
+
+def _envelope_of_user():
+    from ask_sdk_core.serialize import DefaultSerializer
+    from ask_sdk_model import RequestEnvelope
+    from skill.alexa.envelopes import launch_request
+    body = request_envelope(launch_request(), user_id=USER)
+    return DefaultSerializer().deserialize(json.dumps(body), RequestEnvelope)
+
+
+def test_overlapping_requests_for_one_user_never_lose_a_visit(database):
+    kept = overlapping_visits_are_all_kept(SQLitePersistenceAdapter(database))
+    assert kept == [(FIRST_DAY + timedelta(days=index)).isoformat() for index in range(6)]
+
+
+def test_a_programming_error_while_saving_is_a_failure_not_a_could_not_save(
+        skill, database, monkeypatch, caplog):
+    """Only the store's own errors (PersistenceException) mean "couldn't save": a bug in the
+    skill (here a TypeError in records.add_visit) reaches the skill's exception handler, which
+    logs it as an error and still says the safe answer with the emergency number."""
+    import logging
+    from skill.conversation import record as records
+
+    def broken(*args, **kwargs):
+        raise TypeError("add_visit() got an unexpected keyword argument")
+
+    dialog = visit(skill)
+    first_screen_to_consent(dialog)
+    monkeypatch.setattr(records, "add_visit", broken)
+    with caplog.at_level(logging.ERROR, logger="skill.alexa.handlers"):
+        turn = dialog.yes()
+    from skill.content.loader import fill
+    content = load_content()
+    assert turn.text == fill(content.speech["error"], content.facts) and turn.ends_session
+    assert "call 911 now" in turn.text
+    assert content.memory["save_failed"].strip() not in turn.text
+    assert [(record.levelname, record.exc_info[0]) for record in caplog.records
+            if record.name == "skill.alexa.handlers"] == [("ERROR", TypeError)]
+    assert rows(database) == []   # nothing half-written

@@ -15,8 +15,10 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model import RequestEnvelope
 
-from skill.alexa import handlers
-from skill.content.loader import DEFAULT_LOCALE, Content, available_locales, load_content
+from skill.alexa import handlers, screens
+from skill.content.clinician import load_clinician_content
+from skill.content.loader import (DEFAULT_LOCALE, Content, available_locales, companion_file,
+                                  load_content)
 from skill.memory.exam_store import ExamKeeper, ExamStore
 from skill.alexa.reminders import ReminderApiClient
 from skill.alexa.serializer import EnvelopeSerializer
@@ -51,6 +53,8 @@ def build_skill(contents: Optional[Mapping[str, Content]] = None,
     api_client: for the Alexa service APIs (reminders); default: the SDK's, with a timeout."""
     if contents is None:
         contents = {locale: load_content(locale) for locale in available_locales()}
+    for content in contents.values():
+        check_companion_content(content.locale)
     environ = os.environ if environ is None else environ
     settings = settings or settings_from_env(environ)
     if not settings.memory:
@@ -82,6 +86,16 @@ def build_skill(contents: Optional[Mapping[str, Content]] = None,
     skill = builder.create()
     skill.serializer = EnvelopeSerializer()   # the SDK's, with cheap timestamps: see the module
     return skill
+
+
+def check_companion_content(locale: str) -> tuple:
+    """Load and check a locale's screen labels and clinician content (the files it uses, its own
+    or its language's shared one); their loaders keep them, so a request never meets a broken
+    file: a ContentError names file, key and problem here. Returns the files checked."""
+    screens.screen_labels(locale)
+    load_clinician_content(locale)
+    return tuple(path for path in (companion_file(locale, kind) for kind in ("screen", "clinician"))
+                 if path is not None)
 
 
 def _exam_keeper(persistence_adapter: Any, now: Callable[[], float],

@@ -1,14 +1,17 @@
 """Carry out what the pure conversation asks for (remember, remind, forget) with the SDK's
 persistence adapter and Reminders service client, and report back as an EffectResult.
 
-Every failure becomes a status the conversation has words for; nothing here raises."""
+Every failure of the store or the Reminders API becomes a status the conversation has words
+for. Only their own errors are caught (STORE_ERRORS; reminders.py never raises): a bug in the
+skill (a TypeError in record.py) is not a failed save but reaches the skill's exception
+handler, which logs it and says the safe answer."""
 from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
-from typing import Mapping, Optional
+from typing import Callable, Mapping, Optional
 
-from ask_sdk_core.exceptions import AttributesManagerException
+from ask_sdk_core.exceptions import AttributesManagerException, PersistenceException
 from ask_sdk_core.handler_input import HandlerInput
 
 from skill.conversation import record as records
@@ -20,6 +23,10 @@ from skill.conversation.state import (CREATE_REMINDER, FAILED, FORGET_USER, NO_P
                                       ScreenState)
 
 logger = logging.getLogger(__name__)
+
+# What the store raises when it cannot read or write (store.py, storage.py, ask-sdk's
+# adapters), and what the SDK raises where this deployment keeps nothing.
+STORE_ERRORS = (PersistenceException, AttributesManagerException)
 
 
 def run_effect(handler_input: HandlerInput, content: Content, state: ScreenState, effect: str,
@@ -40,15 +47,37 @@ def load_record(handler_input: HandlerInput) -> Optional[Mapping]:
     return dict(handler_input.attributes_manager.persistent_attributes or {})
 
 
+class NoRecord(LookupError):
+    """Raised by a change that needs a stored record when there is none: nothing is written."""
+
+
+def update_record(handler_input: HandlerInput, change: Callable[[dict], dict]) -> dict:
+    """Change the user's record in one step of the store (update_attributes: one SQLite
+    transaction, or DynamoDB's conditional write), never a read here and a save there, so two
+    requests for one user at once cannot lose each other's change. Returns the new record."""
+    manager = handler_input.attributes_manager
+    # The SDK's AttributesManager keeps its adapter private and offers only get, save and
+    # delete; the atomic change is the adapter's own (store.py, storage.py).
+    adapter = getattr(manager, "_persistence_adapter", None)
+    if adapter is None:
+        raise AttributesManagerException("no persistence adapter: this deployment keeps nothing")
+    record = adapter.update_attributes(handler_input.request_envelope, change)
+    manager.persistent_attributes = record   # what this request reads from now on
+    return record
+
+
+def _needs_record(record: dict) -> dict:
+    if not record:
+        raise NoRecord("no record")
+    return record
+
+
 def _remember(handler_input: HandlerInput, state: ScreenState) -> str:
     try:
-        manager = handler_input.attributes_manager
-        manager.persistent_attributes = records.add_visit(
-            load_record(handler_input), state.today, state.outcome, state.trend,
-            state.episode_start)
-        manager.save_persistent_attributes()
+        update_record(handler_input, lambda record: records.add_visit(
+            record, state.today, state.outcome, state.trend, state.episode_start))
         return OK
-    except Exception:  # noqa: BLE001 - a broken store must not break the conversation
+    except STORE_ERRORS:   # a broken store must not break the conversation
         logger.exception("could not remember the visit")
         return FAILED
 
@@ -82,12 +111,11 @@ def keep_visit(handler_input: HandlerInput, state: ScreenState) -> None:
 def _keep_reminder_id(handler_input: HandlerInput, reminder_id: str) -> None:
     """So that "forget me" can delete the reminder too. Best effort: the reminder is set."""
     try:
-        manager = handler_input.attributes_manager
-        stored = load_record(handler_input)
-        if stored:
-            manager.persistent_attributes = records.with_reminder(stored, reminder_id)
-            manager.save_persistent_attributes()
-    except Exception:  # noqa: BLE001
+        update_record(handler_input, lambda record: records.with_reminder(
+            _needs_record(record), reminder_id))
+    except NoRecord:   # forgotten meanwhile: nothing to keep it in
+        pass
+    except STORE_ERRORS:
         logger.exception("could not keep the reminder id")
 
 
@@ -108,14 +136,9 @@ def _start_watch(handler_input: HandlerInput, content: Content, state: ScreenSta
     result = reminders.create_reminder(handler_input, lambda: reminders.daily_reminder_request(
         first_day, until, content.daily_watch["reminder_text"], content.locale))
     try:
-        stored = load_record(handler_input)
-        if not stored:
-            raise ValueError("no record to keep the watch in")
-        manager = handler_input.attributes_manager
-        manager.persistent_attributes = records.with_watch(stored, until.isoformat(),
-                                                          result.reminder_id)
-        manager.save_persistent_attributes()
-    except Exception:  # noqa: BLE001 - a broken store must not break the conversation
+        update_record(handler_input, lambda record: records.with_watch(
+            _needs_record(record), until.isoformat(), result.reminder_id))
+    except (NoRecord, *STORE_ERRORS):   # a broken store must not break the conversation
         logger.exception("could not keep the daily watch")
         reminders.delete_reminder(handler_input, result.reminder_id)
         return FAILED
@@ -133,7 +156,7 @@ def watch_until(handler_input: HandlerInput, memory_enabled: bool) -> Optional[s
         return None
     try:
         return records.watch_until(load_record(handler_input))
-    except Exception:  # noqa: BLE001
+    except STORE_ERRORS:
         logger.exception("could not read the daily watch")
         return None
 
@@ -151,7 +174,7 @@ def _forget(handler_input: HandlerInput) -> str:
         return OK
     except AttributesManagerException:   # this deployment keeps nothing
         return NOTHING_STORED
-    except Exception:  # noqa: BLE001
+    except PersistenceException:
         logger.exception("could not forget the user")
         return FAILED
 
@@ -162,5 +185,5 @@ def forget_quietly(handler_input: HandlerInput) -> None:
         handler_input.attributes_manager.delete_persistent_attributes()
     except AttributesManagerException:   # this deployment keeps nothing
         pass
-    except Exception:  # noqa: BLE001
+    except PersistenceException:
         logger.exception("could not delete the data of a user who disabled the skill")

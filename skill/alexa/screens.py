@@ -66,7 +66,10 @@ def screen_labels(locale: str) -> Optional[Mapping]:
 def load_screen_labels(path: Path, content: Content) -> Mapping:
     """One screen file, checked against its schema and the content it labels; a ContentError
     lists every problem."""
-    raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+    try:
+        raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ContentError(str(path), [Problem((), f"cannot be read: {error}")]) from error
     schema = Record(required={
         "locale": Text(), "version": Version(), "title": Text(), "clinician_title": Text(), "checklist_title": Text(),
         "exam_title": Text(), "number_caption": Text(),

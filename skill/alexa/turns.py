@@ -113,7 +113,7 @@ def new_session_state(handler_input: HandlerInput, context: SkillContext, conten
     if context.settings.memory:
         try:
             stored = effects.load_record(handler_input)
-        except Exception:  # noqa: BLE001 - a broken store must never break the screen
+        except effects.STORE_ERRORS:   # a broken store must never break the screen
             logger.exception("could not read the user's record")
             read_failed = True
     start = records.session_start(stored, today, context.settings.memory, read_failed)

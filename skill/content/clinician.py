@@ -7,11 +7,11 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping, Optional
+from typing import Iterable, Mapping, Optional
 
 import yaml
 
-from skill.content.loader import FACT_NAMES, SAFE_LOADER, companion_file, load_content
+from skill.content.loader import FACT_NAMES, SAFE_LOADER, Content, companion_file, load_content
 from skill.content.schema import ContentError, ListOf, OneOf, Problem, Record, Text, Version
 
 SPEECH_KEYS = ("welcome", "entered", "menu_reprompt", "after_answer", "help", "help_exam",
@@ -59,6 +59,10 @@ class ClinicianContent:
     points_to_radiculopathy: str
     points_to_bilateral: str
     answers: Mapping[str, str]
+    # The patient content's cauda equina (emergency-tier) question ids: a report of any of them
+    # gets the action. Taken from the content, never listed here, so a question added there
+    # escalates here too.
+    cauda_equina_symptoms: frozenset
 
     def step(self, step_id: str) -> ExamStep:
         return next(step for step in self.exam if step.id == step_id)
@@ -144,7 +148,13 @@ def _spoken(raw):
         yield ("answers", topic, "text"), answer["text"]
 
 
-def load_clinician_file(path: Path, references: Mapping[str, str]) -> ClinicianContent:
+def cauda_equina_symptoms(patient: Content) -> frozenset:
+    """The ids of the patient content's cauda equina (emergency-tier) questions."""
+    return frozenset(question.id for question in patient.emergency_questions)
+
+
+def load_clinician_file(path: Path, references: Mapping[str, str],
+                        cauda_equina_symptoms: Iterable[str]) -> ClinicianContent:
     try:
         raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
@@ -175,6 +185,7 @@ def load_clinician_file(path: Path, references: Mapping[str, str]) -> ClinicianC
         points_to_radiculopathy=raw["points_to_radiculopathy"].strip(),
         points_to_bilateral=raw["points_to_bilateral"].strip(),
         answers=MappingProxyType({topic: raw["answers"][topic]["text"].strip() for topic in TOPICS}),
+        cauda_equina_symptoms=frozenset(cauda_equina_symptoms),
     )
 
 
@@ -186,4 +197,5 @@ def load_clinician_content(locale: str) -> Optional[ClinicianContent]:
         return None
     # A shared file cites the keys of the locale it belongs to, as the review pack shows it.
     owner = path.name.split(".")[0]
-    return load_clinician_file(path, load_content(owner).references)
+    return load_clinician_file(path, load_content(owner).references,
+                               cauda_equina_symptoms(load_content(locale)))

@@ -25,7 +25,6 @@ from skill.conversation.state import Card, InvalidState, Prompt, Reply, SymptomR
 CLINICIAN_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 SECTIONS = ("menu", "exam", "summary")
-CAUDA_EQUINA_SYMPTOMS = frozenset({"bladder", "saddle", "bowel", "both_legs", "sexual_function"})
 HEARD_SIDES = ("left", "right", "both")
 # FindingType ids: a finding ("positive"), a side alone ("left"), or both ("positive_left"); a
 # clinician's word ("absent", "reduced_left") whose finding depends on the step; or a command
@@ -151,7 +150,7 @@ def step(content: ClinicianContent, state: ClinicianState, event) -> Tuple[Clini
                        history_cauda_equina=state.history_cauda_equina), prompt
     if isinstance(event, SymptomReport) and event.symptom_id == "both_legs" and state.side_asks:
         return _on_side_reply(content, state, Finding("both"))   # "both sides", "both legs"
-    if isinstance(event, SymptomReport) and event.symptom_id in CAUDA_EQUINA_SYMPTOMS:
+    if isinstance(event, SymptomReport) and event.symptom_id in content.cauda_equina_symptoms:
         state = replace(state, cauda_equina=True, history_cauda_equina=True)
         return state, _prefixed(content.cauda_equina_action, current_prompt(content, state))
     if isinstance(event, ClinicalTopic):

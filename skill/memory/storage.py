@@ -15,11 +15,15 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import random
 import re
+import time
+import uuid
 from decimal import Decimal
-from typing import Any, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+from ask_sdk_core.exceptions import PersistenceException
 
 from skill.memory.store import (DEFAULT_SALT, SALT_VARIABLE, SQLitePersistenceAdapter,
                                 default_database_path, hashed_user_id)
@@ -28,6 +32,11 @@ logger = logging.getLogger(__name__)
 
 TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
 TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "on"}, {"", "0", "false", "no", "off"}
+# DynamoDB's update_attributes: each write stores a new random revision beside the record, and
+# writes only if the revision it read is still there; when another request wrote in between,
+# it reads again and retries, a few times, after a short random pause.
+REVISION = "revision"
+MAX_UPDATE_ATTEMPTS = 10
 
 
 def build_persistence_adapter(
@@ -110,6 +119,52 @@ class PlainNumbersAdapter(AbstractPersistenceAdapter):
 
     def delete_attributes(self, request_envelope) -> None:
         self.inner.delete_attributes(request_envelope)
+
+    def update_attributes(self, request_envelope, change: Callable[[dict], dict]) -> dict:
+        """Read, change and write this user's record as one change (store.py's counterpart
+        does it in one SQLite transaction): a write conditional on the revision read, retried
+        when another request wrote in between, so two requests for the same user at once cannot
+        lose each other's change. An exception from `change` writes nothing. Returns the new
+        record."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        inner = self.inner
+        key = {inner.partition_key_name: inner.partition_keygen(request_envelope)}
+        for attempt in range(MAX_UPDATE_ATTEMPTS):
+            try:
+                table = inner.dynamodb.Table(inner.table_name)
+                item = table.get_item(Key=key, ConsistentRead=True).get("Item")
+            except (BotoCoreError, ClientError) as problem:
+                raise PersistenceException(f"cannot read the user record: {problem}") from None
+            record = change(_from_decimal(item[inner.attribute_name]) if item else {})
+            if not isinstance(record, dict):
+                raise PersistenceException(f"the user record must be a dict, not "
+                                           f"{type(record).__name__}")
+            key_name, revision = {"#key": inner.partition_key_name}, {"#revision": REVISION}
+            if item is None:
+                condition, names, values = "attribute_not_exists(#key)", key_name, {}
+            elif REVISION in item:
+                condition, names = "#revision = :revision", revision
+                values = {":revision": item[REVISION]}
+            else:   # written by save_attributes, which keeps no revision
+                condition = "attribute_exists(#key) AND attribute_not_exists(#revision)"
+                names, values = {**key_name, **revision}, {}
+            try:
+                table.put_item(Item={**key, inner.attribute_name: _to_decimal(record),
+                                     REVISION: uuid.uuid4().hex},
+                               ConditionExpression=condition, ExpressionAttributeNames=names,
+                               **({"ExpressionAttributeValues": values} if values else {}))
+                return record
+            except ClientError as problem:
+                if problem.response.get("Error", {}).get("Code") != \
+                        "ConditionalCheckFailedException":
+                    raise PersistenceException(f"cannot write the user record: {problem}") \
+                        from None
+            except BotoCoreError as problem:
+                raise PersistenceException(f"cannot write the user record: {problem}") from None
+            time.sleep(random.uniform(0, 0.01 * (attempt + 1)))
+        raise PersistenceException(f"the user record kept changing: not written after "
+                                   f"{MAX_UPDATE_ATTEMPTS} attempts")
 
 
 def _from_decimal(value: Any) -> Any:

@@ -162,6 +162,9 @@ def _check_content(args) -> int:
             content = load_content(locale)
             print(f"{locale}: ok ({len(content.screen_questions)} questions, "
                   f"{len(content.advice)} advice chunks)")
+            from skill.alexa.app import check_companion_content
+            for path in check_companion_content(locale):
+                print(f"{locale}: {path.name}: ok")
         except ContentError as error:
             failed = True
             print(error, file=sys.stderr)
