@@ -1,5 +1,18 @@
-"""A clock for the skill's `clock=` that tests move from day to day (follow-up, daily watch)."""
+"""A clock for the skill's `clock=` that tests move from day to day (follow-up, daily watch),
+and a skill that remembers users in a test's own SQLite file."""
 from datetime import date, timedelta
+
+from skill.alexa.app import build_skill
+from skill.memory.settings import Settings
+from skill.memory.store import SQLitePersistenceAdapter
+
+FIRST_DAY = date(2026, 11, 26)
+
+
+def remembering_skill(database, clock):
+    """The skill with memory on, keeping users in `database`, its days from `clock`."""
+    return build_skill(settings=Settings("local", True),
+                       persistence_adapter=SQLitePersistenceAdapter(database), clock=clock)
 
 
 class DayClock:

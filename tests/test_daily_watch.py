@@ -3,7 +3,7 @@ the recurring reminder through the Reminders API (a local HTTPS stand-in), the d
 whole conversations of JSON envelopes, "forget me", and properties of the pure core."""
 import json
 import sqlite3
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 
 from alexa_api import FakeAlexaApi
 from dialog import Dialog
-from days import DayClock
+from days import FIRST_DAY, DayClock, remembering_skill
 from skill.alexa.app import build_skill
 from skill.content.loader import available_locales, load_content
 from skill.conversation.daily_check import DailyCheck
@@ -21,7 +21,6 @@ from skill.memory.store import SQLitePersistenceAdapter
 from skill.conversation.triage import begin, initial_state, step
 from skill.conversation.questions import question_in_hand
 
-FIRST_DAY = date(2026, 11, 26)
 REVIEW = "2026-12-10"
 USER = "amzn1.ask.account.PATIENT-WATCH"
 CONTENT = load_content("en-US")
@@ -41,8 +40,7 @@ def clock():
 
 @pytest.fixture
 def skill(database, clock):
-    return build_skill(settings=Settings("local", True),
-                       persistence_adapter=SQLitePersistenceAdapter(database), clock=clock)
+    return remembering_skill(database, clock)
 
 
 @pytest.fixture

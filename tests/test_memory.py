@@ -2,20 +2,19 @@
 that fails. Whole conversations as JSON envelopes, a real SQLite file, a clock the test moves."""
 import json
 import sqlite3
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from alexa_api import FakeAlexaApi
 from dialog import Dialog
-from days import DayClock
+from days import FIRST_DAY, DayClock, remembering_skill
 from skill.alexa.app import build_skill, handle_event
 from skill.content.loader import load_content
 from skill.alexa.envelopes import request_envelope
 from skill.memory.settings import Settings
 from skill.memory.store import SQLitePersistenceAdapter
 
-FIRST_DAY = date(2026, 11, 26)
 USER = "amzn1.ask.account.PATIENT-ONE"
 CONSENT = "Shall I remember them"
 QUESTION_COUNT = len(load_content().screen_questions)
@@ -32,8 +31,7 @@ def clock():
 
 @pytest.fixture
 def skill(database, clock):
-    return build_skill(settings=Settings("local", True),
-                       persistence_adapter=SQLitePersistenceAdapter(database), clock=clock)
+    return remembering_skill(database, clock)
 
 
 def rows(database) -> list:
@@ -280,8 +278,7 @@ def test_disabling_the_skill_deletes_the_users_data(skill, database):
 def test_an_unreadable_store_never_breaks_the_screen(tmp_path, clock):
     database = tmp_path / "memory.sqlite3"
     database.write_bytes(b"this is not a database" * 100)
-    skill = build_skill(settings=Settings("local", True),
-                        persistence_adapter=SQLitePersistenceAdapter(database), clock=clock)
+    skill = remembering_skill(database, clock)
     dialog = visit(skill)
     launch = dialog.launch()
     assert launch.text.startswith("Sorry, I couldn't recall your last visit")
