@@ -63,13 +63,27 @@ def screen_labels(locale: str) -> Optional[Mapping]:
     return load_screen_labels(path, load_content(locale))
 
 
+def _modified(path) -> int:
+    try:
+        return Path(path).stat().st_mtime_ns
+    except OSError:
+        return 0   # read below, which names the problem
+
+
+@functools.lru_cache(maxsize=None)
+def _parsed(path: str, modified: int):
+    # Parsed once per file and version, not once per locale it serves (five English locales
+    # share one); `modified` makes an edited file a new one.
+    try:
+        return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ContentError(str(path), [Problem((), f"cannot be read: {error}")]) from error
+
+
 def load_screen_labels(path: Path, content: Content) -> Mapping:
     """One screen file, checked against its schema and the content it labels; a ContentError
     lists every problem."""
-    try:
-        raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=SAFE_LOADER)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise ContentError(str(path), [Problem((), f"cannot be read: {error}")]) from error
+    raw = _parsed(str(path), _modified(path))
     schema = Record(required={
         "locale": Text(), "version": Version(), "title": Text(), "clinician_title": Text(), "checklist_title": Text(),
         "exam_title": Text(), "number_caption": Text(),
