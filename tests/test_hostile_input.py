@@ -17,7 +17,7 @@ from alexa_signing import AlexaSigner, signed_post, trusting_verifier
 from skill.alexa.app import build_skill, handle_event
 from skill.alexa.speech import speech_text
 from skill.content.loader import load_content
-from skill.alexa.envelopes import (DEFAULT_APPLICATION_ID, Conversation, intent_request,
+from skill.alexa.envelopes import (DEFAULT_SKILL_ID, Conversation, intent_request,
                                    launch_request, now_timestamp, request_envelope,
                                    session_ended_request, symptom_slot)
 from skill.alexa.speech import render_text
@@ -223,7 +223,7 @@ def signer():
 def signed_client(signer):
     """Signature AND timestamp verification on, trusting only the test CA."""
     return create_app(SKILL, verifiers=[trusting_verifier(signer.ca, signer)],
-                      skill_id=DEFAULT_APPLICATION_ID).test_client()
+                      skill_id=DEFAULT_SKILL_ID).test_client()
 
 
 def via_lambda(lambda_handler, event) -> dict:

@@ -5,14 +5,14 @@ import uuid
 from datetime import datetime, timezone
 from typing import Optional
 
-DEFAULT_APPLICATION_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
+from skill import DEFAULT_SKILL_ID
 
 
 class Conversation:
     """One Alexa session as a sequence of envelopes: carries the session id, the user and the
     session attributes from each response into the next request, as the Alexa service does."""
 
-    def __init__(self, locale: str = "en-US", application_id: str = DEFAULT_APPLICATION_ID,
+    def __init__(self, locale: str = "en-US", application_id: str = DEFAULT_SKILL_ID,
                  user_id: Optional[str] = None):
         self.locale = locale
         self.application_id = application_id
@@ -40,7 +40,7 @@ class Conversation:
 
 def request_envelope(request: dict, *, locale: str = "en-US", new: bool = True,
                      session_id: Optional[str] = None, attributes: Optional[dict] = None,
-                     application_id: str = DEFAULT_APPLICATION_ID,
+                     application_id: str = DEFAULT_SKILL_ID,
                      user_id: str = "amzn1.ask.account.TEST") -> dict:
     request = dict(request)
     request.setdefault("requestId", f"amzn1.echo-api.request.{uuid.uuid4()}")
@@ -71,13 +71,13 @@ def intent_request(name: str, slots: Optional[dict] = None) -> dict:
 
 
 def symptom_slot(words: str, symptom_id: Optional[str],
-                 application_id: str = DEFAULT_APPLICATION_ID) -> dict:
+                 application_id: str = DEFAULT_SKILL_ID) -> dict:
     """The `symptom` slot as Alexa fills it, resolved to `symptom_id` (None: no match)."""
     return resolved_slot("symptom", "SymptomType", words, symptom_id, application_id)
 
 
 def resolved_slot(name: str, slot_type: str, words: str, value_id: Optional[str],
-                  application_id: str = DEFAULT_APPLICATION_ID) -> dict:
+                  application_id: str = DEFAULT_SKILL_ID) -> dict:
     """A custom slot as Alexa fills it after entity resolution (value_id None: no match)."""
     status = "ER_SUCCESS_MATCH" if value_id else "ER_SUCCESS_NO_MATCH"
     authority = {"authority": f"amzn1.er-authority.echo-sdk.{application_id}.{slot_type}",

@@ -19,10 +19,10 @@ import yaml
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_supported_interfaces
 
-from skill.content.loader import (CONTENT_DIR, SAFE_LOADER, Content, companion_file, fill,
-                                  load_content)
+from skill._paths import CONTENT_DIR
+from skill.content.loader import OUTCOMES, SAFE_LOADER, Content, companion_file, fill, load_content
 from skill.content.schema import ContentError, MapOf, Problem, Record, Text, Version
-from skill.conversation.state import ScreenState
+from skill.conversation.state import ANSWERS, NO, NOT_SURE, POSITIVE, YES, ScreenState
 from skill.conversation.questions import question_in_hand, questions_for
 
 if TYPE_CHECKING:   # imported when a screen is drawn: APL's models are a tenth of a cold start
@@ -30,11 +30,11 @@ if TYPE_CHECKING:   # imported when a screen is drawn: APL's models are a tenth 
 
 DOCUMENT_PATH = CONTENT_DIR / "apl" / "screen.json"
 TOKEN = "sciatica-check-screen"
-STATUSES = ("yes", "no", "not_sure", "reported", "pending")
+STATUSES = ANSWERS + ("pending",)
 USER_EVENT = "Alexa.Presentation.APL.UserEvent"
 # What a touch sends (the document's SendEvent): ["answer", one of TOUCH_ANSWERS, the id of the
 # question the screen was drawn for]. Anything else is not a touch this skill can place.
-TOUCH_KIND, TOUCH_ANSWERS, MAX_TOUCH_TEXT = "answer", ("yes", "no", "not_sure"), 64
+TOUCH_KIND, TOUCH_ANSWERS, MAX_TOUCH_TEXT = "answer", (YES, NO, NOT_SURE), 64
 # The intimate questions (and the read-back that names them all): their rows show that they
 # were answered, never what, so a screen in a shared room does not tell the room (H29). The
 # outcome itself is always shown: the emergency must be seen.
@@ -89,7 +89,7 @@ def load_screen_labels(path: Path, content: Content) -> Mapping:
         "exam_title": Text(), "number_caption": Text(),
         "statuses": Record(required={status: Text() for status in STATUSES}),
         "outcomes": Record(required={name: Text(placeholders=frozenset(content.facts))
-                                     for name in ("emergency", "urgent", "soon", "self_care")}),
+                                     for name in OUTCOMES}),
         "labels": MapOf(Text()),
         "touch": Record(required={
             "offer": Text(max_words=MAX_OFFER_WORDS), "stale": Text(max_words=MAX_OFFER_WORDS),
@@ -135,7 +135,7 @@ def _row(labels: Mapping, question_id: str, answer: Optional[str]) -> dict:
                 "flagged": False}
     return {"label": labels["labels"][question_id],
             "status": labels["statuses"][answer or "pending"],
-            "flagged": answer in ("yes", "not_sure", "reported")}
+            "flagged": answer in POSITIVE}
 
 
 def question_on_screen(content: Content, state: ScreenState):

@@ -84,6 +84,13 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def unescape(text: str) -> str:
+    """escape() undone, for SSML whose tags are already taken out: &lt;, &gt;, &quot; and, last,
+    &amp; (last, so that a written "&amp;lt;" comes back as "&lt;", not "<")."""
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+    return text.replace("&amp;", "&")
+
+
 def speech_text(output_speech: dict) -> str:
     """What a listener hears, without the SSML markup."""
     if output_speech.get("type") == "PlainText":
@@ -93,5 +100,4 @@ def speech_text(output_speech: dict) -> str:
                   lambda match: date(2000, *map(int, match.groups())).strftime("%B %-d"), ssml)
     text = re.sub(r"<break[^>]*/>", " ", text)
     text = re.sub(r"<[^>]+>", "", text)
-    text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s+", " ", unescape(text)).strip()

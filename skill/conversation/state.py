@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Optional, Tuple, Union
 
+from skill.content.loader import OUTCOMES
+
 STATE_VERSION = 3
 
 
@@ -68,7 +70,8 @@ Event = Union[Reply, SymptomReport, TrendReport, EffectResult]
 YES, NO, NOT_SURE, REPORTED = "yes", "no", "not_sure", "reported"
 ANSWERS = (YES, NO, NOT_SURE, REPORTED)
 POSITIVE = frozenset({YES, NOT_SURE, REPORTED})   # "not sure" counts as yes
-RANK = {None: 0, "self_care": 1, "soon": 2, "urgent": 3, "emergency": 4}
+# None (no outcome yet) lowest, then OUTCOMES from the least to the most urgent.
+RANK = {None: 0, **{outcome: rank for rank, outcome in enumerate(reversed(OUTCOMES), start=1)}}
 
 TRENDS = ("better", "same", "worse")
 MODES = ("screen", "check_in", "daily_check")   # daily_check: the daily watch (daily_check.py)

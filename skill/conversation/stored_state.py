@@ -8,15 +8,15 @@ from __future__ import annotations
 from typing import Mapping
 
 from skill.conversation import timeline
-from skill.content.loader import Content
+from skill.content.loader import OUTCOMES, Content
 from skill.conversation.questions import advice_chunks, outcome_for
-from skill.conversation.state import (ANSWERS, EMERGENCY_WRAP_UPS, MEMORY, MODES, RANK,
-                                      STATE_VERSION, TRENDS, WRAP_UPS, InvalidState, ScreenState)
+from skill.conversation.state import (ANSWERS, EMERGENCY_WRAP_UPS, MEMORY, MODES, STATE_VERSION,
+                                      TRENDS, WRAP_UPS, InvalidState, ScreenState)
 
 
 FIELDS = ("answers", "started", "doubts", "outcome", "advice_step", "mode", "trend", "today",
           "episode_start", "memory", "wrap_up", "detour")
-OUTCOMES = tuple(RANK)
+OUTCOMES_OR_NONE = (None,) + OUTCOMES
 TRENDS_OR_NONE = (None,) + TRENDS
 
 
@@ -49,7 +49,7 @@ def _check_types(known: frozenset, fields: dict) -> None:
         raise InvalidState("bad detour")
     if type(fields["doubts"]) is not int or fields["doubts"] not in (0, 1):
         raise InvalidState("bad doubts")
-    if not _is_text_or_none(fields["outcome"], OUTCOMES):
+    if not _is_text_or_none(fields["outcome"], OUTCOMES_OR_NONE):
         raise InvalidState("bad outcome")
     if not (isinstance(fields["mode"], str) and fields["mode"] in MODES
             and isinstance(fields["memory"], str) and fields["memory"] in MEMORY):

@@ -26,7 +26,6 @@ from skill.content.schema import Version
 
 SYMPTOM_TYPE = "SymptomType"   # the slot type whose values are the screen's symptoms
 
-CONTENT_DIR = _paths.CONTENT_DIR
 DEFAULT_OUTPUT_DIR = _paths.MODEL_DIR
 
 # Handlers depend on these names.
@@ -91,7 +90,7 @@ class ModelError(ValueError):
 
 
 def model_source_path(locale: str = "en-US") -> Path:
-    return CONTENT_DIR / f"{locale}.model.yaml"
+    return _paths.CONTENT_DIR / f"{locale}.model.yaml"
 
 
 def load_model_yaml(path: Path | str) -> dict[str, Any]:
@@ -338,7 +337,7 @@ def write_interaction_model(locale: str = "en-US", directory: Path | str = DEFAU
 
 def model_locales() -> list[str]:
     """Every locale with a model source, skill/content/<locale>.model.yaml."""
-    return sorted(path.name.split(".")[0] for path in CONTENT_DIR.glob("*.model.yaml"))
+    return sorted(path.name.split(".")[0] for path in _paths.CONTENT_DIR.glob("*.model.yaml"))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -45,11 +45,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from skill import DEFAULT_SKILL_ID
 from skill.content import backstop
 from skill.content.loader import LANGUAGE_BASE, load_content
 from skill.content.schema import ContentError
-
-DEFAULT_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 
 # Common phrasings Alexa's built-in intents understand without any samples.
 BUILTIN_PHRASES = {

@@ -20,7 +20,7 @@ from typing import Mapping, Optional, Union
 import yaml
 
 from skill import _paths
-from skill.content.loader import CONTENT_DIR, SAFE_LOADER
+from skill.content.loader import SAFE_LOADER
 from skill.content.schema import ContentError, Problem
 
 REPO_ROOT = _paths.REPO_ROOT
@@ -170,7 +170,7 @@ def flat_texts(raw: Mapping, path: Union[str, Path] = "") -> dict:
     return {leaf.key: leaf.text for leaf in reviewed_leaves(path, raw)}
 
 
-def content_files(content_dir: Path = CONTENT_DIR) -> list:
+def content_files(content_dir: Path = _paths.CONTENT_DIR) -> list:
     """The reviewed files: patient, clinician and screen text, and the interaction models
     (*.model.yaml: the words Alexa hears as a symptom or an answer)."""
     return sorted(Path(content_dir).glob("*.yaml"))
@@ -185,7 +185,7 @@ def read_raw(path: Path) -> Mapping:
     return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=SAFE_LOADER)
 
 
-def current_files(content_dir: Path = CONTENT_DIR) -> dict:
+def current_files(content_dir: Path = _paths.CONTENT_DIR) -> dict:
     """relative name -> {"version", "texts"}, as a snapshot records them."""
     files = {}
     for path in content_files(content_dir):
@@ -218,7 +218,7 @@ def write_snapshot(snapshot: Mapping, path: Union[str, Path] = SNAPSHOT_PATH) ->
     return path
 
 
-def compare(snapshot: Mapping, content_dir: Path = CONTENT_DIR) -> list:
+def compare(snapshot: Mapping, content_dir: Path = _paths.CONTENT_DIR) -> list:
     """One FileChanges per content file here or in the snapshot, in name order."""
     current = current_files(content_dir)
     reviewed = snapshot.get("files", {})
@@ -246,7 +246,7 @@ def version_tuple(version: Optional[str]) -> tuple:
 
 
 def unreviewed_changes_without_new_version(snapshot: Union[Mapping, str, Path],
-                                           content_dir: Path = CONTENT_DIR) -> list:
+                                           content_dir: Path = _paths.CONTENT_DIR) -> list:
     """A problem for each content file whose text changed since review while its version did
     not rise. A file the snapshot lacks is all new: any version is higher than none."""
     if not isinstance(snapshot, Mapping):
@@ -270,7 +270,7 @@ def _what_changed(path: str) -> str:
 
 
 def sign_off(reviewer: str, reviewed_on: str, snapshot_path: Union[str, Path] = SNAPSHOT_PATH,
-             content_dir: Path = CONTENT_DIR) -> dict:
+             content_dir: Path = _paths.CONTENT_DIR) -> dict:
     """Record the content as it is now as reviewed by `reviewer` on `reviewed_on`.
     Raises ValueError for an empty reviewer, or for changed text whose version did not rise
     (a version must name one reviewed text)."""

@@ -18,7 +18,7 @@ from typing import Optional
 
 from skill import _paths
 import skill.conversation.triage
-from skill.content.loader import CONTENT_DIR, ContentError, load_content_file
+from skill.content.loader import ContentError, load_content_file
 from skill.review.content_changes import (SNAPSHOT_PATH, compare, load_snapshot, sign_off,
                                           unreviewed_changes_without_new_version)
 from skill.review.hazards import load_hazard_log
@@ -34,8 +34,8 @@ from skill.review.style import STYLE
 DEFAULT_OUT = Path("review-pack.html")
 
 
-def render_review_pack(content_dir: Path = CONTENT_DIR, snapshot_path: Path = SNAPSHOT_PATH,
-                       hazard_log_path: Optional[Path] = None,
+def render_review_pack(content_dir: Path = _paths.CONTENT_DIR,
+                       snapshot_path: Path = SNAPSHOT_PATH, hazard_log_path: Optional[Path] = None,
                        prepared_on: Optional[str] = None) -> str:
     """The whole pack as HTML text. Raises ContentError if a content file or the hazard log
     does not pass its checks, ModelError if an interaction model does not: a pack of broken
@@ -140,7 +140,7 @@ def _diagrams(files, content_dir: Path) -> str:
 
 
 def _paraphrase_figures(models, content_dir: Path) -> str:
-    if Path(content_dir).resolve() != CONTENT_DIR.resolve():
+    if Path(content_dir).resolve() != _paths.CONTENT_DIR.resolve():
         return not_measured_note()
     return render_paraphrase_figures([model.locale for model in models])
 

@@ -164,8 +164,8 @@ def compile_sources(files: dict, python_version: str) -> dict:
 
 def load_models() -> dict:
     """{locale: interaction model} for every locale, checked against its YAML source."""
-    from skill.language.interaction_model import CONTENT_DIR, render_interaction_model
-    sources = {p.name[:-len(".model.yaml")] for p in CONTENT_DIR.glob("*.model.yaml")}
+    from skill.language.interaction_model import render_interaction_model
+    sources = {p.name[:-len(".model.yaml")] for p in _paths.CONTENT_DIR.glob("*.model.yaml")}
     built = {p.stem for p in MODEL_DIR.glob("*.json")}
     problems = [f"interaction_model/{loc}.json has no source skill/content/{loc}.model.yaml"
                 for loc in sorted(built - sources)]

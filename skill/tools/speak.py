@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, List, Optional, Sequence, Tuple, Union
 
+from skill.alexa.speech import escape, unescape
+
 ESPEAK = "espeak-ng"
 DEFAULT_RATE = 150   # words per minute, about Alexa's own speaking rate
 INSTALL_HINT = "install it with `apt-get install -y espeak-ng` (./dev test does this)"
@@ -45,12 +47,6 @@ _KEPT = {"speak", "break", "emphasis", "prosody", "p", "s"}
 _DROPPED = {"audio", "mark"}
 _BREAK_TIME = re.compile(r"^\d+(\.\d+)?(ms|s)$")
 _WORD = re.compile(r"[\w']+")
-
-
-def escape(text: str) -> str:
-    # Not xml.sax.saxutils: importing it imports urllib.request, and every sciatica-skill
-    # command imports this module.
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def quoteattr(value: str) -> str:
@@ -96,10 +92,7 @@ def to_espeak_ssml(ssml: str, locale: str = "en-US") -> str:
 def spoken_text(ssml: str, locale: str = "en-US") -> str:
     """What a listener hears, as plain words (say-as voiced, breaks as spaces)."""
     mapped = to_espeak_ssml(ssml, locale)
-    text = re.sub(r"<[^>]+>", " ", mapped)
-    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-    text = text.replace("&amp;", "&")
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", mapped))).strip()
 
 
 def count_spoken_words(ssml: str, locale: str = "en-US") -> int:
