@@ -1,16 +1,42 @@
-"""A test conversation: Alexa JSON envelopes in, JSON responses out, with readable accessors."""
+"""A test conversation: Alexa JSON envelopes in, JSON responses out, with readable accessors;
+and the helpers tests share for one response (text_of, outcome_of) and for a stored user
+(RAW_USER_ID, RECORD, envelope)."""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_model import RequestEnvelope
+
 from skill.alexa.app import handle_event
 from skill.alexa.speech import speech_text
-from skill.alexa.envelopes import (Conversation, intent_request, launch_request, resolved_slot,
-                                   symptom_slot)
+from skill.alexa.envelopes import (Conversation, intent_request, launch_request, request_envelope,
+                                   resolved_slot, symptom_slot)
 
 YES, NO, NOT_SURE = "AMAZON.YesIntent", "AMAZON.NoIntent", "NotSureIntent"
+
+# A user id no store may keep as it is (the stores keep a salted hash), and a record to keep.
+RAW_USER_ID = "amzn1.ask.account.RAWUSERIDTHATMUSTNOTBESTORED"
+RECORD = {"version": 1, "visits": [{"date": "2026-11-26", "outcome": "self_care", "trend": None}],
+          "episode_start": "2026-11-26", "review_date": "2026-12-10", "reminder_id": None}
+
+
+def envelope(user_id: str = RAW_USER_ID, request: dict = None) -> RequestEnvelope:
+    """A request from `user_id` as ask-sdk hands it to a persistence adapter."""
+    body = request_envelope(request or launch_request(), user_id=user_id)
+    return DefaultSerializer().deserialize(json.dumps(body), RequestEnvelope)
+
+
+def text_of(response: dict) -> str:
+    """What the response says, without SSML ("" when it says nothing)."""
+    speech = response["response"].get("outputSpeech")
+    return speech_text(speech) if speech else ""
+
+
+def outcome_of(response: dict) -> Optional[str]:
+    return (response.get("sessionAttributes") or {}).get("outcome")
 
 
 @dataclass
@@ -27,7 +53,7 @@ class Turn:
 
     @property
     def text(self) -> str:
-        return speech_text(self.body["outputSpeech"]) if self.body.get("outputSpeech") else ""
+        return text_of(self.response)
 
     @property
     def reprompt(self) -> str:
@@ -40,7 +66,7 @@ class Turn:
 
     @property
     def outcome(self) -> Optional[str]:
-        return (self.response.get("sessionAttributes") or {}).get("outcome")
+        return outcome_of(self.response)
 
     @property
     def card(self) -> Optional[dict]:

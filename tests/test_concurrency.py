@@ -17,6 +17,7 @@ from skill.content.loader import load_content
 from skill.conversation.state import STATE_VERSION
 from skill.alexa.envelopes import Conversation, intent_request, launch_request
 from skill.alexa.server import SKILL_ID_ENV, create_app
+from dialog import text_of
 from test_hostile_input import (
     CES_IDS,
     EMERGENCY_START,
@@ -25,7 +26,6 @@ from test_hostile_input import (
     QUESTION_IDS,
     YES,
     assert_alexa_response,
-    text_of,
 )
 
 USERS = 50

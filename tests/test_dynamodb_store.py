@@ -7,10 +7,8 @@ import uuid
 
 import pytest
 from ask_sdk_core.exceptions import PersistenceException
-from ask_sdk_core.serialize import DefaultSerializer
-from ask_sdk_model import RequestEnvelope
 
-from skill.alexa.envelopes import launch_request, request_envelope
+from dialog import RECORD, envelope
 from skill.memory.storage import PlainNumbersAdapter, build_persistence_adapter
 from skill.memory.store import hashed_user_id
 
@@ -19,16 +17,7 @@ boto3 = pytest.importorskip("boto3", reason=WHY)
 pytest.importorskip("ask_sdk_dynamodb", reason=WHY)
 moto_server = pytest.importorskip("moto.server", reason=WHY)
 
-RECORD = {"version": 1, "visits": [{"date": "2026-11-26", "outcome": "self_care", "trend": None}],
-          "episode_start": "2026-11-26", "review_date": "2026-12-10", "reminder_id": None}
-RAW_USER_ID = "amzn1.ask.account.RAWUSERIDTHATMUSTNOTBESTORED"
 SALT = "this deployment's own secret"
-
-
-def envelope(user_id: str = RAW_USER_ID, request: dict = None) -> RequestEnvelope:
-    body = request_envelope(request or launch_request(), user_id=user_id)
-    return DefaultSerializer().deserialize(json.dumps(body), RequestEnvelope)
-
 
 @pytest.fixture(scope="module")
 def endpoint():

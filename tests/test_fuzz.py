@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from conftest import load_lambda_handler
+from dialog import outcome_of
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from skill.alexa.app import handle_event
@@ -32,11 +33,10 @@ from test_hostile_input import (
     REPLY_INTENTS,
     SKILL,
     STATES,
-    assert_alexa_response,
     assert_emergency,
     http_answer,
-    outcome_of,
     screen_of,
+    via_lambda,
 )
 
 FUZZ = settings(max_examples=150, deadline=None,
@@ -52,10 +52,6 @@ with pytest.MonkeyPatch.context() as _env:
 def via_server(envelope: Any) -> Any:
     return http_answer(CLIENT.post("/", data=json.dumps(envelope).encode(),
                                    content_type="application/json"))
-
-
-def via_lambda(envelope: Any) -> dict:
-    return assert_alexa_response(LAMBDA_HANDLER(envelope, None))
 
 
 # --------------------------------------------------------------------------- strategies
@@ -314,20 +310,20 @@ def test_server_answers_any_mutated_envelope_with_200_or_4xx_never_5xx(envelope)
 @FUZZ
 @given(mutated_envelopes())
 def test_lambda_answers_any_mutated_envelope_with_a_well_formed_response(envelope):
-    assert_self_care_earned(envelope, via_lambda(envelope))
+    assert_self_care_earned(envelope, via_lambda(LAMBDA_HANDLER, envelope))
 
 
 @FUZZ
 @given(ces_symptom_with_junk())
 def test_a_resolved_cauda_equina_symptom_is_an_emergency_whatever_junk_surrounds_it(envelope):
-    assert_emergency(via_lambda(envelope), locale_of(envelope))
+    assert_emergency(via_lambda(LAMBDA_HANDLER, envelope), locale_of(envelope))
     assert_emergency(via_server(envelope), locale_of(envelope))
 
 
 @FUZZ
 @given(yes_to_the_bladder_question_with_junk())
 def test_yes_to_the_bladder_question_is_an_emergency_whatever_junk_surrounds_it(envelope):
-    assert_emergency(via_lambda(envelope), locale_of(envelope))
+    assert_emergency(via_lambda(LAMBDA_HANDLER, envelope), locale_of(envelope))
     assert_emergency(via_server(envelope), locale_of(envelope))
 
 
@@ -349,7 +345,7 @@ def test_tampered_stored_state_never_jumps_to_self_care(stored, intent, symptom,
         request = intent_request(intent)
     envelope = request_envelope(request, new=False,
                                 attributes={"screen": stored, "outcome": "self_care"})
-    response = via_server(envelope) if over_http else via_lambda(envelope)
+    response = via_server(envelope) if over_http else via_lambda(LAMBDA_HANDLER, envelope)
     assert response is not None
     assert_self_care_earned(envelope, response)
     if symptom in CES_IDS and intent == "ReportSymptomIntent":

@@ -14,8 +14,8 @@ from typing import Any, Optional
 import pytest
 
 from alexa_signing import AlexaSigner, signed_post, trusting_verifier
+from dialog import outcome_of, text_of
 from skill.alexa.app import build_skill, handle_event
-from skill.alexa.speech import speech_text
 from skill.content.loader import load_content
 from skill.alexa.envelopes import (DEFAULT_SKILL_ID, Conversation, intent_request,
                                    launch_request, now_timestamp, request_envelope,
@@ -90,15 +90,6 @@ def http_answer(http_response) -> Optional[dict]:
 def post(client, body, content_type: Optional[str] = "application/json"):
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
     return client.post("/", data=data, content_type=content_type)
-
-
-def text_of(response: dict) -> str:
-    speech = response["response"].get("outputSpeech")
-    return speech_text(speech) if speech else ""
-
-
-def outcome_of(response: dict) -> Optional[str]:
-    return (response.get("sessionAttributes") or {}).get("outcome")
 
 
 def screen_of(response: dict) -> Optional[dict]:

@@ -17,18 +17,10 @@ from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
+from dialog import RAW_USER_ID, RECORD, envelope
 from skill.alexa.envelopes import launch_request, request_envelope
 from skill.memory.storage import build_persistence_adapter
 from skill.memory.store import SQLitePersistenceAdapter, default_database_path, hashed_user_id
-
-RECORD = {"version": 1, "visits": [{"date": "2026-11-26", "outcome": "self_care", "trend": None}],
-          "episode_start": "2026-11-26", "review_date": "2026-12-10", "reminder_id": None}
-RAW_USER_ID = "amzn1.ask.account.RAWUSERIDTHATMUSTNOTBESTORED"
-
-
-def envelope(user_id: str = RAW_USER_ID, request: dict = None) -> RequestEnvelope:
-    body = request_envelope(request or launch_request(), user_id=user_id)
-    return DefaultSerializer().deserialize(json.dumps(body), RequestEnvelope)
 
 
 @pytest.fixture
