@@ -1,5 +1,6 @@
 """Carry out what the pure conversation asks for (remember, remind, forget) with the SDK's
-persistence adapter and Reminders service client, and report back as an EffectResult.
+persistence adapter and Reminders service client: AlexaEffects, the core's Effects
+(conversation/turn.py), whose statuses decide what the user hears.
 
 Every failure of the store or the Reminders API becomes a status the conversation has words
 for. Only their own errors are caught (STORE_ERRORS; reminders.py never raises): a bug in the
@@ -17,10 +18,10 @@ from ask_sdk_core.handler_input import HandlerInput
 from skill.conversation import record as records
 from skill.alexa import reminders
 from skill.content.loader import Content
-from skill.conversation.daily_check import NO_REMINDER, START_WATCH
-from skill.conversation.state import (CREATE_REMINDER, FAILED, FORGET_USER, NO_PERMISSION,
-                                      NOTHING_STORED, OK, REFUSED, REMEMBER_VISIT, EffectResult,
+from skill.conversation.daily_check import NO_REMINDER
+from skill.conversation.state import (FAILED, NO_PERMISSION, NOTHING_STORED, OK, REFUSED,
                                       ScreenState)
+from skill.conversation.turn import Capabilities, StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -29,17 +30,32 @@ logger = logging.getLogger(__name__)
 STORE_ERRORS = (PersistenceException, AttributesManagerException)
 
 
-def run_effect(handler_input: HandlerInput, content: Content, state: ScreenState, effect: str,
-               values: Mapping[str, str]) -> EffectResult:
-    if effect == REMEMBER_VISIT:
-        return EffectResult(effect, _remember(handler_input, state))
-    if effect == CREATE_REMINDER:
-        return EffectResult(effect, _remind(handler_input, content, state, values))
-    if effect == FORGET_USER:
-        return EffectResult(effect, _forget(handler_input))
-    if effect == START_WATCH:
-        return EffectResult(effect, _start_watch(handler_input, content, state, values))
-    return EffectResult(effect, FAILED)
+class AlexaEffects:
+    """The core's Effects (conversation/turn.py) for one Alexa request: the SDK's persistence
+    adapter for the record, the Reminders API for reminders."""
+
+    capabilities = Capabilities(reminders=True)
+
+    def __init__(self, handler_input: HandlerInput):
+        self._handler_input = handler_input
+
+    def read_record(self) -> Mapping:
+        try:
+            return load_record(self._handler_input)
+        except STORE_ERRORS as problem:
+            raise StoreUnavailable(str(problem)) from problem
+
+    def remember_visit(self, state: ScreenState) -> str:
+        return _remember(self._handler_input, state)
+
+    def create_reminder(self, content: Content, state: ScreenState, review_date: str) -> str:
+        return _remind(self._handler_input, content, state, {"review_date": review_date})
+
+    def start_watch(self, content: Content, state: ScreenState, until: str) -> str:
+        return _start_watch(self._handler_input, content, state, {"review_date": until})
+
+    def forget_user(self) -> str:
+        return _forget(self._handler_input)
 
 
 def load_record(handler_input: HandlerInput) -> Optional[Mapping]:
@@ -99,13 +115,6 @@ def _remind(handler_input: HandlerInput, content: Content, state: ScreenState,
     if state.memory == "remembered":
         _keep_reminder_id(handler_input, result.reminder_id)
     return OK
-
-
-def keep_visit(handler_input: HandlerInput, state: ScreenState) -> None:
-    """Keep today's visit for a user who agreed to be remembered. Nobody is waiting for the
-    answer, so a failure is logged; the conversation goes on."""
-    if _remember(handler_input, state) != OK:
-        logger.warning("today's visit was not kept")
 
 
 def _keep_reminder_id(handler_input: HandlerInput, reminder_id: str) -> None:

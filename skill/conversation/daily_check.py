@@ -51,7 +51,7 @@ class DailyCheck:
 def offers_watch(state: ScreenState) -> bool:
     """The watch is for the first weeks of an episode, for someone who agreed to be
     remembered (its end date and reminder are kept), after a self-care result."""
-    return (state.outcome == "self_care" and state.memory == "remembered"
+    return (state.can_remind and state.outcome == "self_care" and state.memory == "remembered"
             and state.mode == "screen" and bool(timeline.review_values(state)))
 
 
@@ -116,7 +116,7 @@ def not_running(content: Content, state: ScreenState, event: DailyCheck) -> Opti
 def daily_state(state: ScreenState) -> ScreenState:
     """A fresh daily check, keeping what the session knows about the person and the day."""
     return ScreenState(started=True, mode=DAILY_CHECK, today=state.today, memory=state.memory,
-                       episode_start=state.episode_start)
+                       episode_start=state.episode_start, can_remind=state.can_remind)
 
 
 def all_clear(content: Content, state: ScreenState) -> Tuple[ScreenState, Prompt]:

@@ -5,7 +5,7 @@ remember the visit, set a reminder, forget the user); the adapter does it and fe
 back as an EffectResult event, so every word the user hears is still decided in the core."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Optional, Tuple, Union
 
@@ -126,6 +126,9 @@ class ScreenState:
     # read-back after words the skill could not place. Once answered, the conversation carries
     # on where it was.
     detour: Optional[str] = None
+    # Whether the platform can set a reminder (turn.Capabilities, set by turn.run_turn each
+    # turn): without it no reminder or daily watch is offered. Not kept between turns.
+    can_remind: bool = field(default=True, compare=False)
 
     def answer_to(self, question_id: str) -> Optional[str]:
         return dict(self.answers).get(question_id)

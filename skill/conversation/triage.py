@@ -119,7 +119,7 @@ def begin(content: Content, state: Optional[ScreenState] = None,
     state = state or ScreenState()
     mode = "check_in" if state.episode_start else "screen"
     fresh = ScreenState(started=True, mode=mode, today=state.today, memory=state.memory,
-                        episode_start=state.episode_start)
+                        episode_start=state.episode_start, can_remind=state.can_remind)
     if mode == "check_in":
         welcome = lead or content.check_in["welcome_back"]
         return fresh, Prompt((welcome, content.check_in["trend_question"]),

@@ -100,8 +100,9 @@ def _reminder_offer(content: Content, state: ScreenState) -> Prompt:
 
 
 def _offer_reminder(content: Content, state: ScreenState, lead: tuple = ()):
-    # Only self-care has a review date to be reminded of: urgent means a doctor today.
-    if state.outcome == "self_care" and timeline.review_values(state):
+    # Only self-care has a review date to be reminded of: urgent means a doctor today. A
+    # platform that cannot set reminders (state.can_remind) is not asked to.
+    if state.can_remind and state.outcome == "self_care" and timeline.review_values(state):
         offer = _reminder_offer(content, state)
         return replace(state, wrap_up="reminder"), replace(offer, speech=lead + offer.speech)
     return _goodbye(content, state, lead)
