@@ -13,7 +13,7 @@ from hypothesis import example, given, settings, strategies as st
 from dialog import Dialog
 from skill.conversation import clinician_progress
 from skill.alexa.app import build_skill
-from skill.conversation.clinician import ClinicalTopic, ClinicianState, current_prompt, step
+from skill.conversation.clinician import ClinicalTopic, ClinicianState, Finding, current_prompt, step
 from skill.content.clinician import load_clinician_content
 from skill.alexa.envelopes import session_ended_request
 from skill.memory.exam_store import ExamStore
@@ -272,6 +272,8 @@ PROPERTY_STORE = ExamStore(Path(tempfile.mkdtemp(prefix="sciatica-exams-")) / "e
 @settings(max_examples=200, deadline=None)
 @given(st.lists(clinician_events, max_size=30), st.integers(0, WINDOW - 1))
 @example([ClinicalTopic("exam"), Reply.NO, Reply.YES], 0)   # findings kept in their order
+@example([ClinicalTopic("exam"), Reply.NO, Reply.YES, Finding("go_back"), Finding("go_back"),
+          Reply.YES], 0)   # a side re-recorded after "go back" keeps its place
 def test_a_resumed_exam_never_loses_a_cauda_equina_finding(events, pause):
     state = ClinicianState()
     for event in events:

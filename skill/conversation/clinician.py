@@ -276,10 +276,16 @@ def _on_exam_reply(content: ClinicianContent, state: ClinicianState, event):
         return state, Prompt((content.speech["not_understood"], exam_step.reprompt),
                              reprompt=(exam_step.reprompt,))
     findings = {**dict(state.findings), exam_step.id: value}
-    sides = {key: placed for key, placed in state.sides if key != exam_step.id}
+    # Kept in the findings' order, as a kept exam is read back (clinician_state_from_dict):
+    # a step re-recorded after "go back" keeps its place.
     needs_side = value == "positive" and exam_step.sided
+    sides = {key: placed for key, placed in state.sides}
     if needs_side:
         sides[exam_step.id] = side or "unknown"
+    else:
+        sides.pop(exam_step.id, None)
+    order = list(findings)
+    sides = dict(sorted(sides.items(), key=lambda item: order.index(item[0])))
     recorded = replace(state, findings=tuple(findings.items()), sides=tuple(sides.items()),
                        side_asks=int(needs_side and side is None))
     if _suggests_cauda_equina(content, state) and not _suggests_cauda_equina(content, recorded):
@@ -304,6 +310,8 @@ def _on_side_reply(content: ClinicianContent, state: ClinicianState, event):
         asked = replace(state, side_asks=state.side_asks + 1)
         return asked, current_prompt(content, asked)
     sides = {**dict(state.sides), exam_step.id: side or "unknown"}
+    order = [key for key, _ in state.findings]
+    sides = dict(sorted(sides.items(), key=lambda item: order.index(item[0])))
     placed = replace(state, sides=tuple(sides.items()), side_asks=0)
     return _advance(content, state, placed, None if side else content.speech["side_not_recorded"])
 
