@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, Optional, Tuple
 
 from skill.conversation import timeline
+from skill.conversation.offers import answer_to_offer
 from skill.content.loader import Content
 from skill.conversation.state import (NO_PERMISSION, OK, REFUSED, Card, EffectResult, Prompt, Reply,
                                       ScreenState)
@@ -68,13 +69,11 @@ def offer_prompt(content: Content, state: ScreenState) -> Prompt:
 
 def on_offer_reply(content: Content, state: ScreenState, reply: Reply, goodbye: Goodbye):
     """Only a clear yes sets it up; no, or not sure, says goodbye."""
-    if reply == Reply.YES:
-        return replace(state, wrap_up="setting_watch"), Prompt(
-            (), effect=START_WATCH, values=timeline.review_values(state))
-    if reply in (Reply.NO, Reply.NOT_SURE):
-        return goodbye(content, state)
-    prompt = offer_prompt(content, state)
-    return state, prompt if reply == Reply.REPEAT else replace(prompt, speech=prompt.reprompt)
+    return answer_to_offer(
+        state, reply, offer_prompt(content, state),
+        accept=lambda: (replace(state, wrap_up="setting_watch"),
+                        Prompt((), effect=START_WATCH, values=timeline.review_values(state))),
+        decline=lambda: goodbye(content, state))
 
 
 def on_watch_started(content: Content, state: ScreenState, result: EffectResult,

@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Callable, Tuple
 
 from skill.conversation import daily_check, timeline
+from skill.conversation.offers import answer_to_offer
 from skill.content.loader import Content
 from skill.conversation.questions import REFERRALS, outcome_speech, positive_tiers, question_in_hand
 from skill.conversation.state import (CREATE_REMINDER, FORGET_USER, NO_PERMISSION, NOTHING_STORED,
@@ -50,13 +51,12 @@ def on_reply(content: Content, state: ScreenState, reply: Reply, current_prompt:
         return state, _consent(content) if reply == Reply.REPEAT else Prompt(
             (memory["consent_reprompt"],), reprompt=(memory["consent_reprompt"],))
     if state.wrap_up == "reminder":
-        if reply == Reply.YES:
-            return replace(state, wrap_up="setting_reminder"), Prompt(
-                (), effect=CREATE_REMINDER, values=timeline.review_values(state))
-        if reply in (Reply.NO, Reply.NOT_SURE):
-            return _after_reminder(content, state)
-        offer = _reminder_offer(content, state)
-        return state, offer if reply == Reply.REPEAT else replace(offer, speech=offer.reprompt)
+        return answer_to_offer(
+            state, reply, _reminder_offer(content, state),
+            accept=lambda: (replace(state, wrap_up="setting_reminder"),
+                            Prompt((), effect=CREATE_REMINDER,
+                                   values=timeline.review_values(state))),
+            decline=lambda: _after_reminder(content, state))
     if state.wrap_up == "watch":
         return daily_check.on_offer_reply(content, state, reply, _goodbye)
     return _goodbye(content, state)
