@@ -51,7 +51,7 @@ def measure_locale(locale: str, handle: Callable[[dict], dict], espeak: bool = T
     content = load_content(locale)
     # The instruction as heard: "Call 9 1 1 now, or go to the nearest emergency room."
     action = speak.spoken_text(render_ssml((content.outcomes["emergency"].speech[0],),
-                                           content.facts), locale)
+                                           content.values), locale)
 
     # A clean screen, from the launch to goodbye.
     clean = Session(handle, locale)
@@ -71,7 +71,7 @@ def measure_locale(locale: str, handle: Callable[[dict], dict], espeak: bool = T
     warning_at = _seconds_until(ssmls, content.speech["result_warning"], content, locale)
 
     # A "yes" to each cauda equina question: the very next thing said must be the instruction.
-    emergency_ids = [q.id for q in content.questions if q.tier == "emergency"]
+    emergency_ids = [q.id for q in content.questions if q.outcome_if_yes == "emergency"]
     extra_turns = []
     for position in range(len(emergency_ids)):
         session = Session(handle, locale)
@@ -150,7 +150,7 @@ def _seconds_until(ssmls: list, text: str, content, locale: str, spoken: bool = 
     from skill.tools import speak
     from skill.alexa.speech import render_ssml
 
-    wanted = text if spoken else speak.spoken_text(render_ssml((text,), content.facts), locale)
+    wanted = text if spoken else speak.spoken_text(render_ssml((text,), content.values), locale)
     elapsed = 0.0
     for ssml in ssmls:
         heard = speak.spoken_text(ssml, locale) if ssml else ""

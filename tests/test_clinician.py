@@ -14,8 +14,8 @@ from skill.content.loader import CONTENT_DIR, load_content, load_content_file
 from skill.alexa.envelopes import request_envelope, intent_request, resolved_slot
 from skill.alexa.app import handle_event
 from skill.content.schema import ContentError
-from skill.alexa.screens import DOCUMENT_PATH, apl_document
-from skill.conversation.state import InvalidState, Reply, SymptomReport
+from skill.alexa.apl import DOCUMENT_PATH, apl_document
+from skill.conversation.state import InvalidState, Event, SymptomReport
 
 APL_DEVICE = {"device": {"deviceId": "amzn1.ask.device.SHOW",
                          "supportedInterfaces": {"Alexa.Presentation.APL": {
@@ -64,7 +64,7 @@ def test_a_patient_emergency_is_not_softened_by_switching_mode(skill):
 
 CLINICIAN = load_clinician_content("en-US")
 clinician_events = st.one_of(
-    st.sampled_from(list(Reply)),
+    st.sampled_from(list(Event)),
     st.builds(Finding, st.sampled_from(["positive", "negative", "not_done", "positive_left",
                                         "positive_right", "positive_both", "left", "right",
                                         "absent", "reduced_left", "reduced_right", "present",
@@ -72,7 +72,7 @@ clinician_events = st.one_of(
     st.builds(ClinicalTopic, st.sampled_from(list(TOPIC_NAMES) + [None])),
     st.builds(SymptomReport, st.sampled_from(["bladder", "fever", "one_leg_pain", "both_legs",
                                               None])))
-RESTARTS = (Reply.LAUNCH, Reply.START_OVER, ClinicalTopic("exam"))
+RESTARTS = (Event.LAUNCH, Event.START_OVER, ClinicalTopic("exam"))
 
 
 @settings(max_examples=300)
@@ -193,7 +193,7 @@ def test_tampered_clinician_state_is_refused(stored):
 
 def test_clinician_state_round_trips():
     content = load_clinician_content("en-US")
-    state, _ = step(content, ClinicianState(), Reply.HELP)
+    state, _ = step(content, ClinicianState(), Event.HELP)
     assert clinician_state_from_dict(content, state.to_dict()) == state
 
 
@@ -300,7 +300,7 @@ def test_emergency_screen_shows_the_locales_own_number(skill, locale, outcome, n
 
 NEW_CAUDA_EQUINA_QUESTION = """\
   - id: leg_numbness_spreading
-    tier: emergency
+    outcome_if_yes: emergency
     ask: Since this pain started, has numbness spread up both of your legs?
     reprompt: Since the pain started, has numbness spread up both legs?
     clarify: Put another way, is the numbness climbing both legs? Yes, no, or not sure?
@@ -324,7 +324,7 @@ def test_a_cauda_equina_question_added_to_the_content_gets_the_action_in_clinici
     path = tmp_path / "en-US.yaml"
     path.write_text(text, encoding="utf-8")
     patient = load_content_file(path)
-    assert patient.question("leg_numbness_spreading").tier == "emergency"
+    assert patient.question("leg_numbness_spreading").outcome_if_yes == "emergency"
     clinical = load_clinician_file(CONTENT_DIR / "en-US.clinician.yaml", patient.references,
                                    cauda_equina_symptoms(patient))
     state, prompt = step(clinical, ClinicianState(), SymptomReport("leg_numbness_spreading"))

@@ -18,7 +18,7 @@ from skill.content.clinician import load_clinician_content
 from skill.alexa.envelopes import session_ended_request
 from skill.memory.exam_store import ExamStore
 from skill.memory.settings import Settings
-from skill.conversation.state import Reply
+from skill.conversation.state import Event
 from skill.memory.store import SQLitePersistenceAdapter
 from test_clinician import clinician_events
 from test_clinician_sides import exam, finding, stored
@@ -225,9 +225,9 @@ def test_what_is_kept_is_the_exam_alone_under_a_hashed_key(room, database):
 @pytest.mark.parametrize("record", [
     "not json", "[]", json.dumps({"version": 99}),
     json.dumps({"version": 1, "locale": "en-US", "step_id": "l5",          # step moved
-                "clinician": {**ClinicianState(section="exam", step=2).to_dict()}}),
+                "clinician": {**ClinicianState(section="exam", exam_index=2).to_dict()}}),
     json.dumps({"version": 1, "locale": "en-US", "step_id": "l4",
-                "clinician": {**ClinicianState(section="exam", step=2).to_dict(),
+                "clinician": {**ClinicianState(section="exam", exam_index=2).to_dict(),
                               "findings": {"l4": "maybe"}}}),
     json.dumps({"version": 1, "locale": "en-US", "step_id": "l4",           # not in progress
                 "clinician": ClinicianState(section="summary").to_dict()})])
@@ -257,7 +257,7 @@ def test_a_broken_store_never_breaks_the_exam(tmp_path, clock, kept_skill):
 
 def test_with_memory_off_nothing_is_kept(database, clock):
     public = build_skill(persistence_adapter=SQLitePersistenceAdapter(database), now=clock,
-                         settings=Settings(profile="public", memory=False))
+                         settings=Settings(profile="public", memory_enabled=False))
     dialog = Dialog(public)
     exam(dialog)
     finding(dialog, "positive_left")
@@ -271,9 +271,9 @@ PROPERTY_STORE = ExamStore(Path(tempfile.mkdtemp(prefix="sciatica-exams-")) / "e
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(clinician_events, max_size=30), st.integers(0, WINDOW - 1))
-@example([ClinicalTopic("exam"), Reply.NO, Reply.YES], 0)   # findings kept in their order
-@example([ClinicalTopic("exam"), Reply.NO, Reply.YES, Finding("go_back"), Finding("go_back"),
-          Reply.YES], 0)   # a side re-recorded after "go back" keeps its place
+@example([ClinicalTopic("exam"), Event.NO, Event.YES], 0)   # findings kept in their order
+@example([ClinicalTopic("exam"), Event.NO, Event.YES, Finding("go_back"), Finding("go_back"),
+          Event.YES], 0)   # a side re-recorded after "go back" keeps its place
 def test_a_resumed_exam_never_loses_a_cauda_equina_finding(events, pause):
     state = ClinicianState()
     for event in events:

@@ -3,7 +3,8 @@ question, a history the exam cannot override, and stored states from before side
 import pytest
 
 from skill.alexa.app import handle_event
-from skill.conversation.clinician import ClinicianState, Finding, clinician_state_from_dict, step
+from skill.conversation.clinician import (CLINICIAN_VERSION, ClinicianState, Finding,
+                                          clinician_state_from_dict, step)
 from skill.content.clinician import load_clinician_content, load_clinician_file
 from skill.content.loader import CONTENT_DIR, load_content
 from skill.alexa.envelopes import intent_request, request_envelope, resolved_slot
@@ -54,7 +55,7 @@ def test_a_positive_finding_without_a_side_asks_once_with_a_reprompt(dialog):
     exam(dialog)
     turn = finding(dialog, "positive")
     assert turn.text == SIDE_QUESTION and turn.reprompt == "Say left side, right side, or both sides."
-    assert not turn.ends_session and stored(turn)["step"] == 0
+    assert not turn.ends_session and stored(turn)["exam_index"] == 0
     assert dialog.intent("AMAZON.RepeatIntent").text == SIDE_QUESTION
     assert "signs on both sides point to cauda equina" in dialog.intent("AMAZON.HelpIntent").text
     turn = finding(dialog, "right")
@@ -159,9 +160,21 @@ def test_a_state_stored_before_sides_still_loads_with_every_side_unknown():
            "findings": {"straight_leg_raise": "positive", "crossed_straight_leg_raise": "negative"}}
     state = clinician_state_from_dict(CLINICIAN, old)
     assert state.sides == (("straight_leg_raise", "unknown"),) and state.outcome is None
-    assert state.to_dict()["version"] == 2
+    assert state.to_dict()["version"] == CLINICIAN_VERSION == 3
     state, prompt = step(CLINICIAN, state, Finding("positive_right"))   # L4 on the right
     assert state.outcome is None   # an unknown side is never counted as the other side
+
+
+def test_an_exam_stored_before_the_rename_keeps_its_place():
+    """Version 2 kept the exam index as "step"; version 3 as "exam_index" (issue 19's one
+    vocabulary). An exam in progress across the upgrade resumes where it was."""
+    old = {**GOOD, "version": 2, "step": 1}
+    del old["exam_index"]
+    assert clinician_state_from_dict(CLINICIAN, old).exam_index == 1
+    renamed_but_old = {**GOOD, "version": 2}   # a version 2 state has no exam_index to read
+    with pytest.raises(InvalidState):
+        clinician_state_from_dict(CLINICIAN, renamed_but_old)
+    assert GOOD["exam_index"] == 1 and "step" not in GOOD
 
 
 def test_an_old_stored_finding_that_suggests_cauda_equina_loads_as_the_emergency():
@@ -170,7 +183,7 @@ def test_an_old_stored_finding_that_suggests_cauda_equina_loads_as_the_emergency
     assert clinician_state_from_dict(CLINICIAN, old).outcome == "emergency"
 
 
-GOOD = ClinicianState(section="exam", step=1, findings=(("straight_leg_raise", "positive"),),
+GOOD = ClinicianState(section="exam", exam_index=1, findings=(("straight_leg_raise", "positive"),),
                       sides=(("straight_leg_raise", "left"),)).to_dict()
 
 
@@ -183,7 +196,7 @@ GOOD = ClinicianState(section="exam", step=1, findings=(("straight_leg_raise", "
     ({"side_asks": 3}, "bad clinician state"),
     ({"side_asks": 1}, "a side question stored without a positive sided finding"),
     ({"history_cauda_equina": "yes"}, "bad clinician state"),
-    ({"version": 3}, "different clinician state version")])
+    ({"version": 4}, "different clinician state version")])
 def test_a_bad_side_value_in_a_stored_state_is_refused_with_a_clear_error(change, message):
     assert clinician_state_from_dict(CLINICIAN, GOOD).sides == (("straight_leg_raise", "left"),)
     with pytest.raises(InvalidState, match=message):

@@ -7,7 +7,7 @@ from skill.conversation.clinician import ClinicianState, Finding, clinician_stat
 from skill.content.clinician import load_clinician_content
 from skill.language.interaction_model import build_interaction_model
 from skill.language.nlu import resolve
-from skill.conversation.state import Reply, SymptomReport
+from skill.conversation.state import Event, SymptomReport
 # The same envelope helpers as the side tests: one clinician dialog vocabulary.
 from test_clinician_sides import exam, finding, stored, topic  # noqa: F401
 
@@ -17,7 +17,7 @@ STEP = {exam_step.id: index for index, exam_step in enumerate(CLINICIAN.exam)}
 
 
 def at(step_id, **fields) -> ClinicianState:
-    return ClinicianState(section="exam", step=STEP[step_id], **fields)
+    return ClinicianState(section="exam", exam_index=STEP[step_id], **fields)
 
 
 # 1. The words a clinician says, each meaning what it means at the step in hand.
@@ -93,9 +93,9 @@ def test_next_at_a_step_with_no_finding_says_it_recorded_not_done(dialog):
 def test_next_after_go_back_keeps_the_finding_and_says_it():
     state, _ = step(CLINICIAN, at("straight_leg_raise"), Finding("positive_left"))
     state, _ = step(CLINICIAN, state, Finding("go_back"))
-    state, prompt = step(CLINICIAN, state, Reply.NEXT)
+    state, prompt = step(CLINICIAN, state, Event.NEXT)
     assert prompt.speech[0] == "Straight leg raise: positive on the left."
-    assert dict(state.findings)["straight_leg_raise"] == "positive" and state.step == 1
+    assert dict(state.findings)["straight_leg_raise"] == "positive" and state.exam_index == 1
 
 
 # 3. Reprompts name the step; answers don't repeat the menu's example.
@@ -139,11 +139,11 @@ def test_the_summary_says_what_each_finding_means(dialog):
 def test_an_emergency_found_at_the_last_step_gives_the_action_once_then_the_summary():
     state = at("post_void_residual", findings=(("saddle_sensation", "negative"),))
     state = ClinicianState(**{**state.__dict__, "cauda_equina": True})
-    state, prompt = step(CLINICIAN, state, Reply.YES)
+    state, prompt = step(CLINICIAN, state, Event.YES)
     assert " ".join(prompt.speech).count("Arrange an emergency MRI") == 1   # already said before
-    fresh, _ = step(CLINICIAN, at("saddle_sensation"), Reply.YES)           # newly suspected
-    fresh, _ = step(CLINICIAN, fresh, Reply.NO)
-    fresh, prompt = step(CLINICIAN, fresh, Reply.YES)                       # PVR raised
+    fresh, _ = step(CLINICIAN, at("saddle_sensation"), Event.YES)           # newly suspected
+    fresh, _ = step(CLINICIAN, fresh, Event.NO)
+    fresh, prompt = step(CLINICIAN, fresh, Event.YES)                       # PVR raised
     assert fresh.section == "summary"
     said = " ".join(prompt.speech)
     assert said.startswith("Recorded:") and said.count("Arrange an emergency MRI") == 1
@@ -173,8 +173,8 @@ def test_stop_during_the_exam_says_the_summary_so_far_then_ends(dialog):
 
 
 def test_stop_during_an_emergency_exam_says_the_action_in_the_summary():
-    state, _ = step(CLINICIAN, at("saddle_sensation"), Reply.YES)
-    _, prompt = step(CLINICIAN, state, Reply.STOP)
+    state, _ = step(CLINICIAN, at("saddle_sensation"), Event.YES)
+    _, prompt = step(CLINICIAN, state, Event.STOP)
     assert prompt.end_session and ACTION in " ".join(prompt.speech)
 
 
@@ -185,7 +185,7 @@ def test_summary_mid_exam_is_said_without_ending_and_the_step_goes_on(dialog):
     assert not turn.ends_session and turn.text.startswith("Summary so far")
     assert "Straight leg raise negative" in turn.text
     assert turn.text.endswith("Finding?") and turn.reprompt.startswith("Crossed straight leg raise:")
-    assert stored(turn)["step"] == 1 and turn.card["title"] == "Sciatica exam summary"
+    assert stored(turn)["exam_index"] == 1 and turn.card["title"] == "Sciatica exam summary"
 
 
 def test_summary_from_the_menu_says_nothing_recorded_and_keeps_listening(dialog):
@@ -241,11 +241,11 @@ def test_go_back_never_takes_back_a_cauda_equina_finding_or_the_emergency(dialog
 
 def test_go_back_cannot_undo_bilateral_signs():
     state, _ = step(CLINICIAN, at("straight_leg_raise"), Finding("positive_left"))
-    state, _ = step(CLINICIAN, state, Reply.NO)                     # crossed
+    state, _ = step(CLINICIAN, state, Event.NO)                     # crossed
     state, _ = step(CLINICIAN, state, Finding("positive_right"))    # L4: bilateral
     assert state.outcome == "emergency"
     state, _ = step(CLINICIAN, state, Finding("go_back"))
-    state, _ = step(CLINICIAN, state, Reply.NO)
+    state, _ = step(CLINICIAN, state, Event.NO)
     assert dict(state.sides) == {"straight_leg_raise": "left", "l4": "right"}
     assert state.outcome == "emergency"
 
@@ -253,7 +253,7 @@ def test_go_back_cannot_undo_bilateral_signs():
 def test_go_back_during_the_side_question_keeps_the_finding_and_asks_the_step_again():
     state, _ = step(CLINICIAN, at("straight_leg_raise"), Finding("positive"))
     state, prompt = step(CLINICIAN, state, Finding("go_back"))
-    assert state.side_asks == 0 and state.step == 0
+    assert state.side_asks == 0 and state.exam_index == 0
     assert dict(state.findings) == {"straight_leg_raise": "positive"}   # never dropped
     assert prompt.speech[0] == "Back to Straight leg raise, recorded as positive with the side not recorded."
     assert clinician_state_from_dict(CLINICIAN, state.to_dict()) == state
@@ -264,7 +264,7 @@ def test_a_state_stored_before_issue_17_loads_and_goes_back():
            "findings": {"straight_leg_raise": "positive", "crossed_straight_leg_raise": "negative"}}
     state = clinician_state_from_dict(CLINICIAN, old)
     state, prompt = step(CLINICIAN, state, Finding("go_back"))
-    assert state.step == 1 and prompt.speech[0] == "Back to Crossed straight leg raise, recorded as negative."
+    assert state.exam_index == 1 and prompt.speech[0] == "Back to Crossed straight leg raise, recorded as negative."
 
 
 def test_a_cauda_equina_symptom_then_summary_keeps_the_emergency():

@@ -35,7 +35,7 @@ INTENT_FOR = {"no": NO, "yes": YES, "not_sure": NOT_SURE}
 CES_COUNT = len(CES_IDS)
 assert QUESTION_IDS[:CES_COUNT] == CES_IDS   # the cauda equina questions come first
 # What a yes to each question decides: urgent (a doctor today) or soon (within days).
-TIER_OF = {q.id: q.tier for q in load_content().questions}
+TIER_OF = {q.id: q.outcome_if_yes for q in load_content().questions}
 
 
 def path_for(user: int) -> tuple[list[str], str]:
@@ -69,8 +69,8 @@ def expected_screens(replies: list[str]) -> list[dict]:
     or soon: the screen asks the most demanding first, so the first one decides); all "no" is
     self-care, starting at the first piece of advice."""
     answers: dict = {}
-    doubts, outcome, advice_step = 0, None, None
-    screens = [_screen(answers, doubts, outcome, advice_step)]
+    doubts, outcome, advice_index = 0, None, None
+    screens = [_screen(answers, doubts, outcome, advice_index)]
     for reply in replies:
         question = QUESTION_IDS[len(answers)]
         if reply == "not_sure" and question in CES_IDS and doubts == 0:
@@ -83,20 +83,20 @@ def expected_screens(replies: list[str]) -> list[dict]:
         elif positive and all(q in answers for q in CES_IDS):
             outcome = "urgent" if any(TIER_OF[q] == "urgent" for q in positive) else "soon"
         elif len(answers) == len(QUESTION_IDS):
-            outcome, advice_step = "self_care", 0
-        screens.append(_screen(answers, doubts, outcome, advice_step))
+            outcome, advice_index = "self_care", 0
+        screens.append(_screen(answers, doubts, outcome, advice_index))
     return screens
 
 
 TODAY = date(2026, 11, 26)
 
 
-def _screen(answers, doubts, outcome, advice_step) -> dict:
+def _screen(answers, doubts, outcome, advice_index) -> dict:
     # A first visit on a deployment that may remember (the local default): memory is offered
     # after the advice, so nothing about it changes during the screen itself.
     return {"version": STATE_VERSION, "started": True, "answers": dict(answers),
-            "doubts": doubts, "outcome": outcome, "advice_step": advice_step, "mode": "screen",
-            "trend": None, "today": TODAY.isoformat(), "episode_start": None, "memory": "ask",
+            "doubts": doubts, "outcome": outcome, "advice_index": advice_index, "mode": "screen",
+            "trend": None, "today": TODAY.isoformat(), "episode_start": None, "consent": "ask",
             "wrap_up": None, "detour": None}
 
 

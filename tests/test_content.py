@@ -107,12 +107,12 @@ def test_an_unknown_route_and_a_route_outside_the_urgent_tier_are_refused(tmp_pa
 
 def test_every_problem_is_listed_at_once(tmp_path):
     def several(raw):
-        raw["questions"][1]["tier"] = "someday"
+        raw["questions"][1]["outcome_if_yes"] = "someday"
         raw["speech"]["goodbye"] = "Call {emergency_numbr}."
         raw["outcomes"]["urgent"].pop("offer")
         raw["advice"][1]["colour"] = "blue"
     message = problems_of(broken(tmp_path, several))
-    assert "questions.[1].tier: must be one of emergency, urgent, soon, got text 'someday'" in message
+    assert "questions.[1].outcome_if_yes: must be one of emergency, urgent, soon, got text 'someday'" in message
     assert "speech.goodbye: unknown placeholder {emergency_numbr}" in message
     assert "outcomes.urgent.offer: is missing" in message
     assert "advice.[1].colour: is not a known key (a typo?)" in message
@@ -182,9 +182,9 @@ def content_copy(tmp_path, monkeypatch):
 
 
 def _forget_loaded_content():
-    from skill.alexa import screens
+    from skill.alexa import apl
     from skill.content.clinician import load_clinician_content
-    for cache in (load_content, screens.screen_labels, load_clinician_content):
+    for cache in (load_content, apl.apl_labels, load_clinician_content):
         cache.cache_clear()
 
 

@@ -44,7 +44,7 @@ def test_texts_are_keyed_by_ids_and_list_positions():
     texts = flat_texts(read_raw(CONTENT_DIR / "en-US.yaml"))
     content = load_content("en-US")
     assert texts["questions.bladder.ask"] == content.question("bladder").ask
-    assert texts["questions.bladder.tier"] == "emergency"
+    assert texts["questions.bladder.outcome_if_yes"] == "emergency"
     assert texts["advice.safety_net.for"] == ", ".join(content.advice_for("self_care")[-1].outcomes)
     assert texts["outcomes.emergency.speech[0]"] == content.outcomes["emergency"].speech[0]
     references = content.question("bladder").references
@@ -109,13 +109,13 @@ def test_a_changed_reference_or_tier_is_a_change(content_copy):
 
     def change(raw):
         raw["questions"][0]["references"] = ["NHS-S"]
-        raw["questions"][-1]["tier"] = "emergency"
+        raw["questions"][-1]["outcome_if_yes"] = "emergency"
 
     edit(content_copy / "en-US.yaml", change)
     [changes] = [c for c in compare(snapshot, content_copy) if c.path.endswith("/en-US.yaml")]
     assert "questions.bladder.references" in changes.changed
     last = load_content("en-US").questions[-1]   # its tier is not emergency: it changes
-    assert changes.changed[f"questions.{last.id}.tier"] == (last.tier, "emergency")
+    assert changes.changed[f"questions.{last.id}.outcome_if_yes"] == (last.outcome_if_yes, "emergency")
 
 
 def test_a_new_content_file_is_all_added_and_not_a_problem(content_copy):

@@ -16,7 +16,7 @@ from skill.alexa.app import build_skill
 from skill.content.loader import available_locales, load_content
 from skill.conversation.daily_check import DailyCheck
 from skill.memory.settings import Settings
-from skill.conversation.state import POSITIVE, Reply, SymptomReport
+from skill.conversation.state import POSITIVE, Event, SymptomReport
 from skill.memory.store import SQLitePersistenceAdapter
 from skill.conversation.triage import begin, initial_state, step
 from skill.conversation.questions import question_in_hand
@@ -305,8 +305,8 @@ def test_every_locale_listens_for_the_daily_check(locale):
 
 # --- properties of the pure core ---------------------------------------------------------
 
-ANSWERS = [Reply.YES, Reply.NO, Reply.NOT_SURE, Reply.UNCLEAR, Reply.REPEAT, Reply.HELP,
-           Reply.NEXT]
+ANSWERS = [Event.YES, Event.NO, Event.NOT_SURE, Event.UNCLEAR, Event.REPEAT, Event.HELP,
+           Event.NEXT]
 WATCH = DailyCheck(watch_until=REVIEW)
 answers = st.lists(st.one_of(st.sampled_from(ANSWERS),
                              st.builds(SymptomReport, st.sampled_from(
@@ -343,8 +343,8 @@ def test_a_yes_or_a_standing_not_sure_in_a_daily_check_ends_in_emergency(events,
     for index, (before, event, after, prompt) in enumerate(trace):
         in_hand = question_in_hand(CONTENT, before)
         if before.outcome is None and in_hand is not None and (
-                event == Reply.YES or
-                (event in (Reply.NOT_SURE, Reply.UNCLEAR) and before.doubts == 1)):
+                event == Event.YES or
+                (event in (Event.NOT_SURE, Event.UNCLEAR) and before.doubts == 1)):
             assert after.outcome == "emergency"
             assert prompt.speech[0] == CONTENT.outcomes["emergency"].speech[0]
             assert all(later.outcome == "emergency" for _, _, later, _ in trace[index:])
@@ -359,15 +359,15 @@ def test_nothing_unplaceable_is_ignored_and_all_clear_needs_a_no_to_every_questi
         in_hand = question_in_hand(CONTENT, before)
         if in_hand is None:
             continue
-        if event in (Reply.NOT_SURE, Reply.UNCLEAR) or isinstance(event, SymptomReport):
+        if event in (Event.NOT_SURE, Event.UNCLEAR) or isinstance(event, SymptomReport):
             # asked again in other words (the same question, one doubt), or counted as yes
             assert after.outcome == "emergency" or (
                 question_in_hand(CONTENT, after) == in_hand and after.doubts == 1), event
-        if event in (Reply.REPEAT, Reply.HELP, Reply.NEXT):
+        if event in (Event.REPEAT, Event.HELP, Event.NEXT):
             assert question_in_hand(CONTENT, after) == in_hand   # never skipped
         if prompt.end_session:
             assert prompt.speech[0] == CONTENT.daily_watch["all_clear"]
-            assert event == Reply.NO and dict(before.answers) == {
+            assert event == Event.NO and dict(before.answers) == {
                 q.id: "no" for q in DAILY if q.id != in_hand.id}
             assert not any(answer in POSITIVE for _, answer in before.answers)
 

@@ -40,7 +40,7 @@ def dialog(skill, locale):
 
 def said(content, text, **values):
     """What the listener hears for a content text: facts and `values` filled in."""
-    return render_text((text,), {**content.facts, **values})
+    return render_text((text,), {**content.values, **values})
 
 
 def action(content):
@@ -73,7 +73,7 @@ def handover_said(content, signs, unsure=False, call=False):
 
 
 def number_ssml(content):
-    return f'<say-as interpret-as="digits">{content.facts["emergency_number"]}</say-as>'
+    return f'<say-as interpret-as="digits">{content.values["emergency_number"]}</say-as>'
 
 
 def where_today(content, question_id):
@@ -96,7 +96,7 @@ def answer_no_until(dialog, question_index):
 def test_launch_gives_disclaimer_emergency_number_and_first_question(dialog, content):
     turn = dialog.launch()
     assert turn.text.startswith(said(content, content.speech["welcome"]))
-    assert content.facts["emergency_number"] in turn.text and number_ssml(content) in turn.ssml
+    assert content.values["emergency_number"] in turn.text and number_ssml(content) in turn.ssml
     assert turn.text.endswith(content.questions[0].ask.strip())
     assert count_words(turn.text) <= 60
     assert not turn.ends_session and turn.reprompt
@@ -231,7 +231,7 @@ def test_other_red_flag_gives_same_day_advice_with_warning_signs_and_offers_tips
     assert said(content, content.screen_questions[CES_COUNT + 1].help) in turn.text
     assert said(content, urgent.speech[1]) not in turn.text
     assert said(content, urgent.speech[-1]) in turn.text   # the cauda equina signs and the number
-    assert content.facts["emergency_number"] in turn.text and number_ssml(content) in turn.ssml
+    assert content.values["emergency_number"] in turn.text and number_ssml(content) in turn.ssml
     assert turn.outcome == "urgent" and not turn.ends_session
     assert turn.card["title"] == said(content, urgent.card_title)
     tips = dialog.yes()
@@ -342,7 +342,7 @@ def test_session_ended_request_gets_an_empty_response(dialog):
 
 def test_tampered_outcome_restarts_the_screen_instead_of_giving_self_care(skill, locale, content):
     attributes = {"screen": {"version": 1, "started": True, "answers": {"bladder": "yes"},
-                             "doubts": 0, "outcome": "self_care", "advice_step": 0},
+                             "doubts": 0, "outcome": "self_care", "advice_index": 0},
                   "outcome": "self_care"}
     response = handle_event(skill, request_envelope(intent_request("AMAZON.NextIntent"), new=False,
                                                     locale=locale, attributes=attributes))
@@ -441,7 +441,7 @@ def test_a_no_at_the_first_tip_has_still_heard_the_warning_signs(dialog, content
     warning = said(content, content.speech["result_warning"])
     assert turn.outcome == "self_care" and warning in turn.text
     assert turn.text.index(warning) < turn.text.index(advice(content, "keep_moving"))
-    assert content.facts["emergency_number"] in turn.text
+    assert content.values["emergency_number"] in turn.text
 
 
 def test_every_cauda_equina_reprompt_carries_the_warning_with_the_number(dialog, content):
@@ -455,7 +455,7 @@ def test_every_cauda_equina_reprompt_carries_the_warning_with_the_number(dialog,
         choices = said(content, content.speech["answer_choices"])
         asked = said(content, question.reprompt)
         assert turn.reprompt.endswith(asked) or turn.reprompt.endswith(asked + " " + choices), question.id
-        assert content.facts["emergency_number"] in turn.reprompt
+        assert content.values["emergency_number"] in turn.reprompt
         turn = dialog.no()
     assert warning not in turn.reprompt   # the other red flags: their own reprompt only
 

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.filterwarnings(
 
 CONTENT = load_content("en-US")
 QUESTION_IDS = [question.id for question in CONTENT.screen_questions]
-CES_IDS = [question.id for question in CONTENT.questions if question.tier == "emergency"]
+CES_IDS = [question.id for question in CONTENT.questions if question.outcome_if_yes == "emergency"]
 EMERGENCY_START = "Go to the nearest emergency room now"
 RESTART_NOTICE = "I couldn't pick up where we left off"
 YES, NO, NOT_SURE = "AMAZON.YesIntent", "AMAZON.NoIntent", "NotSureIntent"
@@ -120,7 +120,7 @@ def assert_emergency(response: dict, locale: Optional[str] = None) -> None:
                                                     {})
             assert response["response"]["shouldEndSession"] is True
             return
-    action, call, question = (render_text((text,), content.facts) for text in (
+    action, call, question = (render_text((text,), content.values) for text in (
         content.outcomes["emergency"].speech[0], content.handover["call_now"],
         content.handover["question"]))
     text = text_of(response)
@@ -867,39 +867,39 @@ REFUSED_SCREENS = {
     "outcome a dict": screen(outcome={"self_care": True}),
     "answers before the welcome": screen(started=False, answers={"bladder": "no"}),
     # self-care that the answers do not earn
-    "self-care with nothing answered": screen(outcome="self_care", advice_step=0),
-    "self-care with one answer": screen(outcome="self_care", advice_step=0,
+    "self-care with nothing answered": screen(outcome="self_care", advice_index=0),
+    "self-care with one answer": screen(outcome="self_care", advice_index=0,
                                        answers={"bladder": "no"}),
-    "self-care with the last question unanswered": screen(outcome="self_care", advice_step=0,
+    "self-care with the last question unanswered": screen(outcome="self_care", advice_index=0,
                                                           answers=ELEVEN),
     "self-care with the first question unanswered": screen(
-        outcome="self_care", advice_step=0,
+        outcome="self_care", advice_index=0,
         answers={q: "no" for q in QUESTION_IDS[1:]}),
-    "self-care with a yes": screen(outcome="self_care", advice_step=0,
+    "self-care with a yes": screen(outcome="self_care", advice_index=0,
                                    answers={**ALL_NO, "fever": "yes"}),
-    "self-care with a cauda equina yes": screen(outcome="self_care", advice_step=0,
+    "self-care with a cauda equina yes": screen(outcome="self_care", advice_index=0,
                                                 answers={**ALL_NO, "bladder": "yes"}),
-    "self-care with not sure": screen(outcome="self_care", advice_step=0,
+    "self-care with not sure": screen(outcome="self_care", advice_index=0,
                                       answers={**ALL_NO, "night_pain": "not_sure"}),
-    "self-care with a reported symptom": screen(outcome="self_care", advice_step=0,
+    "self-care with a reported symptom": screen(outcome="self_care", advice_index=0,
                                                 answers={**ALL_NO, "cancer": "reported"}),
     "self-care without an advice step": screen(outcome="self_care", answers=ALL_NO),
     "self-care with unanswered and junk answers": screen(
-        outcome="self_care", advice_step=0, answers={**ELEVEN, "night_pain": None}),
+        outcome="self_care", advice_index=0, answers={**ELEVEN, "night_pain": None}),
     # advice step out of range, negative, of the wrong type
-    "advice step negative": {**SELF_CARE_SCREEN, "advice_step": -1},
+    "advice step negative": {**SELF_CARE_SCREEN, "advice_index": -1},
     "advice step past the end": {**SELF_CARE_SCREEN,
-                                 "advice_step": len(CONTENT.advice_for("self_care"))},
-    "advice step huge": {**SELF_CARE_SCREEN, "advice_step": 10 ** 30},
-    "advice step true": {**SELF_CARE_SCREEN, "advice_step": True},
-    "advice step false": {**SELF_CARE_SCREEN, "advice_step": False},
-    "advice step a float": {**SELF_CARE_SCREEN, "advice_step": 0.0},
-    "advice step a string": {**SELF_CARE_SCREEN, "advice_step": "0"},
-    "advice step a list": {**SELF_CARE_SCREEN, "advice_step": [0]},
-    "advice step while screening": screen(advice_step=0),
+                                 "advice_index": len(CONTENT.advice_for("self_care"))},
+    "advice step huge": {**SELF_CARE_SCREEN, "advice_index": 10 ** 30},
+    "advice step true": {**SELF_CARE_SCREEN, "advice_index": True},
+    "advice step false": {**SELF_CARE_SCREEN, "advice_index": False},
+    "advice step a float": {**SELF_CARE_SCREEN, "advice_index": 0.0},
+    "advice step a string": {**SELF_CARE_SCREEN, "advice_index": "0"},
+    "advice step a list": {**SELF_CARE_SCREEN, "advice_index": [0]},
+    "advice step while screening": screen(advice_index=0),
     "urgent without a positive answer": screen(outcome="urgent", answers=ALL_NO),
     "urgent with advice step negative": screen(
-        outcome="urgent", advice_step=-1,
+        outcome="urgent", advice_index=-1,
         answers={**{q: "no" for q in CES_IDS}, "fever": "yes"}),
 }
 
@@ -950,10 +950,10 @@ def test_a_tampered_top_level_outcome_is_ignored(client, lambda_handler, intent)
 def test_stored_self_care_that_all_no_answers_earn_is_kept(client, lambda_handler, step):
     """The other side: real self-care state is trusted, so the refusals above are not blanket."""
     envelope = mid_session(intent_request("AMAZON.RepeatIntent"),
-                           with_screen({**SELF_CARE_SCREEN, "advice_step": step}))
+                           with_screen({**SELF_CARE_SCREEN, "advice_index": step}))
     for response in (http_answer(post(client, envelope)), via_lambda(lambda_handler, envelope)):
         assert outcome_of(response) == "self_care"
-        assert screen_of(response)["advice_step"] == step
+        assert screen_of(response)["advice_index"] == step
 
 
 def test_eleven_stored_no_answers_and_a_last_no_reach_self_care(client, lambda_handler):
@@ -965,7 +965,7 @@ def test_eleven_stored_no_answers_and_a_last_no_reach_self_care(client, lambda_h
 
 def test_a_stored_emergency_stays_an_emergency_whatever_the_answers_say(client, lambda_handler):
     for stored in (screen(outcome="emergency"), screen(outcome="emergency", answers=ALL_NO),
-                   {**SELF_CARE_SCREEN, "outcome": "emergency", "advice_step": None}):
+                   {**SELF_CARE_SCREEN, "outcome": "emergency", "advice_index": None}):
         for intent in REPLY_INTENTS + ["AMAZON.StartOverIntent"]:
             envelope = mid_session(intent_request(intent), with_screen(stored))
             assert_emergency(http_answer(post(client, envelope)))

@@ -69,7 +69,7 @@ def spoken_texts(content):
     yield from ((("handover", "signs", name), text)
                 for name, text in content.handover_signs.items())
     for name in ("emergency_place", "same_day_care"):
-        yield ("facts", name), content.facts[name]
+        yield ("facts", name), content.values[name]
 
 
 def test_the_locales_are_all_there():
@@ -92,8 +92,8 @@ def test_questions_keep_en_us_ids_order_and_tiers(locale):
     """The safety rules (cauda equina first, tiers) depend on these, not on the words."""
     reference = load_content("en-US")
     content = load_content(locale)
-    assert [(q.id, q.tier, q.read_back) for q in content.questions] == \
-        [(q.id, q.tier, q.read_back) for q in reference.questions]
+    assert [(q.id, q.outcome_if_yes, q.read_back) for q in content.questions] == \
+        [(q.id, q.outcome_if_yes, q.read_back) for q in reference.questions]
 
 
 @pytest.mark.parametrize("locale", OTHER_LOCALES)
@@ -103,7 +103,7 @@ def test_advice_keeps_en_us_ids_order_and_outcomes(locale):
     assert [(c.id, c.outcomes) for c in content.advice] == [(c.id, c.outcomes) for c in reference.advice]
     assert set(content.outcomes) == set(reference.outcomes)
     assert set(content.common_symptoms) == set(reference.common_symptoms)
-    assert set(content.facts) == set(reference.facts)
+    assert set(content.values) == set(reference.values)
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -120,22 +120,22 @@ def test_every_clinical_statement_keeps_its_references(locale):
 def test_each_locale_has_its_own_emergency_number_and_place(locale):
     content = load_content(locale)
     number, place = EMERGENCY[locale]
-    assert content.facts["emergency_number"] == number
-    assert place in render_text((content.outcomes["emergency"].speech[0],), content.facts)
-    ssml = render_ssml((content.outcomes["emergency"].speech[0],), content.facts)
+    assert content.values["emergency_number"] == number
+    assert place in render_text((content.outcomes["emergency"].speech[0],), content.values)
+    ssml = render_ssml((content.outcomes["emergency"].speech[0],), content.values)
     assert f'<say-as interpret-as="digits">{number}</say-as>' in ssml
 
 
 @pytest.mark.parametrize("locale, line", ADVICE_LINES.items())
 def test_the_same_day_advice_line_is_named_where_the_references_support_one(locale, line):
     content = load_content(locale)
-    assert line in render_text((content.outcomes["urgent"].speech[0],), content.facts)
+    assert line in render_text((content.outcomes["urgent"].speech[0],), content.values)
 
 
 def test_1800_medicare_is_read_as_a_phone_number_and_healthdirect_is_gone():
     # 1800MEDICARE replaced healthdirect's line nationally on 1 January 2026.
     content = load_content("en-AU")
-    ssml = render_ssml((content.outcomes["urgent"].speech[0],), content.facts)
+    ssml = render_ssml((content.outcomes["urgent"].speech[0],), content.values)
     assert '<say-as interpret-as="telephone">1800 633 422</say-as>' in ssml
     assert all("022 222" not in text and "healthdirect" not in text.lower()
                for _, text in spoken_texts(content))
@@ -145,13 +145,13 @@ def test_india_says_112_or_108_for_an_ambulance_and_leaves_102_to_a_note():
     # Whether 112 reaches the 108 ambulance varies by state (REFERENCES section 4), so every
     # emergency instruction names both; 108 is written in words so it is read digit by digit.
     content = load_content("en-IN")
-    emergency = render_text(content.outcomes["emergency"].speech, content.facts)
+    emergency = render_text(content.outcomes["emergency"].speech, content.values)
     assert "112" in emergency and "one zero eight for an ambulance" in emergency
     for key in ("goodbye", "error"):
-        assert "one zero eight" in render_text((content.speech[key],), content.facts)
+        assert "one zero eight" in render_text((content.speech[key],), content.values)
     for _, text in spoken_texts(content):
         assert "102" not in text
-    assert "102" in raw("en-IN")["facts"]["note"] and "verify" in raw("en-IN")["facts"]["note"]
+    assert "102" in raw("en-IN")["values"]["note"] and "verify" in raw("en-IN")["values"]["note"]
 
 
 @pytest.mark.parametrize("locale", OTHER_LOCALES)
@@ -202,7 +202,7 @@ def test_spanish_welcome_and_questions_fit_the_spoken_limits():
     from skill.content.loader import MAX_QUESTION_WORDS, MAX_WELCOME_WORDS, fill
     from skill.content.schema import count_words
     content = load_content("es-US")
-    assert count_words(fill(content.speech["welcome"], content.facts) + " "
+    assert count_words(fill(content.speech["welcome"], content.values) + " "
                        + content.questions[0].ask) <= MAX_WELCOME_WORDS == 60
     for question in content.questions:
         for text in (question.ask, question.reprompt, question.clarify):

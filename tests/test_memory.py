@@ -428,7 +428,7 @@ def test_a_programming_error_while_saving_is_a_failure_not_a_could_not_save(
         turn = dialog.yes()
     from skill.content.loader import fill
     content = load_content()
-    assert turn.text == fill(content.speech["error"], content.facts) and turn.ends_session
+    assert turn.text == fill(content.speech["error"], content.values) and turn.ends_session
     assert "call 911 now" in turn.text
     assert content.memory["save_failed"].strip() not in turn.text
     assert [(record.levelname, record.exc_info[0]) for record in caplog.records

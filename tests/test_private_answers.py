@@ -11,10 +11,10 @@ from dialog import Dialog
 from skill.alexa.app import build_skill
 from skill.content.loader import CONTENT_DIR, available_locales, load_content
 from skill.content.schema import ContentError
-from skill.alexa.screens import (DOCUMENT_PATH, PRIVATE_QUESTIONS, TOKEN, TOUCH_ANSWERS, USER_EVENT,
-                                 apl_document, load_screen_labels, screen_labels)
+from skill.alexa.apl import (DOCUMENT_PATH, PRIVATE_QUESTIONS, TOKEN, TOUCH_ANSWERS, USER_EVENT,
+                                 apl_document, load_screen_labels, apl_labels)
 from skill.memory.settings import Settings
-from skill.conversation.state import RANK
+from skill.conversation.state import OUTCOME_RANK
 from skill.memory.store import SQLitePersistenceAdapter
 
 APL_DEVICE = {"device": {"deviceId": "amzn1.ask.device.SHOW",
@@ -225,7 +225,7 @@ def test_a_malformed_touch_never_crashes_never_lowers_the_tier_and_only_ever_dou
     assume(not well_formed_for(arguments, in_hand))
     after = dialog.request(user_event(arguments))
     assert after.text and "outputSpeech" in after.body
-    assert RANK[after.outcome] >= RANK[turn.outcome]
+    assert OUTCOME_RANK[after.outcome] >= OUTCOME_RANK[turn.outcome]
     now = answers(after)
     assert {q: now[q] for q in was} == was   # nothing answered before is changed
     assert set(now) - set(was) <= {in_hand}   # only the question in hand, and only as a doubt
@@ -329,7 +329,7 @@ def test_the_checklist_says_an_intimate_question_was_answered_never_what(skill):
 def test_the_private_questions_are_the_intimate_ones_and_the_read_back():
     assert set(PRIVATE_QUESTIONS) == {"bladder", "saddle", "bowel", "sexual_function",
                                       "cauda_equina_check"}
-    assert all(CONTENT.question(q).tier == "emergency" for q in PRIVATE_QUESTIONS)
+    assert all(CONTENT.question(q).outcome_if_yes == "emergency" for q in PRIVATE_QUESTIONS)
 
 
 # --- the document and the handler agree --------------------------------------------------------
@@ -381,7 +381,7 @@ def test_each_button_the_document_draws_lands_as_its_answer(skill):
 
 @pytest.mark.parametrize("locale", available_locales())
 def test_every_locale_has_checked_touch_words(locale):
-    touch_words = screen_labels(locale)["touch"]
+    touch_words = apl_labels(locale)["touch"]
     assert set(touch_words["buttons"]) == set(TOUCH_ANSWERS)
 
 

@@ -45,9 +45,9 @@ def test_the_urgent_signs_are_asked_most_demanding_place_first(content):
     place (content.py checks it at load; this is the same rule, seen from the screen)."""
     routes = list(content.outcomes["urgent"].routes)
     order = [routes.index(q.route) if q.route else len(routes)
-             for q in content.screen_questions if q.tier == "urgent"]
+             for q in content.screen_questions if q.outcome_if_yes == "urgent"]
     assert order == sorted(order)
-    tiers = [q.tier for q in content.screen_questions]
+    tiers = [q.outcome_if_yes for q in content.screen_questions]
     assert tiers == sorted(tiers, key=["emergency", "urgent", "soon"].index)
 
 

@@ -107,7 +107,7 @@ def test_pack_shows_every_text_of_every_content_file_with_its_key(pack, page):
 
 
 def test_placeholders_show_the_locales_fact_and_name_it(pack):
-    facts = load_content("en-GB").facts
+    facts = load_content("en-GB").values
     assert f'{facts["emergency_number"]}<span class="fact-name">{{emergency_number}}</span>' in pack
     assert "999 (en-GB)" in pack   # the shared screen labels show every English locale's number
 
@@ -175,8 +175,8 @@ def test_screen_diagram_has_every_question_and_where_each_answer_leads(pack):
     assert not any(f"question:{q.id}" in nodes for q in content.questions if q.check_in_only)
     for question in content.screen_questions:
         assert f"question:{question.id}" in nodes
-        assert (f"question:{question.id}", f"outcome:{question.tier}") in edges
-        if question.tier == "emergency":   # not sure: clarified once, then counts as yes
+        assert (f"question:{question.id}", f"outcome:{question.outcome_if_yes}") in edges
+        if question.outcome_if_yes == "emergency":   # not sure: clarified once, then counts as yes
             assert (f"question:{question.id}", f"clarify:{question.id}") in edges
             assert (f"clarify:{question.id}", "outcome:emergency") in edges
     assert (f"question:{content.screen_questions[-1].id}", "outcome:self_care") in edges

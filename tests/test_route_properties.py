@@ -17,14 +17,14 @@ from hypothesis import given, settings, strategies as st
 
 from skill.content.loader import available_locales, load_content
 from skill.conversation.questions import question_in_hand
-from skill.conversation.state import EffectResult, OK, RANK, Reply, SymptomReport
+from skill.conversation.state import EffectResult, OK, OUTCOME_RANK, Event, SymptomReport
 from skill.conversation.triage import begin, initial_state, step
 
 LOCALES = available_locales()
 NOISE = {"en": "the dog is barking again", "es": "el perro está ladrando otra vez"}
 PLAIN = {"en": {"yes": "yes i have", "no": "nope", "not_sure": "hmm not sure"},
          "es": {"yes": "sí tengo", "no": "nada", "not_sure": "quién sabe"}}
-REPLY_FOR = {"yes": Reply.YES, "no": Reply.NO, "not_sure": Reply.NOT_SURE}
+REPLY_FOR = {"yes": Event.YES, "no": Event.NO, "not_sure": Event.NOT_SURE}
 
 
 def sign_words(question) -> str:
@@ -36,12 +36,12 @@ def routes(content, meaning):
     """Every plausible way a turn meaning `meaning` can reach the skill."""
     language = content.locale.split("-")[0]
     if meaning in REPLY_FOR:
-        return [REPLY_FOR[meaning], Reply.UNCLEAR, SymptomReport(None, PLAIN[language][meaning])]
+        return [REPLY_FOR[meaning], Event.UNCLEAR, SymptomReport(None, PLAIN[language][meaning])]
     if meaning == "noise":
-        return [Reply.UNCLEAR, SymptomReport(None, NOISE[language])]
+        return [Event.UNCLEAR, SymptomReport(None, NOISE[language])]
     question = content.question(meaning)
     words = sign_words(question)
-    return [SymptomReport(meaning, words), SymptomReport(None, words), Reply.UNCLEAR]
+    return [SymptomReport(meaning, words), SymptomReport(None, words), Event.UNCLEAR]
 
 
 def meanings(content):
@@ -76,7 +76,7 @@ def check_conversation(content, start, turns):
         event = options[route_index % len(options)]
         before = state
         state, prompt = settle(content, *step(content, state, event))
-        assert RANK[state.outcome] >= RANK[before.outcome], (meaning, event)
+        assert OUTCOME_RANK[state.outcome] >= OUTCOME_RANK[before.outcome], (meaning, event)
         now = asked(content, state, prompt)
         placed_nothing = state.answers == before.answers and state.outcome == before.outcome
         in_a_row = in_a_row + 1 if now is not None and now == last and placed_nothing else 1
@@ -85,7 +85,7 @@ def check_conversation(content, start, turns):
         if before.outcome == "emergency" or meaning in REPLY_FOR or meaning == "noise":
             continue
         sign = content.question(meaning)
-        if sign.tier != "emergency":
+        if sign.outcome_if_yes != "emergency":
             continue
         deciding = {sign.id, content.read_back_question.id}
         reached = state.outcome == "emergency" or now in deciding

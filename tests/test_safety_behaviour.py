@@ -43,7 +43,7 @@ def emergency_text(content, unsure=False):
 
 def test_cauda_equina_answers_are_read_back_before_other_questions(dialog, content):
     check = read_back(content)
-    assert content.emergency_questions[-1] == check and check.tier == "emergency"
+    assert content.emergency_questions[-1] == check and check.outcome_if_yes == "emergency"
     turn = reach_read_back(dialog, content)
     # A cauda equina reprompt carries the warning with the number (issue 17): silence after it
     # ends the session without another word.
@@ -53,7 +53,7 @@ def test_cauda_equina_answers_are_read_back_before_other_questions(dialog, conte
     assert turn.outcome is None and not turn.ends_session
     following = dialog.no()
     first_other = content.questions[len(content.emergency_questions)]
-    assert first_other.tier == "urgent" and following.text == first_other.ask.strip()
+    assert first_other.outcome_if_yes == "urgent" and following.text == first_other.ask.strip()
 
 
 def test_a_yes_to_the_read_back_is_an_emergency(dialog, content):
@@ -153,7 +153,7 @@ def test_unsure_about_a_cauda_equina_sign_gets_the_warning_signs_card(dialog, co
     clarified = dialog.not_sure()
     assert clarified.card["title"] == said(content, content.speech["warning_signs_title"])
     assert clarified.card["content"] == said(content, content.advice_by_id["safety_net"].text)
-    assert content.facts["emergency_number"] in clarified.card["content"]
+    assert content.values["emergency_number"] in clarified.card["content"]
     assert dialog.no().card is None   # answered: no card on the next question
 
 
@@ -163,7 +163,7 @@ def test_stop_with_no_red_flag_still_gives_the_safety_net(dialog, content):
     dialog.no()
     turn = dialog.intent("AMAZON.StopIntent")
     assert turn.text == said(content, content.speech["goodbye"])
-    assert content.facts["emergency_number"] in turn.text
+    assert content.values["emergency_number"] in turn.text
     assert turn.ends_session and turn.card is None
 
 
@@ -185,7 +185,7 @@ def test_unsupported_region_gets_no_foreign_emergency_number(skill, lambda_handl
                                                              language):
     content = load_content(language)
     refusal = render_text((content.speech["region_not_supported"],), {})
-    numbers = {load_content(locale).facts["emergency_number"] for locale in LOCALES}
+    numbers = {load_content(locale).values["emergency_number"] for locale in LOCALES}
     for answer in (Dialog(skill, requested).launch(),
                    Dialog(skill, requested).symptom("i wet myself", "bladder")):
         assert answer.text == refusal and answer.ends_session
@@ -213,11 +213,11 @@ def test_distribution_countries_each_have_their_own_number():
         locales = [locale for locale in LOCALES if locale.endswith(f"-{country}")]
         assert locales, f"{country} is distributed to but no locale has its facts"
         for locale in locales:
-            assert load_content(locale).facts["emergency_number"] == \
+            assert load_content(locale).values["emergency_number"] == \
                 EMERGENCY_NUMBER_BY_COUNTRY[country], locale
     for locale in LOCALES:   # and every locale's content states its own country's number
         country = locale.split("-")[1]
-        assert load_content(locale).facts["emergency_number"] == EMERGENCY_NUMBER_BY_COUNTRY[country]
+        assert load_content(locale).values["emergency_number"] == EMERGENCY_NUMBER_BY_COUNTRY[country]
         for other in load_content(locale).also_serves:
             assert EMERGENCY_NUMBER_BY_COUNTRY[other.split("-")[1]] == \
-                load_content(locale).facts["emergency_number"]
+                load_content(locale).values["emergency_number"]

@@ -143,7 +143,7 @@ def test_espeak_reads_the_emergency_number_as_nine_one_one():
     content = load_content("en-US")
     from skill.alexa.speech import render_ssml
 
-    ssml = render_ssml((content.outcomes["emergency"].speech[0],), content.facts)
+    ssml = render_ssml((content.outcomes["emergency"].speech[0],), content.values)
     heard = speak.phonemes(speak.to_espeak_ssml(ssml))
     assert "h'VndrI2d" not in heard            # never "nine hundred eleven"
     assert heard.count("w'Vn") >= 2            # "one one"

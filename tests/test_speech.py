@@ -35,7 +35,7 @@ def every_text(content):
 @pytest.mark.parametrize("locale", available_locales())
 def test_every_content_text_renders_as_valid_alexa_ssml(locale):
     content = load_content(locale)
-    values = {**content.facts, "position": "1", "total": "12"}   # help's question counter
+    values = {**content.values, "position": "1", "total": "12"}   # help's question counter
     for text in every_text(content):
         assert_alexa_ssml(render_ssml((text,), values))
         assert "{" not in render_text((text,), values)
@@ -73,13 +73,13 @@ EMERGENCY_NUMBERS = {"en-US": "911", "en-GB": "999", "en-AU": "000", "en-CA": "9
 @pytest.mark.parametrize("locale", available_locales())
 def test_every_locale_says_its_emergency_number_digit_by_digit(locale):
     content = load_content(locale)
-    number = content.facts["emergency_number"]
+    number = content.values["emergency_number"]
     assert number == EMERGENCY_NUMBERS.get(locale, number)
     said_as_digits = f'<say-as interpret-as="digits">{number}</say-as>'
     for text in (content.speech["welcome"], content.speech["error"],
                  content.outcomes["emergency"].speech[0], content.outcomes["urgent"].speech[-1]):
-        assert said_as_digits in render_ssml((text,), content.facts), text
-    assert number in render_text((content.outcomes["emergency"].card_title,), content.facts)
+        assert said_as_digits in render_ssml((text,), content.values), text
+    assert number in render_text((content.outcomes["emergency"].card_title,), content.values)
 
 
 @pytest.mark.parametrize("locale, spoken", [
@@ -89,7 +89,7 @@ def test_every_locale_says_its_emergency_number_digit_by_digit(locale):
 ])
 def test_advice_lines_are_read_as_numbers(locale, spoken):
     content = load_content(locale)
-    assert spoken in render_ssml((content.outcomes["urgent"].speech[0],), content.facts)
+    assert spoken in render_ssml((content.outcomes["urgent"].speech[0],), content.values)
 
 
 @pytest.mark.parametrize("locale", available_locales())

@@ -22,7 +22,7 @@ from skill.alexa.envelopes import intent_request, request_envelope
 from skill.language.interaction_model import build_interaction_model
 from skill.language.nlu import resolve
 from skill.content.schema import count_words
-from skill.conversation.state import Reply, SymptomReport, TrendReport
+from skill.conversation.state import Event, SymptomReport, TrendReport
 from skill.conversation.teach_back import handover_text
 from skill.conversation.triage import begin, initial_state, step
 
@@ -63,8 +63,8 @@ def test_yes_at_the_bladder_question_ends_on_the_teach_back_question_with_the_ac
     assert turn.text == emergency_said(content)
     assert turn.text.startswith(action(content)) and turn.text.endswith(teach_back(content))
     question = teach_back(content)
-    assert content.facts["emergency_number"] in question and question.endswith("?")
-    assert said(content, content.facts["emergency_place"]) in question
+    assert content.values["emergency_number"] in question and question.endswith("?")
+    assert said(content, content.values["emergency_place"]) in question
     assert turn.text.count("?") == 1   # one question only
     # Silence: the action, the handover naming the bladder, the action again.
     assert turn.reprompt == handover_said(content, sign(content, "bladder"))
@@ -114,7 +114,7 @@ def test_no_one_can_take_me_or_i_dont_know_is_told_to_call_and_not_drive(
     bladder_emergency(dialog)
     turn = dialog.intent(answer)
     assert turn.text == handover_said(content, sign(content, "bladder"), call=True)
-    assert content.facts["emergency_number"] in said(content, content.handover["call_now"])
+    assert content.values["emergency_number"] in said(content, content.handover["call_now"])
     assert turn.outcome == "emergency" and not turn.ends_session
 
 
@@ -204,7 +204,7 @@ def test_an_emergency_at_a_check_in_gets_the_teach_back_and_the_handover(skill, 
     state = initial_state("2026-12-06", "remembered", "2026-11-26")
     state, _ = begin(content, state)
     state, _ = step(content, state, TrendReport("better"))
-    state, _ = step(content, state, Reply.NO)   # the bladder
+    state, _ = step(content, state, Event.NO)   # the bladder
     envelope = request_envelope(intent_request("AMAZON.YesIntent"), new=False, locale=locale,
                                 attributes={"screen": state.to_dict(), "outcome": None})
     response = handle_event(skill, envelope)
@@ -243,12 +243,12 @@ def test_es_us_ends_the_emergency_on_its_question_in_usted(skill):
 # ---- the rule, as a property of the core ----
 
 after_events = st.one_of(
-    st.sampled_from(list(Reply)), st.builds(SymptomReport, st.sampled_from(SYMPTOM_IDS)),
+    st.sampled_from(list(Event)), st.builds(SymptomReport, st.sampled_from(SYMPTOM_IDS)),
     st.builds(TrendReport, st.sampled_from(["better", "same", "worse", None])))
 ways_in = st.sampled_from([
-    (Reply.YES,), (Reply.NOT_SURE, Reply.NOT_SURE), (Reply.UNCLEAR, Reply.UNCLEAR),
-    (Reply.NO, Reply.NO, Reply.YES), (SymptomReport("bowel"),),
-    (Reply.NO,) * 5 + (Reply.NOT_SURE, Reply.NOT_SURE)])
+    (Event.YES,), (Event.NOT_SURE, Event.NOT_SURE), (Event.UNCLEAR, Event.UNCLEAR),
+    (Event.NO, Event.NO, Event.YES), (SymptomReport("bowel"),),
+    (Event.NO,) * 5 + (Event.NOT_SURE, Event.NOT_SURE)])
 
 
 @pytest.mark.parametrize("locale_", LOCALES)
@@ -274,7 +274,7 @@ def test_every_turn_after_an_emergency_says_the_action_first_and_last(
     for event in said_after:
         state, prompt = step(content, state, event)
         assert state.outcome == "emergency"
-        if event == Reply.STOP:
+        if event == Event.STOP:
             assert prompt.speech == (action_,) and prompt.end_session
             continue
         assert prompt.speech[0] in (action_, call) and prompt.speech[-1] == prompt.speech[0]

@@ -7,10 +7,10 @@ from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, p
 from skill.content.loader import available_locales, load_content
 from skill.content.backstop import ASK_FIRST_SUFFIX
 from skill.conversation.questions import question_in_hand, urgent_route
-from skill.conversation.state import RANK
+from skill.conversation.state import OUTCOME_RANK
 from skill.alexa.speech import render_ssml
 from skill.conversation.state import FAILED, NO_PERMISSION, NOTHING_STORED, OK, REFUSED
-from skill.conversation.triage import (POSITIVE, EffectResult, InvalidState, Reply, ScreenState,
+from skill.conversation.triage import (POSITIVE, EffectResult, InvalidState, Event, ScreenState,
                                        SymptomReport, TrendReport, begin, current_prompt,
                                        initial_state, next_question, outcome_for, state_from_dict,
                                        step)
@@ -18,16 +18,16 @@ from skill.conversation.triage import (POSITIVE, EffectResult, InvalidState, Rep
 CONTENT = load_content("en-US")
 OTHER_LOCALES = [locale for locale in available_locales() if locale != "en-US"]
 QUESTIONS = CONTENT.questions
-CES = {q.id for q in QUESTIONS if q.tier == "emergency"}
-TIER_OF = {q.id: q.tier for q in QUESTIONS}
+CES = {q.id for q in QUESTIONS if q.outcome_if_yes == "emergency"}
+TIER_OF = {q.id: q.outcome_if_yes for q in QUESTIONS}
 # Every id Alexa can send for a symptom: each sign, each sign's ask-first phrases (words that
 # can be long-standing: its question is asked), the common symptoms, unresolved and unknown.
 SYMPTOM_IDS = [q.id for q in QUESTIONS] + [q.id + ASK_FIRST_SUFFIX for q in QUESTIONS] + \
     list(CONTENT.common_symptoms) + [None, "unknown"]
 ROUTES = list(CONTENT.outcomes["urgent"].routes)
 
-replies = st.sampled_from([r for r in Reply
-                           if r not in (Reply.LAUNCH, Reply.START_OVER)])
+replies = st.sampled_from([r for r in Event
+                           if r not in (Event.LAUNCH, Event.START_OVER)])
 events = st.one_of(replies, st.builds(SymptomReport, st.sampled_from(SYMPTOM_IDS)),
                    st.builds(TrendReport, st.sampled_from(["better", "same", "worse", None])))
 # How a session can begin: a first visit (memory off, offered, or already given) or a
@@ -67,7 +67,7 @@ def confirmed_cauda_equina(before, event, content=CONTENT):
     question = question_in_hand(content, before) if before.started else None
     if question is None or question.id not in CES:
         return False
-    return event == Reply.YES or (event in (Reply.NOT_SURE, Reply.UNCLEAR) and before.doubts == 1)
+    return event == Event.YES or (event in (Event.NOT_SURE, Event.UNCLEAR) and before.doubts == 1)
 
 
 def assert_emergency_answer(prompt, event, content=CONTENT):
@@ -76,7 +76,7 @@ def assert_emergency_answer(prompt, event, content=CONTENT):
     reprompt that starts and ends with the action; or, stopped while unsure of a cauda equina
     sign, the action and the goodbye (issue 17: the same tier either way)."""
     action = content.outcomes["emergency"].speech[0]
-    if event == Reply.STOP:
+    if event == Event.STOP:
         assert prompt.speech[1] == action and prompt.end_session
         return
     assert prompt.speech[0] == action and prompt.speech[-1] == content.handover["question"]
@@ -106,16 +106,16 @@ def test_any_confirmed_cauda_equina_sign_ends_in_emergency(event_list, start):
 @given(event_list=st.lists(events, max_size=40), start=session_starts)
 def test_every_locale_reaches_emergency_with_its_own_number(locale, event_list, start):
     content = load_content(locale)
-    assert {q.id for q in content.questions if q.tier == "emergency"} == CES
+    assert {q.id for q in content.questions if q.outcome_if_yes == "emergency"} == CES
     state, trace = run(event_list, start, content=content)
     if any(confirmed_cauda_equina(before, event, content) for before, event, _, _ in trace):
         assert state.outcome == "emergency"
-    number = f'<say-as interpret-as="digits">{content.facts["emergency_number"]}</say-as>'
+    number = f'<say-as interpret-as="digits">{content.values["emergency_number"]}</say-as>'
     for before, event, after, prompt in trace:
         if after.outcome == "emergency" and before.outcome != "emergency":
             assert_emergency_answer(prompt, event, content)
-            first = prompt.speech[1] if event == Reply.STOP else prompt.speech[0]
-            assert number in render_ssml((first,), content.facts)   # in the action
+            first = prompt.speech[1] if event == Event.STOP else prompt.speech[0]
+            assert number in render_ssml((first,), content.values)   # in the action
 
 
 @pytest.mark.parametrize("locale", available_locales())
@@ -124,12 +124,12 @@ def test_a_yes_to_each_cauda_equina_question_is_the_emergency_with_the_locales_n
     content = load_content(locale)
     state, _ = begin(content)
     for _ in range(ces_index):
-        state, _ = step(content, state, Reply.NO)
-    state, prompt = step(content, state, Reply.YES)
+        state, _ = step(content, state, Event.NO)
+    state, prompt = step(content, state, Event.YES)
     assert state.outcome == "emergency"
-    assert_emergency_answer(prompt, Reply.YES, content)
-    first = render_ssml(prompt.speech[:1], content.facts)
-    assert f'<say-as interpret-as="digits">{content.facts["emergency_number"]}</say-as>' in first
+    assert_emergency_answer(prompt, Event.YES, content)
+    first = render_ssml(prompt.speech[:1], content.values)
+    assert f'<say-as interpret-as="digits">{content.values["emergency_number"]}</say-as>' in first
 
 
 @settings(max_examples=400)
@@ -139,7 +139,7 @@ def test_emergency_is_said_at_once_first_and_last_and_only_stop_ends_it(event_li
     for before, event, after, prompt in trace:
         if after.outcome != "emergency":
             continue
-        if before.outcome == "emergency" and event == Reply.STOP:
+        if before.outcome == "emergency" and event == Event.STOP:
             assert prompt.speech == CONTENT.outcomes["emergency"].speech[:1] and prompt.end_session
         elif before.outcome == "emergency":
             assert_after_emergency(prompt)
@@ -152,13 +152,13 @@ def test_emergency_is_said_at_once_first_and_last_and_only_stop_ends_it(event_li
 def test_stopping_after_a_red_flag_always_says_to_see_a_doctor_today(event_list, start):
     """Hazard log H03: wherever the user stops, what they must do is said again first."""
     state, _ = run(event_list, start)
-    _, prompt = step(CONTENT, state, Reply.STOP)
+    _, prompt = step(CONTENT, state, Event.STOP)
     assert prompt.end_session
     if state.outcome == "emergency":
         assert prompt.speech == CONTENT.outcomes["emergency"].speech[:1]
         return
     in_hand = question_in_hand(CONTENT, state) if state.started else None
-    if state.doubts and in_hand is not None and in_hand.tier == "emergency":
+    if state.doubts and in_hand is not None and in_hand.outcome_if_yes == "emergency":
         # Unsure of a cauda equina sign: the emergency, as the same doubt said again would be.
         assert prompt.speech[1] == CONTENT.outcomes["emergency"].speech[0]
         return
@@ -174,7 +174,7 @@ def where_to_go_today(state):
     """The urgent outcome's first sentence for these answers: the most demanding route a
     positive answer names, in the content's order, else the outcome's own."""
     named = [q.route for q in QUESTIONS
-             if q.tier == "urgent" and q.route and state.answer_to(q.id) in POSITIVE]
+             if q.outcome_if_yes == "urgent" and q.route and state.answer_to(q.id) in POSITIVE]
     route = min(named, key=ROUTES.index) if named else None
     return CONTENT.outcomes["urgent"].routes[route] if route else \
         CONTENT.outcomes["urgent"].speech[0]
@@ -222,7 +222,7 @@ def test_no_conversation_with_a_red_flag_ends_in_self_care(event_list, start):
 def test_outcome_never_falls_within_a_screen(event_list, start):
     _, trace = run(event_list, start)
     for before, _, after, _ in trace:
-        assert RANK[after.outcome] >= RANK[before.outcome]
+        assert OUTCOME_RANK[after.outcome] >= OUTCOME_RANK[before.outcome]
 
 
 def answer_by_policy(policy):
@@ -242,7 +242,7 @@ def answer_by_policy(policy):
 
 
 # A first visit's questions: a check-in-only question's answer would never be asked for.
-answers = st.fixed_dictionaries({q.id: st.sampled_from([Reply.YES, Reply.NO])
+answers = st.fixed_dictionaries({q.id: st.sampled_from([Event.YES, Event.NO])
                                  for q in CONTENT.screen_questions})
 
 
@@ -255,14 +255,14 @@ def test_not_sure_never_lowers_the_tier(policy, doubted, still_unsure):
     baseline = answer_by_policy({qid: [reply] for qid, reply in policy.items()})
     doubtful = {qid: [reply] for qid, reply in policy.items()}
     for qid in doubted:
-        doubtful[qid] = [Reply.NOT_SURE, Reply.NOT_SURE if still_unsure else policy[qid]]
-    assert RANK[answer_by_policy(doubtful)] >= RANK[baseline]
+        doubtful[qid] = [Event.NOT_SURE, Event.NOT_SURE if still_unsure else policy[qid]]
+    assert OUTCOME_RANK[answer_by_policy(doubtful)] >= OUTCOME_RANK[baseline]
 
 
 @given(answers)
 def test_every_complete_screen_reaches_an_outcome_that_matches_the_answers(policy):
     outcome = answer_by_policy({qid: [reply] for qid, reply in policy.items()})
-    yes = {TIER_OF[qid] for qid, reply in policy.items() if reply == Reply.YES}
+    yes = {TIER_OF[qid] for qid, reply in policy.items() if reply == Event.YES}
     expected = next((tier for tier in ("emergency", "urgent", "soon") if tier in yes), "self_care")
     assert outcome == expected
 
@@ -275,7 +275,7 @@ def test_every_state_has_speech_a_reprompt_and_help(event_list, start, status):
         assert all(part.strip() for part in prompt.speech)
         assert prompt.end_session or prompt.reprompt
         if after.outcome != "emergency":
-            assert step(CONTENT, after, Reply.HELP)[1].speech
+            assert step(CONTENT, after, Event.HELP)[1].speech
         assert current_prompt(CONTENT, after).speech
 
 
@@ -302,7 +302,7 @@ class ScreenMachine(RuleBasedStateMachine):
 
     @rule(status=effect_statuses)
     def forget(self, status):
-        self.say(Reply.FORGET, status)
+        self.say(Event.FORGET, status)
 
     @rule(reply=replies)
     def reply(self, reply):
@@ -315,7 +315,7 @@ class ScreenMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.state.outcome != "emergency")
     @rule()
     def start_over(self):
-        self.say(Reply.START_OVER)
+        self.say(Event.START_OVER)
 
     @invariant()
     def emergency_stays_emergency(self):
@@ -345,7 +345,7 @@ TestScreenMachine.settings = settings(max_examples=200, stateful_step_count=40)
 
 
 def test_a_fresh_state_begins_with_the_welcome():
-    state, prompt = step(CONTENT, ScreenState(), Reply.YES)
+    state, prompt = step(CONTENT, ScreenState(), Event.YES)
     assert state.started and prompt.speech[0] == CONTENT.speech["welcome"]
 
 
@@ -358,7 +358,7 @@ json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats
 
 @settings(max_examples=300)
 @given(st.dictionaries(st.sampled_from(["version", "started", "answers", "doubts", "outcome",
-                                        "advice_step"]) | st.text(max_size=5), json_values))
+                                        "advice_index"]) | st.text(max_size=5), json_values))
 def test_junk_stored_state_is_refused_cleanly_or_is_consistent(data):
     try:
         state = state_from_dict(CONTENT, data)

@@ -11,7 +11,7 @@ import pytest
 from skill.content.loader import load_content
 from skill.conversation import record as records
 from skill.conversation import timeline
-from skill.conversation.state import NOTHING_STORED, OK, Reply, ScreenState
+from skill.conversation.state import NOTHING_STORED, OK, Event, ScreenState
 from skill.conversation.turn import Capabilities, Session, StoreUnavailable, Turn, run_turn
 
 CONTENT = load_content("en-US")
@@ -57,13 +57,13 @@ class DictEffects:
 class Adapter:
     """The least a platform adapter does: keep the state between turns, hand the core events."""
 
-    def __init__(self, effects: DictEffects, memory: bool = True, today: str = TODAY):
-        self.effects, self.memory, self.today = effects, memory, today
+    def __init__(self, effects: DictEffects, memory_enabled: bool = True, today: str = TODAY):
+        self.effects, self.memory_enabled, self.today = effects, memory_enabled, today
         self.stored: Optional[dict] = None
         self.turns: list = []
 
     def say(self, event) -> Turn:
-        turn = run_turn(CONTENT, Session(self.stored, lambda: self.today, self.memory), event,
+        turn = run_turn(CONTENT, Session(self.stored, lambda: self.today, self.memory_enabled), event,
                         self.effects)
         self.stored = None if turn.prompt.end_session or turn.state is None \
             else turn.state.to_dict()
@@ -73,12 +73,12 @@ class Adapter:
 
 def clean_screen_to_the_wrap_up(adapter: Adapter) -> Turn:
     """No to every question, "next" through the tips: the turn that starts the wrap-up."""
-    turn = adapter.say(Reply.LAUNCH)
+    turn = adapter.say(Event.LAUNCH)
     while turn.state.outcome is None:
-        turn = adapter.say(Reply.NO)
+        turn = adapter.say(Event.NO)
     assert turn.state.outcome == "self_care"
     while turn.state.wrap_up is None:
-        turn = adapter.say(Reply.NEXT)
+        turn = adapter.say(Event.NEXT)
     return turn
 
 
@@ -89,16 +89,16 @@ def test_a_clean_screen_with_memory_consent_keeps_the_visit_in_the_adapters_stor
     assert turn.state.wrap_up == "consent"
     assert turn.prompt.speech[-1] == CONTENT.memory["consent_question"]
     assert effects.record == {}                      # nothing kept before a yes
-    turn = adapter.say(Reply.YES)
+    turn = adapter.say(Event.YES)
     assert effects.record["visits"] == [{"date": TODAY, "outcome": "self_care", "trend": None}]
     assert CONTENT.memory["remembered"] in turn.prompt.speech
     assert turn.state.wrap_up == "reminder"          # this platform can remind: offered
     assert turn.prompt.speech[-1] == CONTENT.memory["reminder_offer"]
-    turn = adapter.say(Reply.YES)
+    turn = adapter.say(Event.YES)
     review = (date.fromisoformat(TODAY) + timedelta(days=timeline.REVIEW_AFTER_DAYS)).isoformat()
     assert effects.reminders == [("review", review, CONTENT.memory["reminder_text"])]
     assert turn.state.wrap_up == "watch"             # remembered and self-care: the watch too
-    turn = adapter.say(Reply.YES)
+    turn = adapter.say(Event.YES)
     assert [kind for kind, _, _ in effects.reminders] == ["review", "daily"]
     assert records.watch_until(effects.record) == review
     assert turn.prompt.end_session and turn.state.wrap_up == "done"
@@ -108,7 +108,7 @@ def test_a_platform_without_reminders_is_offered_neither_the_reminder_nor_the_wa
     effects = DictEffects(reminders=False)
     adapter = Adapter(effects)
     clean_screen_to_the_wrap_up(adapter)
-    turn = adapter.say(Reply.YES)                    # consent: the visit is still kept
+    turn = adapter.say(Event.YES)                    # consent: the visit is still kept
     assert effects.record["visits"][0]["outcome"] == "self_care"
     assert CONTENT.memory["remembered"] in turn.prompt.speech
     assert CONTENT.memory["reminder_offer"] not in turn.prompt.speech
@@ -124,8 +124,8 @@ def test_a_platform_without_reminders_is_offered_neither_the_reminder_nor_the_wa
 def test_where_nothing_is_remembered_the_reminder_is_offered_only_if_the_platform_can(can_remind):
     """Memory off: the wrap-up starts at the reminder's offer, which the capability decides."""
     effects = DictEffects(reminders=can_remind)
-    turn = clean_screen_to_the_wrap_up(Adapter(effects, memory=False))
-    assert turn.state.memory == "off"
+    turn = clean_screen_to_the_wrap_up(Adapter(effects, memory_enabled=False))
+    assert turn.state.consent == "off"
     offered = turn.prompt.speech[-1] == CONTENT.memory["reminder_offer"]
     assert offered is can_remind
     assert turn.prompt.end_session is not can_remind
@@ -134,10 +134,10 @@ def test_where_nothing_is_remembered_the_reminder_is_offered_only_if_the_platfor
 
 def test_set_a_reminder_on_a_platform_without_reminders_sets_nothing_and_says_so():
     effects = DictEffects(reminders=False)
-    adapter = Adapter(effects, memory=False)
+    adapter = Adapter(effects, memory_enabled=False)
     clean_screen_to_the_wrap_up(adapter)
     adapter.stored = dict(adapter.turns[-1].state.to_dict())
-    turn = adapter.say(Reply.SET_REMINDER)
+    turn = adapter.say(Event.SET_REMINDER)
     assert effects.reminders == []
     assert CONTENT.memory["reminder_failed"] in turn.prompt.speech
 
@@ -145,8 +145,8 @@ def test_set_a_reminder_on_a_platform_without_reminders_sets_nothing_and_says_so
 def test_a_yes_to_the_first_cauda_equina_question_is_the_emergency_at_once():
     effects = DictEffects()
     adapter = Adapter(effects)
-    adapter.say(Reply.LAUNCH)
-    turn = adapter.say(Reply.YES)
+    adapter.say(Event.LAUNCH)
+    turn = adapter.say(Event.YES)
     assert turn.state.outcome == "emergency"
     assert turn.prompt.speech[0] == CONTENT.outcomes["emergency"].speech[0]
     assert effects.record == {} and effects.reminders == []   # consent was never asked
@@ -154,26 +154,26 @@ def test_a_yes_to_the_first_cauda_equina_question_is_the_emergency_at_once():
 
 def test_a_lead_is_said_first_except_before_the_emergency():
     adapter = Adapter(DictEffects())
-    adapter.say(Reply.LAUNCH)
+    adapter.say(Event.LAUNCH)
     session = Session(adapter.stored, lambda: TODAY, True)
-    repeat = run_turn(CONTENT, session, Reply.REPEAT, adapter.effects, lead="That was stale.")
+    repeat = run_turn(CONTENT, session, Event.REPEAT, adapter.effects, lead="That was stale.")
     assert repeat.prompt.speech[0] == "That was stale."
-    emergency = run_turn(CONTENT, session, Reply.YES, adapter.effects, lead="That was stale.")
+    emergency = run_turn(CONTENT, session, Event.YES, adapter.effects, lead="That was stale.")
     assert emergency.prompt.speech[0] == CONTENT.outcomes["emergency"].speech[0]
 
 
 def test_an_unreadable_store_says_so_and_screens_without_memory():
     adapter = Adapter(DictEffects(broken=True))
-    turn = adapter.say(Reply.LAUNCH)
+    turn = adapter.say(Event.LAUNCH)
     assert turn.prompt.speech[0] == CONTENT.memory["recall_failed"]
-    assert turn.state.memory == "off"
+    assert turn.state.consent == "off"
 
 
 def test_a_tampered_state_restarts_the_screen_with_a_notice():
     adapter = Adapter(DictEffects())
-    adapter.say(Reply.LAUNCH)
+    adapter.say(Event.LAUNCH)
     adapter.stored = {**adapter.stored, "outcome": "self_care"}   # skips every question
-    turn = adapter.say(Reply.NO)
+    turn = adapter.say(Event.NO)
     assert turn.prompt.speech[0] == CONTENT.speech["restart_notice"]
     assert turn.state.outcome is None and turn.state.answers == ()
 
@@ -182,7 +182,7 @@ def test_a_region_without_content_gets_the_refusal_and_nothing_is_kept():
     from dataclasses import replace
     elsewhere = replace(CONTENT, serves_region=False)
     effects = DictEffects()
-    turn = run_turn(elsewhere, Session(None, lambda: TODAY, True), Reply.LAUNCH, effects)
+    turn = run_turn(elsewhere, Session(None, lambda: TODAY, True), Event.LAUNCH, effects)
     assert turn.state is None and turn.prompt.end_session
     assert turn.prompt.speech == (CONTENT.speech["region_not_supported"],)
 
@@ -190,21 +190,21 @@ def test_a_region_without_content_gets_the_refusal_and_nothing_is_kept():
 def test_forget_me_goes_through_the_effects():
     effects = DictEffects()
     effects.record = records.add_visit({}, TODAY, "self_care", None, None)
-    turn = Adapter(effects).say(Reply.FORGET)
+    turn = Adapter(effects).say(Event.FORGET)
     assert effects.record == {} and turn.prompt.speech[0] == CONTENT.memory["forgotten"]
 
 
 def test_a_kept_state_keeps_its_day_and_the_clock_is_read_only_for_a_new_one():
     """A session that runs past midnight stays on the day it began (the review date it says)."""
     adapter = Adapter(DictEffects())
-    adapter.say(Reply.LAUNCH)
+    adapter.say(Event.LAUNCH)
     reads = []
 
     def clock():
         reads.append(1)
         return "2026-11-27"
 
-    turn = run_turn(CONTENT, Session(adapter.stored, clock, True), Reply.NO, adapter.effects)
+    turn = run_turn(CONTENT, Session(adapter.stored, clock, True), Event.NO, adapter.effects)
     assert turn.state.today == TODAY and reads == []
-    turn = run_turn(CONTENT, Session(None, clock, True), Reply.LAUNCH, adapter.effects)
+    turn = run_turn(CONTENT, Session(None, clock, True), Event.LAUNCH, adapter.effects)
     assert turn.state.today == "2026-11-27" and reads == [1]

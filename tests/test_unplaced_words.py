@@ -26,7 +26,7 @@ def words(table, locale):
 
 def first_urgent(content):
     """The first question after the cauda equina block (fever, in content 2.0)."""
-    return next(q for q in content.screen_questions if q.tier != "emergency")
+    return next(q for q in content.screen_questions if q.outcome_if_yes != "emergency")
 
 
 def emergency_action(content):

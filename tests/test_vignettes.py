@@ -12,7 +12,7 @@ from skill.content.loader import load_content
 from skill.language.interaction_model import build_interaction_model
 from skill.language.nlu import resolve
 from skill.conversation.questions import question_in_hand
-from skill.conversation.state import RANK
+from skill.conversation.state import OUTCOME_RANK
 from skill.conversation.stored_state import state_from_dict
 
 VIGNETTES = Path(__file__).parent / "vignettes"
@@ -50,10 +50,10 @@ def run_vignette(skill, locale, vignette):
             turn = say(answers.get(question.id, answers["default"]))
         elif state.outcome is None:   # a check-in's trend question: not in these vignettes
             turn = say(NEXT[language])
-        elif state.wrap_up is None and state.advice_step is not None:
+        elif state.wrap_up is None and state.advice_index is not None:
             if "advice" in pending:
                 turn = say(pending.pop("advice"))
-            elif vignette.get("after_advice") and state.advice_step == 0:
+            elif vignette.get("after_advice") and state.advice_index == 0:
                 turn = say(vignette.pop("after_advice"))
             else:
                 turn = say(NEXT[language])
@@ -77,7 +77,7 @@ def outcome_of(skill, language, locale, index):
                          [case for case in CASES if load(case[0])[case[2]]["expect"] != "self_care"])
 def test_every_serious_vignette_reaches_its_tier(skill, language, locale, index):
     vignette, outcome, said = outcome_of(skill, language, locale, index)
-    assert RANK[outcome] >= RANK[vignette["expect"]], (vignette["name"], outcome, said)
+    assert OUTCOME_RANK[outcome] >= OUTCOME_RANK[vignette["expect"]], (vignette["name"], outcome, said)
 
 
 @pytest.mark.parametrize("language, locale", [(language, locale) for language, locales
@@ -87,7 +87,7 @@ def test_at_most_one_clean_vignette_in_ten_is_sent_up_a_tier(skill, language, lo
     raised = []
     for index in clean:
         vignette, outcome, said = outcome_of(skill, language, locale, index)
-        if RANK[outcome] > RANK["self_care"]:
+        if OUTCOME_RANK[outcome] > OUTCOME_RANK["self_care"]:
             raised.append((vignette["name"], outcome, said))
     assert len(raised) * 10 <= len(clean), raised
 

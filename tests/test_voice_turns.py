@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from dialog import Dialog
-from skill.conversation.state import CREATE_REMINDER, OK, POSITIVE, RANK, EffectResult, Reply
+from skill.conversation.state import CREATE_REMINDER, OK, POSITIVE, OUTCOME_RANK, EffectResult, Event
 from skill.conversation.triage import initial_state, step
 from skill.content.loader import available_locales, fill, load_content
 from skill.alexa.speech import render_text
@@ -23,7 +23,7 @@ def locale(request):
 
 
 def heard(content, text, **values):
-    return render_text((text,), {**content.facts, **values})
+    return render_text((text,), {**content.values, **values})
 
 
 def through_the_cauda_equina_questions(dialog, content):
@@ -86,7 +86,7 @@ def test_the_read_back_names_what_the_cauda_equina_questions_asked():
     for named in ("peeing", "pooing", "sex", "numbness between your legs", "both legs"):
         assert named in read_back
     asked = " ".join(q.ask.lower() for q in content.questions
-                     if q.tier == "emergency" and not q.read_back)
+                     if q.outcome_if_yes == "emergency" and not q.read_back)
     for word in ("peeing", "poop", "sex", "numbness between your legs", "both legs", "sciatica",
                  "weak"):
         assert word in asked   # nothing in the read-back that no question asked
@@ -208,7 +208,7 @@ def test_go_back_never_takes_back_a_not_sure(skill):
     dialog = Dialog(skill, "en-US")
     dialog.launch()
     for question in content.screen_questions:
-        if question.tier == "urgent":
+        if question.outcome_if_yes == "urgent":
             break
         dialog.no()
     dialog.not_sure()                                    # fever: counts as yes, screen goes on
@@ -281,15 +281,15 @@ def test_set_a_reminder_once_there_is_a_review_date_sets_it(where):
     reminder for the review date."""
     content = load_content("en-US")
     if where == "returning":
-        state = initial_state("2026-12-03", memory="remembered", episode_start="2026-11-30")
+        state = initial_state("2026-12-03", consent="remembered", episode_start="2026-11-30")
     else:
-        state, _ = step(content, initial_state("2026-12-03"), Reply.LAUNCH)
+        state, _ = step(content, initial_state("2026-12-03"), Event.LAUNCH)
         for _ in content.screen_questions:
-            state, _ = step(content, state, Reply.NO)
+            state, _ = step(content, state, Event.NO)
         if where == "offer":
             while state.wrap_up != "reminder":
-                state, _ = step(content, state, Reply.NEXT)
-    state, prompt = step(content, state, Reply.SET_REMINDER)
+                state, _ = step(content, state, Event.NEXT)
+    state, prompt = step(content, state, Event.SET_REMINDER)
     assert prompt.effect == CREATE_REMINDER
     assert dict(prompt.values)["review_date"] == ("2026-12-14" if where == "returning" else "2026-12-17")
     state, prompt = step(content, state, EffectResult(CREATE_REMINDER, OK))
@@ -297,18 +297,18 @@ def test_set_a_reminder_once_there_is_a_review_date_sets_it(where):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from([Reply.NO, Reply.YES, Reply.NOT_SURE, Reply.GO_BACK]), max_size=30))
+@given(st.lists(st.sampled_from([Event.NO, Event.YES, Event.NOT_SURE, Event.GO_BACK]), max_size=30))
 def test_going_back_never_lowers_what_the_answers_mean(replies):
     """Whatever the mix of answers and "go back", no positive answer is ever taken back and
     the outcome never falls."""
     content = load_content("en-US")
-    state, _ = step(content, initial_state("2026-12-03"), Reply.LAUNCH)
+    state, _ = step(content, initial_state("2026-12-03"), Event.LAUNCH)
     for reply in replies:
         before = state
         state, _ = step(content, state, reply)
         positive_before = {q for q, a in before.answers if a in POSITIVE}
         assert positive_before <= {q for q, a in state.answers if a in POSITIVE}
-        assert RANK[state.outcome] >= RANK[before.outcome]
+        assert OUTCOME_RANK[state.outcome] >= OUTCOME_RANK[before.outcome]
 
 
 def test_every_new_aside_leaves_the_emergency_as_it_was(skill, locale):

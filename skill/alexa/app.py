@@ -15,7 +15,7 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model import RequestEnvelope
 
-from skill.alexa import handlers, screens
+from skill.alexa import handlers, apl
 from skill.content.clinician import load_clinician_content
 from skill.content.loader import (DEFAULT_LOCALE, Content, available_locales, companion_file,
                                   load_content)
@@ -57,13 +57,13 @@ def build_skill(contents: Optional[Mapping[str, Content]] = None,
         check_companion_content(content.locale)
     environ = os.environ if environ is None else environ
     settings = settings or settings_from_env(environ)
-    if not settings.memory:
+    if not settings.memory_enabled:
         persistence_adapter = None
     elif persistence_adapter is _FROM_ENVIRONMENT:
         from skill.memory.storage import build_persistence_adapter
         persistence_adapter = build_persistence_adapter(environ)
     # Memory needs somewhere to keep it: without a store, the skill never offers to remember.
-    settings = replace(settings, memory=settings.memory and persistence_adapter is not None)
+    settings = replace(settings, memory_enabled=settings.memory_enabled and persistence_adapter is not None)
     content_for = handlers.content_resolver(contents, default_locale)
     context = SkillContext(content_for=content_for, settings=settings, clock=clock,
                            exams=_exam_keeper(persistence_adapter, now, environ))
@@ -92,7 +92,7 @@ def check_companion_content(locale: str) -> tuple:
     """Load and check a locale's screen labels and clinician content (the files it uses, its own
     or its language's shared one); their loaders keep them, so a request never meets a broken
     file: a ContentError names file, key and problem here. Returns the files checked."""
-    screens.screen_labels(locale)
+    apl.apl_labels(locale)
     load_clinician_content(locale)
     return tuple(path for path in (companion_file(locale, kind) for kind in ("screen", "clinician"))
                  if path is not None)
@@ -138,7 +138,7 @@ def safe_response(locale: Optional[str] = None) -> dict:
     return {"version": "1.0", "sessionAttributes": {},
             "response": {"outputSpeech": {"type": "SSML",
                                           "ssml": render_ssml((handlers.safe_answer(content),),
-                                                              content.facts)},
+                                                              content.values)},
                          "shouldEndSession": True}}
 
 

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Optional
 
 from ask_sdk_core.handler_input import HandlerInput
 
-from skill.alexa import screens
+from skill.alexa import apl
 from skill.alexa.responses import build_response
 from skill.conversation import clinician, clinician_progress
 from skill.conversation.clinician import ClinicalTopic, EnterClinicianMode, Finding
 from skill.content.clinician import load_clinician_content
 from skill.content.loader import Content
-from skill.conversation.state import InvalidState, Reply, SymptomReport
+from skill.conversation.state import InvalidState, Event, SymptomReport
 
 if TYPE_CHECKING:
     from skill.memory.exam_store import ExamKeeper
@@ -48,7 +48,7 @@ def wants_clinician_mode(handler_input: HandlerInput, content: Content, event) -
         return False
     if isinstance(event, EnterClinicianMode):
         return True
-    return in_session and "clinician" in attributes and event != Reply.LAUNCH
+    return in_session and "clinician" in attributes and event != Event.LAUNCH
 
 
 def kept_exam(handler_input: HandlerInput, content: Content, event,
@@ -58,7 +58,7 @@ def kept_exam(handler_input: HandlerInput, content: Content, event,
     clinical = load_clinician_content(content.locale)
     if exams is None or clinical is None:
         return None
-    if event == Reply.LAUNCH or (isinstance(event, EnterClinicianMode)
+    if event == Event.LAUNCH or (isinstance(event, EnterClinicianMode)
                                  and wants_clinician_mode(handler_input, content, event)):
         return exams.load(handler_input.request_envelope, clinical)
     return None
@@ -76,7 +76,7 @@ def take_clinician_turn(handler_input: HandlerInput, content: Content, event,
         state, prompt = clinician_progress.resume(clinical, kept)
     elif isinstance(event, EnterClinicianMode):
         state, prompt = clinician.begin(clinical, entered=in_session)
-    elif in_session and attributes.get("resumed") is True and event == Reply.START_OVER:
+    elif in_session and attributes.get("resumed") is True and event == Event.START_OVER:
         # "Start again" answered to the resume, as it offered: a new patient's exam.
         state, prompt = clinician_progress.new_exam(clinical)
     else:
@@ -97,14 +97,14 @@ def take_clinician_turn(handler_input: HandlerInput, content: Content, event,
             exams.drop(handler_input.request_envelope)
         else:
             exams.keep(handler_input.request_envelope, clinical, state)
-    screen = None
-    if screens.supports_apl(handler_input):
+    display = None
+    if apl.supports_apl(handler_input):
         rows = [(step.label, clinician.finding_words(clinical, state, step, value) if value else None,
                  value == "positive")
                 for step, value in clinician.checklist(clinical, state)]
         body = prompt.speech[-1] if prompt.speech else ""
-        screen = screens.clinician_screen(content, rows, body, state.outcome)
-    return build_response(handler_input, content, prompt, screen)
+        display = apl.clinician_display(content, rows, body, state.outcome)
+    return build_response(handler_input, content, prompt, display)
 
 
 def _side_named(event):

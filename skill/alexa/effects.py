@@ -112,7 +112,7 @@ def _remind(handler_input: HandlerInput, content: Content, state: ScreenState,
         logger.warning("reminder not created: %s", result.reason)
         return REFUSED if result.status == reminders.ReminderStatus.REFUSED else (
             NO_PERMISSION if result.status == reminders.ReminderStatus.NO_PERMISSION else FAILED)
-    if state.memory == "remembered":
+    if state.consent == "remembered":
         _keep_reminder_id(handler_input, result.reminder_id)
     return OK
 
@@ -140,7 +140,7 @@ def _start_watch(handler_input: HandlerInput, content: Content, state: ScreenSta
         first_day = date.fromisoformat(state.today) + timedelta(days=1)
     except (KeyError, TypeError, ValueError):
         return FAILED
-    if state.memory != "remembered" or first_day > until:
+    if state.consent != "remembered" or first_day > until:
         return FAILED
     result = reminders.create_reminder(handler_input, lambda: reminders.daily_reminder_request(
         first_day, until, content.daily_watch["reminder_text"], content.locale))

@@ -16,28 +16,28 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_intent_name, get_locale, is_intent_name, is_request_type
 from ask_sdk_model import IntentRequest
 
-from skill.alexa import clinician_turns, effects, screens
+from skill.alexa import apl, clinician_turns, effects
 from skill.conversation import triage
 from skill.content.loader import Content
 from skill.alexa.speech import render_ssml
 from skill.conversation.clinician import ClinicalTopic, EnterClinicianMode, Finding
 from skill.content.backstop import KEYWORD_AUTHORITY
 from skill.conversation.daily_check import DailyCheck
-from skill.conversation.state import Reply, SymptomReport, TrendReport
+from skill.conversation.state import Event, SymptomReport, TrendReport
 from skill.alexa.turns import ContentFor, SkillContext, take_turn
 
 logger = logging.getLogger(__name__)
 
-ANSWER_INTENTS = {"AMAZON.YesIntent": Reply.YES, "AMAZON.NoIntent": Reply.NO,
-                  "NotSureIntent": Reply.NOT_SURE}
+ANSWER_INTENTS = {"AMAZON.YesIntent": Event.YES, "AMAZON.NoIntent": Event.NO,
+                  "NotSureIntent": Event.NOT_SURE}
 TOUCH_INTENTS = {"yes": "AMAZON.YesIntent", "no": "AMAZON.NoIntent", "not_sure": "NotSureIntent"}
-NAVIGATION_INTENTS = {"AMAZON.HelpIntent": Reply.HELP, "AMAZON.RepeatIntent": Reply.REPEAT,
-                      "AMAZON.StartOverIntent": Reply.START_OVER, "AMAZON.NextIntent": Reply.NEXT,
-                      "ForgetMeIntent": Reply.FORGET,
+NAVIGATION_INTENTS = {"AMAZON.HelpIntent": Event.HELP, "AMAZON.RepeatIntent": Event.REPEAT,
+                      "AMAZON.StartOverIntent": Event.START_OVER, "AMAZON.NextIntent": Event.NEXT,
+                      "ForgetMeIntent": Event.FORGET,
                       # Said beside an answer (asides.py): each gets help, never an answer.
-                      "WhereToGoIntent": Reply.WHERE, "ThanksIntent": Reply.THANKS,
-                      "NotApplicableIntent": Reply.NOT_APPLICABLE,
-                      "SetReminderIntent": Reply.SET_REMINDER}
+                      "WhereToGoIntent": Event.WHERE, "ThanksIntent": Event.THANKS,
+                      "NotApplicableIntent": Event.NOT_APPLICABLE,
+                      "SetReminderIntent": Event.SET_REMINDER}
 STOP_INTENTS = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent")
 SYMPTOM_INTENT, SYMPTOM_SLOT = "ReportSymptomIntent", "symptom"
 TREND_INTENT, TREND_SLOT = "PainTrendIntent", "trend"
@@ -48,28 +48,28 @@ EXAM_FINDING_INTENT, FINDING_SLOT = "ExamFindingIntent", "finding"
 SKILL_DISABLED = "AlexaSkillEvent.SkillDisabled"
 
 
-class _ScreenHandler(AbstractRequestHandler):
+class _TurnHandler(AbstractRequestHandler):
     """Shared translation: every subclass only says which event a request means."""
 
     def __init__(self, context: SkillContext):
         self._context = context
 
-    def event_for(self, handler_input: HandlerInput) -> triage.Event:
+    def event_for(self, handler_input: HandlerInput) -> triage.AnyEvent:
         raise NotImplementedError
 
     def handle(self, handler_input: HandlerInput):
         return take_turn(handler_input, self._context, self.event_for(handler_input))
 
 
-class LaunchRequestHandler(_ScreenHandler):
+class LaunchRequestHandler(_TurnHandler):
     def can_handle(self, handler_input):
         return is_request_type("LaunchRequest")(handler_input)
 
     def event_for(self, handler_input):
-        return Reply.LAUNCH
+        return Event.LAUNCH
 
 
-class AnswerIntentHandler(_ScreenHandler):
+class AnswerIntentHandler(_TurnHandler):
     def can_handle(self, handler_input):
         return _intent_in(handler_input, ANSWER_INTENTS)
 
@@ -77,7 +77,7 @@ class AnswerIntentHandler(_ScreenHandler):
         return ANSWER_INTENTS[get_intent_name(handler_input)]
 
 
-class TouchedAnswerHandler(_ScreenHandler):
+class TouchedAnswerHandler(_TurnHandler):
     """Yes, No or Not sure touched on the screen (APL SendEvent, hazard log H29): the same event
     as the spoken answer, for the question the screen was drawn for and no other. A touch from a
     screen the conversation has left (a later question, an ended session) is never placed
@@ -85,22 +85,22 @@ class TouchedAnswerHandler(_ScreenHandler):
     is an answer the skill cannot place: asked again, then "not sure"."""
 
     def can_handle(self, handler_input):
-        return is_request_type(screens.USER_EVENT)(handler_input)
+        return is_request_type(apl.USER_EVENT)(handler_input)
 
     def handle(self, handler_input):
         request = handler_input.request_envelope.request
-        answer, question_id = screens.touched(getattr(request, "arguments", None))
-        if getattr(request, "token", None) != screens.TOKEN:
+        answer, question_id = apl.touched(getattr(request, "arguments", None))
+        if getattr(request, "token", None) != apl.TOKEN:
             answer, question_id = None, None   # not from the document this skill drew
         content = self._context.content_for(get_locale(handler_input))
         state = self._screen_in_progress(handler_input, content)
-        asked = screens.question_on_screen(content, state) if state is not None else None
+        asked = apl.question_on_screen(content, state) if state is not None else None
         if question_id is not None and (asked is None or question_id != asked.id):
-            labels = screens.screen_labels(content.locale) if content.serves_region else None
+            labels = apl.apl_labels(content.locale) if content.serves_region else None
             lead = labels["touch"]["stale" if state is not None else "ended"] if labels else None
-            return take_turn(handler_input, self._context, Reply.REPEAT, lead=lead)
+            return take_turn(handler_input, self._context, Event.REPEAT, lead=lead)
         if answer is None or question_id is None:
-            return take_turn(handler_input, self._context, Reply.UNCLEAR)
+            return take_turn(handler_input, self._context, Event.UNCLEAR)
         return take_turn(handler_input, self._context, ANSWER_INTENTS[TOUCH_INTENTS[answer]])
 
     @staticmethod
@@ -117,7 +117,7 @@ class TouchedAnswerHandler(_ScreenHandler):
             return None
 
 
-class ReportSymptomIntentHandler(_ScreenHandler):
+class ReportSymptomIntentHandler(_TurnHandler):
     def can_handle(self, handler_input):
         return is_intent_name(SYMPTOM_INTENT)(handler_input)
 
@@ -127,7 +127,7 @@ class ReportSymptomIntentHandler(_ScreenHandler):
                              heard=slot_words(request, SYMPTOM_SLOT))
 
 
-class PainTrendIntentHandler(_ScreenHandler):
+class PainTrendIntentHandler(_TurnHandler):
     def can_handle(self, handler_input):
         return is_intent_name(TREND_INTENT)(handler_input)
 
@@ -135,17 +135,17 @@ class PainTrendIntentHandler(_ScreenHandler):
         return TrendReport(resolved_slot_id(handler_input.request_envelope.request, TREND_SLOT))
 
 
-class DailyCheckIntentHandler(_ScreenHandler):
+class DailyCheckIntentHandler(_TurnHandler):
     """"My daily check": the stored watch's last day goes with the event (daily_check.py)."""
 
     def can_handle(self, handler_input):
         return is_intent_name(DAILY_CHECK_INTENT)(handler_input)
 
     def event_for(self, handler_input):
-        return DailyCheck(effects.watch_until(handler_input, self._context.settings.memory))
+        return DailyCheck(effects.watch_until(handler_input, self._context.settings.memory_enabled))
 
 
-class ClinicianModeIntentHandler(_ScreenHandler):
+class ClinicianModeIntentHandler(_TurnHandler):
     def can_handle(self, handler_input):
         return is_intent_name(CLINICIAN_MODE_INTENT)(handler_input)
 
@@ -153,7 +153,7 @@ class ClinicianModeIntentHandler(_ScreenHandler):
         return EnterClinicianMode()
 
 
-class ClinicalQuestionIntentHandler(_ScreenHandler):
+class ClinicalQuestionIntentHandler(_TurnHandler):
     def can_handle(self, handler_input):
         return is_intent_name(CLINICAL_QUESTION_INTENT)(handler_input)
 
@@ -161,7 +161,7 @@ class ClinicalQuestionIntentHandler(_ScreenHandler):
         return ClinicalTopic(resolved_slot_id(handler_input.request_envelope.request, TOPIC_SLOT))
 
 
-class ExamFindingIntentHandler(_ScreenHandler):
+class ExamFindingIntentHandler(_TurnHandler):
     def can_handle(self, handler_input):
         return is_intent_name(EXAM_FINDING_INTENT)(handler_input)
 
@@ -169,7 +169,7 @@ class ExamFindingIntentHandler(_ScreenHandler):
         return Finding(resolved_slot_id(handler_input.request_envelope.request, FINDING_SLOT))
 
 
-class NavigationIntentHandler(_ScreenHandler):
+class NavigationIntentHandler(_TurnHandler):
     def can_handle(self, handler_input):
         return _intent_in(handler_input, NAVIGATION_INTENTS)
 
@@ -177,22 +177,22 @@ class NavigationIntentHandler(_ScreenHandler):
         return NAVIGATION_INTENTS[get_intent_name(handler_input)]
 
 
-class StopIntentHandler(_ScreenHandler):
+class StopIntentHandler(_TurnHandler):
     def can_handle(self, handler_input):
         return _intent_in(handler_input, STOP_INTENTS)
 
     def event_for(self, handler_input):
-        return Reply.STOP
+        return Event.STOP
 
 
-class FallbackIntentHandler(_ScreenHandler):
+class FallbackIntentHandler(_TurnHandler):
     """AMAZON.FallbackIntent and any intent this version does not know: re-ask, never skip."""
 
     def can_handle(self, handler_input):
         return is_request_type("IntentRequest")(handler_input)
 
     def event_for(self, handler_input):
-        return Reply.UNCLEAR
+        return Event.UNCLEAR
 
 
 class SessionEndedRequestHandler(AbstractRequestHandler):
@@ -271,7 +271,7 @@ class SafeExceptionHandler(AbstractExceptionHandler):
         # tampered "outcome"), so send none back rather than echo them as the skill's own.
         _drop_unchecked_attributes(handler_input)
         builder = handler_input.response_builder
-        builder.speak(render_ssml(prompt.speech, content.facts)).set_should_end_session(True)
+        builder.speak(render_ssml(prompt.speech, content.values)).set_should_end_session(True)
         return builder.response
 
 

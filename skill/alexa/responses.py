@@ -7,21 +7,21 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
-from skill.alexa import reminders, screens
+from skill.alexa import apl, reminders
 from skill.alexa.speech import render_ssml, render_text
 from skill.content.loader import Content
 from skill.conversation.state import Prompt
 
 
-def facts_and_values(content: Content, prompt: Prompt):
-    """The content's facts and the prompt's values, for filling placeholders (read only)."""
-    return {**content.facts, **dict(prompt.values)} if prompt.values else content.facts
+def placeholder_values(content: Content, prompt: Prompt):
+    """The content's values and the prompt's values, for filling placeholders (read only)."""
+    return {**content.values, **dict(prompt.values)} if prompt.values else content.values
 
 
 def build_response(handler_input: HandlerInput, content: Content, prompt: Prompt,
-                   screen=None) -> Response:
+                   display=None) -> Response:
     """Speech, reprompt, card and (for screen devices) the APL document, from a prompt."""
-    values = facts_and_values(content, prompt)
+    values = placeholder_values(content, prompt)
     builder = handler_input.response_builder
     builder.speak(render_ssml(prompt.speech, values))
     if prompt.end_session:
@@ -34,6 +34,6 @@ def build_response(handler_input: HandlerInput, content: Content, prompt: Prompt
         builder.set_card(SimpleCard(title=render_text((prompt.card.title,), values),
                                     content="\n\n".join(render_text((line,), values)
                                                         for line in prompt.card.body)))
-    if screen is not None:
-        builder.add_directive(screens.directive(screen))
+    if display is not None:
+        builder.add_directive(apl.directive(display))
     return builder.response

@@ -1,5 +1,5 @@
 """Prompt -> SSML and plain text. The only place SSML is written: text is escaped here, and
-facts such as the emergency number are spoken the way a listener needs them."""
+values such as the emergency number are spoken the way a listener needs them."""
 from __future__ import annotations
 
 import functools
@@ -15,24 +15,24 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMBER = re.compile(r"\d+(?: \d+)*")   # digits, in groups separated by single spaces
 
 
-def render_ssml(parts: Sequence[str], facts: Mapping[str, str]) -> str:
-    """Join spoken parts with a short pause, escape them, and voice the facts."""
-    return "<speak>" + PAUSE.join(_render_part(part, facts) for part in parts if part) + "</speak>"
+def render_ssml(parts: Sequence[str], values: Mapping[str, str]) -> str:
+    """Join spoken parts with a short pause, escape them, and voice the values."""
+    return "<speak>" + PAUSE.join(_render_part(part, values) for part in parts if part) + "</speak>"
 
 
-def render_text(parts: Sequence[str], facts: Mapping[str, str]) -> str:
+def render_text(parts: Sequence[str], values: Mapping[str, str]) -> str:
     """The same parts as plain text, for cards and the text chat."""
-    return " ".join(fill(part, facts) for part in parts if part)
+    return " ".join(fill(part, values) for part in parts if part)
 
 
-def _render_part(text: str, facts: Mapping[str, str]) -> str:
+def _render_part(text: str, values: Mapping[str, str]) -> str:
     template = _template(text)
     if len(template) == 1:          # no placeholder: the escaped text, worked out once
         return template[0]
     pieces = [template[0]]
     for index in range(1, len(template), 2):
         name = template[index]
-        pieces.append(_voice_fact(facts[name]) if name in facts else escape("{" + name + "}"))
+        pieces.append(_voice_value(values[name]) if name in values else escape("{" + name + "}"))
         pieces.append(template[index + 1])
     return "".join(pieces)
 
@@ -53,7 +53,7 @@ def _template(text: str) -> Tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=1024)
-def _voice_fact(value: str) -> str:
+def _voice_value(value: str) -> str:
     if _ISO_DATE.match(value):
         # Alexa reads a date in the listener's own locale ("December tenth"). The skill's dates
         # are all within weeks of today, so the year is left out ("????"): shorter to hear.

@@ -11,13 +11,13 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_locale
 from ask_sdk_model import Response
 
-from skill.alexa import clinician_turns, effects, screens
-from skill.alexa.responses import build_response, facts_and_values
+from skill.alexa import clinician_turns, effects, apl
+from skill.alexa.responses import build_response, placeholder_values
 from skill.conversation import triage, turn
 from skill.content.loader import Content
 from skill.memory.settings import Settings
 from skill.alexa.speech import render_text
-from skill.conversation.state import Reply
+from skill.conversation.state import Event
 
 if TYPE_CHECKING:
     from skill.memory.exam_store import ExamKeeper
@@ -52,12 +52,12 @@ def take_turn(handler_input: HandlerInput, context: SkillContext, event,
     if isinstance(event, clinician_turns.CLINICIAN_EVENTS):   # not said in clinician mode
         # "Go back" is one of the exam's words (a FindingType value); to a patient it means
         # the previous question.
-        event = Reply.GO_BACK if clinician_turns.means_go_back(event) else Reply.UNCLEAR
+        event = Event.GO_BACK if clinician_turns.means_go_back(event) else Event.UNCLEAR
     result = turn.run_turn(content, session_of(handler_input, context), event,
                            effects.AlexaEffects(handler_input), lead)
     prompt = result.prompt
-    if screens.supports_apl(handler_input):
-        prompt = screens.with_touch_offer(content, result.before, result.state, prompt)
+    if apl.supports_apl(handler_input):
+        prompt = apl.with_touch_offer(content, result.before, result.state, prompt)
     return respond(handler_input, content, result.state, prompt)
 
 
@@ -67,7 +67,7 @@ def session_of(handler_input: HandlerInput, context: SkillContext) -> turn.Sessi
     stored = handler_input.attributes_manager.session_attributes.get("screen")
     new = session is None or session.new
     return turn.Session(None if new else stored, lambda: context.clock().isoformat(),
-                        context.settings.memory)
+                        context.settings.memory_enabled)
 
 
 def respond(handler_input: HandlerInput, content: Content, state: triage.ScreenState,
@@ -75,10 +75,10 @@ def respond(handler_input: HandlerInput, content: Content, state: triage.ScreenS
     attributes = handler_input.attributes_manager.session_attributes
     attributes.clear()
     attributes.update({"screen": state.to_dict(), "outcome": state.outcome})
-    screen = None
-    if screens.supports_apl(handler_input):
-        screen = screens.patient_screen(content, state, _screen_body(content, state, prompt))
-    return build_response(handler_input, content, prompt, screen)
+    display = None
+    if apl.supports_apl(handler_input):
+        display = apl.patient_display(content, state, _screen_body(content, state, prompt))
+    return build_response(handler_input, content, prompt, display)
 
 
 def _screen_body(content: Content, state, prompt: triage.Prompt) -> str:
@@ -86,4 +86,4 @@ def _screen_body(content: Content, state, prompt: triage.Prompt) -> str:
     emergency instruction."""
     whole = prompt.card and (prompt.end_session or state.outcome == "emergency")
     parts = prompt.card.body if whole else prompt.speech[-1:]
-    return render_text(parts, facts_and_values(content, prompt))
+    return render_text(parts, placeholder_values(content, prompt))

@@ -70,7 +70,7 @@ def red_flag_named(red_flag_words: tuple, heard: Optional[str]):
     best, best_key = None, None
     for order, (question, pattern) in enumerate(red_flag_words):
         longest = max((len(m.group()) for m in pattern.finditer(text)), default=0)
-        key = (question.tier == "emergency", longest, -order)
+        key = (question.outcome_if_yes == "emergency", longest, -order)
         if longest and (best_key is None or key > best_key):
             best, best_key = question, key
     return best

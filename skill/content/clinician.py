@@ -11,7 +11,7 @@ from typing import Iterable, Mapping, Optional
 
 import yaml
 
-from skill.content.loader import FACT_NAMES, SAFE_LOADER, Content, companion_file, load_content
+from skill.content.loader import VALUE_NAMES, SAFE_LOADER, Content, companion_file, load_content
 from skill.content.schema import ContentError, ListOf, OneOf, Problem, Record, Text, Version
 
 SPEECH_KEYS = ("welcome", "entered", "menu_reprompt", "after_answer", "help", "help_exam",
@@ -69,7 +69,7 @@ class ClinicianContent:
 
 
 def _schema() -> Record:
-    text = Text(placeholders=FACT_NAMES)
+    text = Text(placeholders=VALUE_NAMES)
     refs = ListOf(Text())
     cited = Record(required={"text": text, "references": refs}, optional={"note": Text()})
     speech = {key: text for key in SPEECH_KEYS}

@@ -4,7 +4,7 @@ Everything the skill says, and the clinical reference behind it, lives in skill/
 A broken file fails here, at load time, naming the file, the key and the problem: in the tests,
 never in a patient's conversation.
 
-Why over 300 lines: the schema of every content file (questions, tiers, facts, speech keys,
+Why over 300 lines: the schema of every content file (questions, outcomes, values, speech keys,
 references) is one declaration, checked as a whole; split, a reader would lose which key is
 checked where.
 """
@@ -28,10 +28,10 @@ from skill.content.schema import (Check, ContentError, ListOf, MapOf, OneOf, Pro
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 DEFAULT_LOCALE = "en-US"
 
-# A question's tier when answered yes: emergency now, a doctor today, a doctor within days.
-TIERS = ("emergency", "urgent", "soon")
+# A question's outcome if answered yes: emergency now, a doctor today, a doctor within days.
+OUTCOMES_OF_A_YES = ("emergency", "urgent", "soon")
 OUTCOMES = ("emergency", "urgent", "soon", "self_care")
-FACT_NAMES = frozenset({"emergency_number", "emergency_place", "same_day_care"})
+VALUE_NAMES = frozenset({"emergency_number", "emergency_place", "same_day_care"})
 SPEECH_KEYS = (
     "welcome", "restart_notice", "start_over", "counted_as_yes",
     "not_understood", "answer_needed", "symptom_noted", "symptom_not_recognised",
@@ -78,7 +78,7 @@ MAX_HANDOVER_WORDS = 40
 @dataclass(frozen=True)
 class Question:
     id: str
-    tier: str
+    outcome_if_yes: str
     ask: str
     reprompt: str
     clarify: str
@@ -108,7 +108,7 @@ class Question:
 
 @dataclass(frozen=True)
 class Outcome:
-    tier: str
+    name: str
     speech: tuple
     card_title: str
     references: tuple
@@ -131,7 +131,7 @@ class Content:
     locale: str
     version: str
     source: str
-    facts: Mapping[str, str]
+    values: Mapping[str, str]    # fill placeholders, as a Prompt's values do
     references: Mapping[str, str]
     speech: Mapping[str, str]
     questions: tuple
@@ -163,7 +163,7 @@ class Content:
     @functools.cached_property
     def emergency_questions(self) -> tuple:
         """The cauda equina questions, in order: the ones a check-in asks again."""
-        return tuple(q for q in self.questions if q.tier == "emergency")
+        return tuple(q for q in self.questions if q.outcome_if_yes == "emergency")
 
     @functools.cached_property
     def screen_questions(self) -> tuple:
@@ -216,26 +216,26 @@ class Content:
 
 
 def _schema() -> Record:
-    fact_text = Text(placeholders=FACT_NAMES)
+    fact_text = Text(placeholders=VALUE_NAMES)
     references = ListOf(Text())
     speech_keys = {key: fact_text for key in SPEECH_KEYS}
-    speech_keys["help_screening"] = Text(placeholders=FACT_NAMES | {"position", "total"})
+    speech_keys["help_screening"] = Text(placeholders=VALUE_NAMES | {"position", "total"})
     # Said where this content's facts may be wrong (another region): so it names no number.
     speech_keys["region_not_supported"] = Text()
     question = Record(
         required={
-            "id": Text(), "tier": OneOf(TIERS),
-            "ask": Text(placeholders=FACT_NAMES, max_words=MAX_QUESTION_WORDS),
-            "reprompt": Text(placeholders=FACT_NAMES, max_words=MAX_QUESTION_WORDS),
-            "clarify": Text(placeholders=FACT_NAMES, max_words=MAX_QUESTION_WORDS),
+            "id": Text(), "outcome_if_yes": OneOf(OUTCOMES_OF_A_YES),
+            "ask": Text(placeholders=VALUE_NAMES, max_words=MAX_QUESTION_WORDS),
+            "reprompt": Text(placeholders=VALUE_NAMES, max_words=MAX_QUESTION_WORDS),
+            "clarify": Text(placeholders=VALUE_NAMES, max_words=MAX_QUESTION_WORDS),
             "help": fact_text, "references": references,
         },
         optional={"note": Text(), "read_back": OneOf((True, False)),
                   "check_in_only": OneOf((True, False)),
                   "keywords": ListOf(Check(Text(), _keyword_rules)),
-                  "mentioned": Text(placeholders=FACT_NAMES, max_words=MAX_MENTIONED_WORDS),
+                  "mentioned": Text(placeholders=VALUE_NAMES, max_words=MAX_MENTIONED_WORDS),
                   "route": Text(),
-                  "not_applicable": Text(placeholders=FACT_NAMES, max_words=MAX_QUESTION_WORDS)},
+                  "not_applicable": Text(placeholders=VALUE_NAMES, max_words=MAX_QUESTION_WORDS)},
     )
     outcome = Record(required={"speech": ListOf(fact_text), "card_title": fact_text,
                                "references": references},
@@ -244,7 +244,7 @@ def _schema() -> Record:
         "locale": Text(),
         "version": Version(),
         "references": MapOf(Text()),
-        "facts": Record(required={**{name: Text() for name in FACT_NAMES}, "references": references},
+        "values": Record(required={**{name: Text() for name in VALUE_NAMES}, "references": references},
                         optional={"note": Text()}),
         "speech": Record(required=speech_keys),
         "variants": Record(required={key: ListOf(fact_text, min_items=2) for key in VARIANT_KEYS}),
@@ -262,27 +262,27 @@ def _schema() -> Record:
         }),
         "advice": Check(ListOf(Record(
             required={"id": Text(), "for": ListOf(OneOf(("self_care", "urgent", "soon", "check_in"))),
-                      "text": Text(placeholders=FACT_NAMES, max_words=MAX_TIP_WORDS),
+                      "text": Text(placeholders=VALUE_NAMES, max_words=MAX_TIP_WORDS),
                       "references": references},
             optional={"note": Text()})), _advice_rules),
-        "memory": Record(required={**{key: Text(placeholders=FACT_NAMES | DATE_NAMES)
+        "memory": Record(required={**{key: Text(placeholders=VALUE_NAMES | DATE_NAMES)
                                       for key in MEMORY_KEYS}, "references": references}),
         "check_in": Record(required={
-            **{key: Text(placeholders=FACT_NAMES | DATE_NAMES) for key in CHECK_IN_KEYS},
+            **{key: Text(placeholders=VALUE_NAMES | DATE_NAMES) for key in CHECK_IN_KEYS},
             "stages": Record(required={stage: Record(
-                required={"text": Text(placeholders=FACT_NAMES | DATE_NAMES),
+                required={"text": Text(placeholders=VALUE_NAMES | DATE_NAMES),
                           "references": references},
                 optional={"note": Text()}) for stage in STAGES}),
             "references": references}),
         "handover": Record(required={
             "question": fact_text, "call_now": fact_text,
-            "sure": Text(placeholders=FACT_NAMES | {"signs"}),
-            "unsure": Text(placeholders=FACT_NAMES | {"signs"}),
-            "and": Text(), "signs": MapOf(Text(placeholders=FACT_NAMES)),
+            "sure": Text(placeholders=VALUE_NAMES | {"signs"}),
+            "unsure": Text(placeholders=VALUE_NAMES | {"signs"}),
+            "and": Text(), "signs": MapOf(Text(placeholders=VALUE_NAMES)),
             "references": references}, optional={"note": Text()}),
 
         "daily_watch": Record(
-            required={**{key: Text(placeholders=FACT_NAMES | DATE_NAMES) for key in DAILY_WATCH_KEYS},
+            required={**{key: Text(placeholders=VALUE_NAMES | DATE_NAMES) for key in DAILY_WATCH_KEYS},
                       "reminder_text": Text(max_words=MAX_REMINDER_WORDS),
                       "questions": ListOf(Text()), "references": references},
             optional={"note": Text()}),
@@ -296,24 +296,24 @@ def _question_rules(questions):
         if question["id"] in seen:
             yield (index, "id"), f"duplicate question id {question['id']!r}"
         seen.add(question["id"])
-        if question["tier"] != "emergency":
+        if question["outcome_if_yes"] != "emergency":
             reached_other = True
         elif reached_other:
             # Cauda equina signs are asked first, so an emergency is never delayed.
-            yield (index, "tier"), "an emergency question must come before every other one"
-        if "route" in question and question["tier"] != "urgent":
+            yield (index, "outcome_if_yes"), "an emergency question must come before every other one"
+        if "route" in question and question["outcome_if_yes"] != "urgent":
             yield (index, "route"), "only an urgent question names a route (where to go today)"
-    if not any(question["tier"] == "emergency" for question in questions):
+    if not any(question["outcome_if_yes"] == "emergency" for question in questions):
         yield (), "needs at least one emergency (cauda equina) question"
     if sum(bool(question.get("read_back")) for question in questions) != 1:
         yield (), "needs exactly one read-back of the cauda equina signs (`read_back: true`)"
     emergency = [index for index, question in enumerate(questions)
-                 if question["tier"] == "emergency"]
+                 if question["outcome_if_yes"] == "emergency"]
     for index, question in enumerate(questions):
         if question.get("read_back") and emergency[-1:] != [index]:
             # It reads back the signs asked before it, so it comes after all of them.
             yield (index, "read_back"), "only the last emergency question can be the read-back"
-        if question.get("check_in_only") and question["tier"] == "emergency":
+        if question.get("check_in_only") and question["outcome_if_yes"] == "emergency":
             # Cauda equina questions are asked at every visit.
             yield (index, "check_in_only"), "a cauda equina question cannot be for check-ins only"
         names_one_symptom = not (question.get("read_back") or question.get("check_in_only"))
@@ -330,14 +330,14 @@ def _route_order_problems(questions, routes: list) -> list:
     problems, furthest = [], (0, 0)
     rank = {"urgent": 0, "soon": 1}
     for index, question in enumerate(questions):
-        if question["tier"] not in rank:
+        if question["outcome_if_yes"] not in rank:
             continue
         route = question.get("route")
         if route is not None and route not in routes:
             problems.append(Problem(("questions", index, "route"),
                                     f"unknown route {route!r}: not in outcomes.urgent.routes"))
             continue
-        key = (rank[question["tier"]], routes.index(route) if route else len(routes))
+        key = (rank[question["outcome_if_yes"]], routes.index(route) if route else len(routes))
         if question.get("check_in_only"):
             key = (key[0] + 2, key[1])   # the check-in's own questions, in their own order
         if key < furthest:
@@ -382,7 +382,7 @@ def _cross_checks(raw) -> list:
             if ref not in known:
                 problems.append(Problem(path + (index,), f"unknown reference {ref!r}"))
 
-    check_refs(("facts", "references"), raw["facts"]["references"])
+    check_refs(("values", "references"), raw["values"]["references"])
     for index, question in enumerate(raw["questions"]):
         check_refs(("questions", index, "references"), question["references"])
     for index, chunk in enumerate(raw["advice"]):
@@ -402,7 +402,7 @@ def _cross_checks(raw) -> list:
         if name in {question["id"] for question in raw["questions"]}:
             problems.append(Problem(("common_symptoms", name), "clashes with a question id"))
     problems += _handover_problems(raw)
-    welcome = fill(raw["speech"]["welcome"], raw["facts"]) + " " + raw["questions"][0]["ask"]
+    welcome = fill(raw["speech"]["welcome"], raw["values"]) + " " + raw["questions"][0]["ask"]
     if count_words(welcome) > MAX_WELCOME_WORDS:
         problems.append(Problem(("speech", "welcome"), f"welcome plus first question has "
                                 f"{count_words(welcome)} words, more than {MAX_WELCOME_WORDS}"))
@@ -418,7 +418,7 @@ def _handover_problems(raw) -> list:
     known = set(raw["references"])
     problems += [Problem(path + ("references", index), f"unknown reference {ref!r}")
                  for index, ref in enumerate(handover["references"]) if ref not in known]
-    emergency = [q["id"] for q in raw["questions"] if q["tier"] == "emergency"]
+    emergency = [q["id"] for q in raw["questions"] if q["outcome_if_yes"] == "emergency"]
     signs = handover["signs"]
     problems += [Problem(path + ("signs", name), "is missing: a cauda equina question's sign")
                  for name in emergency if name not in signs]
@@ -433,7 +433,7 @@ def _handover_problems(raw) -> list:
         if placeholders_in(handover[key]).count("signs") != 1:
             problems.append(Problem(path + (key,), "must hold {signs} once"))
             continue
-        words = count_words(fill(handover[key], {**raw["facts"], "signs": longest}))
+        words = count_words(fill(handover[key], {**raw["values"], "signs": longest}))
         if words > MAX_HANDOVER_WORDS:
             problems.append(Problem(path + (key,), f"has {words} words with the longest sign, "
                                     f"more than {MAX_HANDOVER_WORDS}"))
@@ -443,7 +443,7 @@ def _handover_problems(raw) -> list:
 def _daily_check_problems(ids: list, questions: list) -> list:
     """The daily check asks cauda equina questions only, each once, the read-back (if any)
     last: a "no" to each comes before it, as on the screen."""
-    problems, tiers = [], {q["id"]: q["tier"] for q in questions}
+    problems, tiers = [], {q["id"]: q["outcome_if_yes"] for q in questions}
     read_back = next((q["id"] for q in questions if q.get("read_back")), None)
     for index, question_id in enumerate(ids):
         path = ("daily_watch", "questions", index)
@@ -465,16 +465,16 @@ def fill(text: str, values: Mapping[str, str]) -> str:
 
 
 def _build(raw, source: str) -> Content:
-    facts = {name: str(raw["facts"][name]) for name in FACT_NAMES}
+    values = {name: str(raw["values"][name]) for name in VALUE_NAMES}
     return Content(
         locale=raw["locale"],
         version=raw["version"],
         source=source,
-        facts=MappingProxyType(facts),
+        values=MappingProxyType(values),
         references=MappingProxyType(dict(raw["references"])),
         speech=MappingProxyType({key: raw["speech"][key].strip() for key in SPEECH_KEYS}),
         questions=tuple(
-            Question(id=q["id"], tier=q["tier"], ask=q["ask"], reprompt=q["reprompt"],
+            Question(id=q["id"], outcome_if_yes=q["outcome_if_yes"], ask=q["ask"], reprompt=q["reprompt"],
                      clarify=q["clarify"], help=q["help"], references=tuple(q["references"]),
                      read_back=bool(q.get("read_back", False)),
                      check_in_only=bool(q.get("check_in_only", False)),
@@ -484,7 +484,7 @@ def _build(raw, source: str) -> Content:
         common_symptoms=MappingProxyType(
             {name: entry["acknowledge"] for name, entry in raw["common_symptoms"].items()}),
         outcomes=MappingProxyType({
-            name: Outcome(tier=name, speech=tuple(entry["speech"]), card_title=entry["card_title"],
+            name: Outcome(name=name, speech=tuple(entry["speech"]), card_title=entry["card_title"],
                           references=tuple(entry["references"]), offer=entry.get("offer"),
                           offer_reprompt=entry.get("offer_reprompt"),
                           routes=MappingProxyType(dict(entry.get("routes") or {})))

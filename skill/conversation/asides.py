@@ -10,31 +10,31 @@ from typing import Callable, Tuple
 from skill.conversation import timeline
 from skill.content.loader import Content
 from skill.conversation.questions import REFERRALS, outcome_speech, question_in_hand, questions_for
-from skill.conversation.state import CREATE_REMINDER, NO, Prompt, Reply, ScreenState
+from skill.conversation.state import CREATE_REMINDER, NO, Prompt, Event, ScreenState
 
 Ask = Callable[..., Prompt]                        # triage._ask
 CurrentPrompt = Callable[[Content, ScreenState], Prompt]
-ASIDES = (Reply.GO_BACK, Reply.THANKS, Reply.NOT_APPLICABLE, Reply.WHERE, Reply.SET_REMINDER)
+ASIDES = (Event.GO_BACK, Event.THANKS, Event.NOT_APPLICABLE, Event.WHERE, Event.SET_REMINDER)
 
 
-def on_aside(content: Content, state: ScreenState, reply: Reply, ask: Ask,
+def on_aside(content: Content, state: ScreenState, event: Event, ask: Ask,
              current_prompt: CurrentPrompt) -> Tuple[ScreenState, Prompt]:
     speech = content.speech
     in_hand = question_in_hand(content, state)
-    if reply == Reply.WHERE and state.wrap_up == "done":
+    if event == Event.WHERE and state.wrap_up == "done":
         return state, current_prompt(content, state)   # the goodbye: the action, last
-    if reply == Reply.WHERE:
+    if event == Event.WHERE:
         return state, _lead(_again(content, state, current_prompt), _where(content, state))
-    if reply == Reply.GO_BACK:
+    if event == Event.GO_BACK:
         return _go_back(content, state, ask, current_prompt)
-    if reply == Reply.NOT_APPLICABLE and in_hand is not None:
+    if event == Event.NOT_APPLICABLE and in_hand is not None:
         if in_hand.not_applicable:   # the same sign, asked so it fits anyone
             return state, ask(content, in_hand, text=in_hand.not_applicable, state=state)
         return state, ask(content, in_hand, lead=speech["answer_needed"], state=state)
-    if reply == Reply.SET_REMINDER:
+    if event == Event.SET_REMINDER:
         return _set_reminder(content, state, current_prompt)
     # "Okay, thanks", or "doesn't apply" with no question in hand: what was asked, again.
-    lead = (speech["thanks_reply"],) if reply == Reply.THANKS else ()
+    lead = (speech["thanks_reply"],) if event == Event.THANKS else ()
     if in_hand is not None:
         lead += (speech["answer_needed"],)
     return state, _lead(_again(content, state, current_prompt), *lead)
@@ -45,7 +45,7 @@ def _again(content: Content, state: ScreenState, current_prompt: CurrentPrompt) 
     (not the whole outcome); during the tips, how to go on; else the question in hand."""
     in_advice = state.outcome in REFERRALS + ("self_care",) and state.wrap_up is None \
         and state.detour is None
-    if in_advice and state.advice_step is None:
+    if in_advice and state.advice_index is None:
         outcome = content.outcomes[state.outcome]
         return Prompt((outcome.offer,), reprompt=(outcome.offer_reprompt,))
     if in_advice:

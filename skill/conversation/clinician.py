@@ -18,12 +18,12 @@ from typing import Mapping, Optional, Tuple
 from skill.content import backstop
 from skill.content.clinician import FINDINGS, SIDES, TOPICS, WORDS, ClinicianContent, ExamStep
 from skill.content.loader import fill
-from skill.conversation.state import Card, InvalidState, Prompt, Reply, SymptomReport
+from skill.conversation.state import Card, InvalidState, Prompt, Event, SymptomReport
 
 # 2 added the side of each finding, the side question in hand and the history flag; a state
 # stored as 1 still loads, every side unknown.
-CLINICIAN_VERSION = 2
-READABLE_VERSIONS = (1, 2)
+CLINICIAN_VERSION = 3   # 3: "step" became "exam_index" (issue 19)
+READABLE_VERSIONS = (1, 2, 3)
 SECTIONS = ("menu", "exam", "summary")
 HEARD_SIDES = ("left", "right", "both")
 # FindingType ids: a finding ("positive"), a side alone ("left"), or both ("positive_left"); a
@@ -57,7 +57,7 @@ class Finding:
 @dataclass(frozen=True)
 class ClinicianState:
     section: str = "menu"
-    step: int = 0                                   # index into the steps that apply
+    exam_index: int = 0                             # index into the steps that apply
     findings: Tuple[Tuple[str, str], ...] = ()
     cauda_equina: bool = False                      # suspected: the action has been given
     sides: Tuple[Tuple[str, str], ...] = ()         # step id -> side, for positive sided findings
@@ -69,7 +69,7 @@ class ClinicianState:
         return "emergency" if self.cauda_equina else None
 
     def to_dict(self) -> dict:
-        return {"version": CLINICIAN_VERSION, "section": self.section, "step": self.step,
+        return {"version": CLINICIAN_VERSION, "section": self.section, "exam_index": self.exam_index,
                 "findings": dict(self.findings), "cauda_equina": self.cauda_equina,
                 "sides": dict(self.sides), "side_asks": self.side_asks,
                 "history_cauda_equina": self.history_cauda_equina}
@@ -77,11 +77,13 @@ class ClinicianState:
 
 def clinician_state_from_dict(content: ClinicianContent, data: Mapping) -> ClinicianState:
     """The stored state, checked; InvalidState names what is wrong. A state stored before sides
-    existed (version 1) loads with every side unknown."""
+    existed (version 1) loads with every side unknown; one stored before version 3 keeps its
+    exam index under "step"."""
     if not isinstance(data, Mapping) or type(data.get("version")) is not int \
             or data["version"] not in READABLE_VERSIONS:
         raise InvalidState("missing or different clinician state version")
-    section, step, findings = data.get("section"), data.get("step"), data.get("findings")
+    section, findings = data.get("section"), data.get("findings")
+    step = data.get("exam_index" if data["version"] >= 3 else "step")
     cauda_equina = data.get("cauda_equina")
     old = {"sides": {}, "side_asks": 0, "history_cauda_equina": False}   # before version 2
     sides, side_asks, history = (old[key] if data["version"] == 1 else data.get(key)
@@ -136,7 +138,7 @@ def step(content: ClinicianContent, state: ClinicianState, event) -> Tuple[Clini
     if isinstance(event, SymptomReport) and backstop.asked_first(event.symptom_id):
         # A clinician's "faecal incontinence" is a finding, not a patient's maybe-old symptom.
         event = replace(event, symptom_id=backstop.asked_first(event.symptom_id))
-    if event == Reply.STOP:
+    if event == Event.STOP:
         # Stop mid-exam says what was recorded so far (the action included) before leaving.
         before = _summary_speech(content, state) if state.section == "exam" else ()
         return state, Prompt(before + (speech["goodbye"],), end_session=True)
@@ -144,31 +146,31 @@ def step(content: ClinicianContent, state: ClinicianState, event) -> Tuple[Clini
         return state, _summary_now(content, state)
     if event == Finding(GO_BACK):
         return _go_back(content, state)
-    if event in (Reply.LAUNCH, Reply.START_OVER):
+    if event in (Event.LAUNCH, Event.START_OVER):
         fresh, prompt = begin(content)
         return replace(fresh, cauda_equina=state.cauda_equina,
                        history_cauda_equina=state.history_cauda_equina), prompt
     if isinstance(event, SymptomReport) and event.symptom_id == "both_legs" and state.side_asks:
-        return _on_side_reply(content, state, Finding("both"))   # "both sides", "both legs"
+        return _on_side_event(content, state, Finding("both"))   # "both sides", "both legs"
     if isinstance(event, SymptomReport) and event.symptom_id in content.cauda_equina_symptoms:
         state = replace(state, cauda_equina=True, history_cauda_equina=True)
         return state, _prefixed(content.cauda_equina_action, current_prompt(content, state))
     if isinstance(event, ClinicalTopic):
         return _on_topic(content, state, event.topic)
-    if event == Reply.HELP:
+    if event == Event.HELP:
         if state.side_asks:
             return state, _prefixed(speech["help_side"], current_prompt(content, state))
         if state.section == "exam":
-            text = fill(speech["help_exam"], {"step": state.step + 1,
+            text = fill(speech["help_exam"], {"step": state.exam_index + 1,
                                               "total": len(steps_for(content, state))})
             return state, _prefixed(text, current_prompt(content, state))
         return state, _menu(content, speech["help"])
-    if event == Reply.REPEAT:
+    if event == Event.REPEAT:
         return state, current_prompt(content, state)
     if state.side_asks:
-        return _on_side_reply(content, state, event)
+        return _on_side_event(content, state, event)
     if state.section == "exam":
-        return _on_exam_reply(content, state, event)
+        return _on_exam_event(content, state, event)
     return state, _menu(content, speech["not_understood"])
 
 
@@ -177,7 +179,7 @@ def current_prompt(content: ClinicianContent, state: ClinicianState) -> Prompt:
         question = "side_question" if state.side_asks == 1 else "side_again"
         return Prompt((content.speech[question],), reprompt=(content.speech["side_reprompt"],))
     if state.section == "exam":
-        exam_step = steps_for(content, state)[state.step]
+        exam_step = steps_for(content, state)[state.exam_index]
         return Prompt((exam_step.prompt,), reprompt=(exam_step.reprompt,))
     if state.section == "summary":
         return _summary(content, state)
@@ -211,7 +213,7 @@ def _suggests_cauda_equina(content: ClinicianContent, state: ClinicianState) -> 
 
 
 def _awaits_side(content: ClinicianContent, state: ClinicianState) -> bool:
-    exam_step = steps_for(content, state)[state.step]
+    exam_step = steps_for(content, state)[state.exam_index]
     return exam_step.sided and dict(state.findings).get(exam_step.id) == "positive"
 
 
@@ -226,7 +228,7 @@ def _prefixed(text: str, prompt: Prompt) -> Prompt:
 
 def _on_topic(content: ClinicianContent, state: ClinicianState, topic: Optional[str]):
     if topic == "exam":
-        state = replace(state, section="exam", step=0, findings=(), sides=(), side_asks=0)
+        state = replace(state, section="exam", exam_index=0, findings=(), sides=(), side_asks=0)
         return state, current_prompt(content, state)
     text = content.red_flags if topic == "red_flags" else content.answers.get(topic)
     if text is None:
@@ -249,13 +251,13 @@ def _heard(event, exam_step: Optional[ExamStep] = None) -> Tuple[Optional[str], 
         if word in WORDS:
             return (exam_step.heard.get(word) if exam_step else None), side
         return (event.value if event.value in FINDINGS else None), None
-    return {Reply.YES: "positive", Reply.NO: "negative"}.get(event), None
+    return {Event.YES: "positive", Event.NO: "negative"}.get(event), None
 
 
-def _on_exam_reply(content: ClinicianContent, state: ClinicianState, event):
-    exam_step = steps_for(content, state)[state.step]
+def _on_exam_event(content: ClinicianContent, state: ClinicianState, event):
+    exam_step = steps_for(content, state)[state.exam_index]
     recorded_here = dict(state.findings).get(exam_step.id)
-    if event == Reply.NEXT:
+    if event == Event.NEXT:
         # Decision (issue 17): "next" says what it records rather than asking "record not
         # done?". A confirmation doubles the turns of a hands-free exam for every skipped
         # step; "not done" is never read as normal (the summary lists it), and "go back"
@@ -299,14 +301,14 @@ def _on_exam_reply(content: ClinicianContent, state: ClinicianState, event):
     return _advance(content, state, recorded)
 
 
-def _on_side_reply(content: ClinicianContent, state: ClinicianState, event):
+def _on_side_event(content: ClinicianContent, state: ClinicianState, event):
     _, side = _heard(event)
-    if event == Reply.YES:
+    if event == Event.YES:
         # Alexa hears a bare "right" as AMAZON.YesIntent (a yes sample and built-in phrasing),
         # and a yes names no other answer to "left, right, or both?".
         side = "right"
-    exam_step = steps_for(content, state)[state.step]
-    if side is None and event != Reply.NEXT and state.side_asks < MAX_SIDE_ASKS:
+    exam_step = steps_for(content, state)[state.exam_index]
+    if side is None and event != Event.NEXT and state.side_asks < MAX_SIDE_ASKS:
         asked = replace(state, side_asks=state.side_asks + 1)
         return asked, current_prompt(content, asked)
     sides = {**dict(state.sides), exam_step.id: side or "unknown"}
@@ -321,9 +323,9 @@ def _advance(content: ClinicianContent, before: ClinicianState, recorded: Clinic
     """The next step (or the summary) after a finding was recorded; the emergency action first
     when the finding is the one that makes cauda equina suspected."""
     suspected = before.cauda_equina or _suggests_cauda_equina(content, recorded)
-    state = replace(recorded, cauda_equina=suspected, step=recorded.step + 1)
-    if state.step >= len(steps_for(content, state)):
-        state = replace(state, section="summary", step=0)
+    state = replace(recorded, cauda_equina=suspected, exam_index=recorded.exam_index + 1)
+    if state.exam_index >= len(steps_for(content, state)):
+        state = replace(state, section="summary", exam_index=0)
     newly = suspected and not before.cauda_equina
     if state.section == "summary":   # the action just given is not said again in the summary
         prompt = _summary(content, state, action_said=newly)
@@ -348,12 +350,12 @@ def _go_back(content: ClinicianContent, state: ClinicianState):
     if state.section == "summary":
         target = len(steps) - 1
     elif state.side_asks:
-        target = state.step
-    elif state.step == 0:
+        target = state.exam_index
+    elif state.exam_index == 0:
         return state, _prefixed(speech["first_step"], current_prompt(content, state))
     else:
-        target = state.step - 1
-    back = replace(state, section="exam", step=target, side_asks=0)
+        target = state.exam_index - 1
+    back = replace(state, section="exam", exam_index=target, side_asks=0)
     exam_step = steps[target]
     value = dict(back.findings).get(exam_step.id)
     lead = fill(speech["went_back"] if value else speech["went_back_unrecorded"], {

@@ -37,7 +37,7 @@ def progress_record(content: ClinicianContent, state: ClinicianState) -> Optiona
     if state.section != "exam":
         return None
     return {"version": PROGRESS_VERSION, "locale": content.locale,
-            "step_id": clinician.steps_for(content, state)[state.step].id,
+            "step_id": clinician.steps_for(content, state)[state.exam_index].id,
             "clinician": state.to_dict()}
 
 
@@ -52,7 +52,7 @@ def exam_from_record(content: ClinicianContent, record: Mapping) -> ClinicianSta
     state = clinician.clinician_state_from_dict(content, record.get("clinician"))
     if state.section != "exam":
         raise InvalidState("a kept exam that is not in progress")
-    if clinician.steps_for(content, state)[state.step].id != record.get("step_id"):
+    if clinician.steps_for(content, state)[state.exam_index].id != record.get("step_id"):
         # The content changed under it: resuming at "step 4" could be another step now.
         raise InvalidState("the kept step is not the step at that index")
     return state
@@ -69,7 +69,7 @@ def resume(content: ClinicianContent, state: ClinicianState) -> Tuple[ClinicianS
     the cauda equina action again if it is suspected (never carried over silently), how to
     begin a new patient's exam, then the step's question (or the side question, asked afresh)."""
     state = replace(state, side_asks=min(state.side_asks, 1))
-    exam_step = clinician.steps_for(content, state)[state.step]
+    exam_step = clinician.steps_for(content, state)[state.exam_index]
     said = fill(content.speech["resumed"], {"step": exam_step.label,
                                             "count": len(state.findings)})
     action = (content.cauda_equina_action,) if state.cauda_equina else ()

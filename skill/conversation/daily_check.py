@@ -27,7 +27,7 @@ from typing import Callable, Optional, Tuple
 from skill.conversation import timeline
 from skill.conversation.offers import answer_to_offer
 from skill.content.loader import Content
-from skill.conversation.state import (NO_PERMISSION, OK, REFUSED, Card, EffectResult, Prompt, Reply,
+from skill.conversation.state import (NO_PERMISSION, OK, REFUSED, Card, EffectResult, Prompt, Event,
                                       ScreenState)
 
 DAILY_CHECK = "daily_check"   # the session's mode during a daily check
@@ -52,7 +52,7 @@ class DailyCheck:
 def offers_watch(state: ScreenState) -> bool:
     """The watch is for the first weeks of an episode, for someone who agreed to be
     remembered (its end date and reminder are kept), after a self-care result."""
-    return (state.can_remind and state.outcome == "self_care" and state.memory == "remembered"
+    return (state.can_remind and state.outcome == "self_care" and state.consent == "remembered"
             and state.mode == "screen" and bool(timeline.review_values(state)))
 
 
@@ -67,10 +67,10 @@ def offer_prompt(content: Content, state: ScreenState) -> Prompt:
                   values=timeline.review_values(state))
 
 
-def on_offer_reply(content: Content, state: ScreenState, reply: Reply, goodbye: Goodbye):
+def on_offer_event(content: Content, state: ScreenState, event: Event, goodbye: Goodbye):
     """Only a clear yes sets it up; no, or not sure, says goodbye."""
     return answer_to_offer(
-        state, reply, offer_prompt(content, state),
+        state, event, offer_prompt(content, state),
         accept=lambda: (replace(state, wrap_up="setting_watch"),
                         Prompt((), effect=START_WATCH, values=timeline.review_values(state))),
         decline=lambda: goodbye(content, state))
@@ -114,7 +114,7 @@ def not_running(content: Content, state: ScreenState, event: DailyCheck) -> Opti
 
 def daily_state(state: ScreenState) -> ScreenState:
     """A fresh daily check, keeping what the session knows about the person and the day."""
-    return ScreenState(started=True, mode=DAILY_CHECK, today=state.today, memory=state.memory,
+    return ScreenState(started=True, mode=DAILY_CHECK, today=state.today, consent=state.consent,
                        episode_start=state.episode_start, can_remind=state.can_remind)
 
 
@@ -126,7 +126,7 @@ def all_clear(content: Content, state: ScreenState) -> Tuple[ScreenState, Prompt
     closing = texts["last_day"] if _is_last_day(state) else texts["again_tomorrow"]
     speech = (texts["all_clear"], content.speech["result_warning"], closing)
     card = Card(content.speech["warning_signs_title"], (content.advice_by_id["safety_net"].text,))
-    return ScreenState(today=state.today, memory=state.memory, episode_start=state.episode_start), \
+    return ScreenState(today=state.today, consent=state.consent, episode_start=state.episode_start), \
         Prompt(speech, end_session=True, card=card)
 
 

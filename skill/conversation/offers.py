@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable, Tuple
 
-from skill.conversation.state import Prompt, Reply, ScreenState
+from skill.conversation.state import Prompt, Event, ScreenState
 
 Outcome = Tuple[ScreenState, Prompt]
 
 
-def answer_to_offer(state: ScreenState, reply: Reply, offer: Prompt,
+def answer_to_offer(state: ScreenState, event: Event, offer: Prompt,
                     accept: Callable[[], Outcome], decline: Callable[[], Outcome]) -> Outcome:
-    if reply == Reply.YES:
+    if event == Event.YES:
         return accept()
-    if reply in (Reply.NO, Reply.NOT_SURE):
+    if event in (Event.NO, Event.NOT_SURE):
         return decline()
-    return state, offer if reply == Reply.REPEAT else replace(offer, speech=offer.reprompt)
+    return state, offer if event == Event.REPEAT else replace(offer, speech=offer.reprompt)

@@ -69,23 +69,23 @@ def outcome_for(content: Content, state: ScreenState) -> Optional[str]:
         return None
     if state.mode == "check_in" and state.trend is None:
         return None
-    tiers = positive_tiers(content, state)
+    tiers = positive_outcomes(content, state)
     unasked = [q for q in questions_for(content, state.mode) if q.id not in given]
     if "urgent" in tiers or state.trend == "worse":
         routes = list(content.outcomes["urgent"].routes)
         place = _route_rank(routes, urgent_route(content, state))
-        more_demanding = any(q.tier == "urgent" and _route_rank(routes, q.route) < place
+        more_demanding = any(q.outcome_if_yes == "urgent" and _route_rank(routes, q.route) < place
                              for q in unasked)
         return None if more_demanding else "urgent"
     if "soon" in tiers:
-        return None if any(q.tier == "urgent" for q in unasked) else "soon"
+        return None if any(q.outcome_if_yes == "urgent" for q in unasked) else "soon"
     # The daily check's all clear is not the self-care result: it has its own words.
     return None if unasked or state.mode == "daily_check" else "self_care"
 
 
-def positive_tiers(content: Content, state: ScreenState) -> set:
+def positive_outcomes(content: Content, state: ScreenState) -> set:
     """The tiers of the questions answered yes, not sure, or reported so far."""
-    return {content.question(question_id).tier
+    return {content.question(question_id).outcome_if_yes
             for question_id, answer in state.answers if answer in POSITIVE}
 
 
@@ -117,7 +117,7 @@ def urgent_route(content: Content, state: ScreenState) -> Optional[str]:
     answers name, the first in the content's order (the most demanding: the emergency
     department before a same-day doctor). None: the outcome's own first sentence."""
     named = {content.question(question_id).route for question_id, answer in state.answers
-             if answer in POSITIVE and content.question(question_id).tier == "urgent"}
+             if answer in POSITIVE and content.question(question_id).outcome_if_yes == "urgent"}
     return next((route for route in content.outcomes["urgent"].routes if route in named), None)
 
 
@@ -141,6 +141,6 @@ def deciding_question(content: Content, state: ScreenState, outcome: str) -> Opt
     route = urgent_route(content, state) if outcome == "urgent" else None
     for question_id, answer in state.answers:
         question = content.question(question_id)
-        if answer in POSITIVE and question.tier == outcome and question.route == route:
+        if answer in POSITIVE and question.outcome_if_yes == outcome and question.route == route:
             return question
     return None

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Mapping, Optional
 
 from skill.conversation import timeline
-from skill.conversation.state import RANK, TRENDS
+from skill.conversation.state import OUTCOME_RANK, TRENDS
 
 RECORD_VERSION = 1
 MAX_VISITS = 20   # the timeline needs the episode start and recent visits, not a diary
@@ -23,7 +23,7 @@ class InvalidRecord(ValueError):
 
 @dataclass(frozen=True)
 class SessionStart:
-    memory: str                      # see state.MEMORY
+    consent: str                     # see state.CONSENTS
     episode_start: Optional[str]     # set for a remembered user within an episode: a check-in
     recall_failed: bool = False
 
@@ -93,7 +93,7 @@ def check_record(record: Mapping) -> Mapping:
         timeline.parse_day(record["episode_start"])
         for visit in record["visits"]:
             timeline.parse_day(visit["date"])
-            if visit["outcome"] not in RANK or visit.get("trend") not in (None,) + TRENDS:
+            if visit["outcome"] not in OUTCOME_RANK or visit.get("trend") not in (None,) + TRENDS:
                 raise InvalidRecord("bad visit")
     except (KeyError, TypeError, ValueError, AttributeError) as problem:
         raise InvalidRecord(str(problem)) from None

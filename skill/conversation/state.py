@@ -11,10 +11,10 @@ from typing import Optional, Tuple, Union
 
 from skill.content.loader import OUTCOMES
 
-STATE_VERSION = 3
+STATE_VERSION = 4   # 4: "memory" became "consent", "advice_step" "advice_index" (issue 19)
 
 
-class Reply(str, Enum):
+class Event(str, Enum):
     LAUNCH = "launch"
     YES = "yes"
     NO = "no"
@@ -65,19 +65,19 @@ class EffectResult:
     status: str
 
 
-Event = Union[Reply, SymptomReport, TrendReport, EffectResult]
+AnyEvent = Union[Event, SymptomReport, TrendReport, EffectResult]
 
 YES, NO, NOT_SURE, REPORTED = "yes", "no", "not_sure", "reported"
 ANSWERS = (YES, NO, NOT_SURE, REPORTED)
 POSITIVE = frozenset({YES, NOT_SURE, REPORTED})   # "not sure" counts as yes
 # None (no outcome yet) lowest, then OUTCOMES from the least to the most urgent.
-RANK = {None: 0, **{outcome: rank for rank, outcome in enumerate(reversed(OUTCOMES), start=1)}}
+OUTCOME_RANK = {None: 0, **{outcome: rank for rank, outcome in enumerate(reversed(OUTCOMES), start=1)}}
 
 TRENDS = ("better", "same", "worse")
 MODES = ("screen", "check_in", "daily_check")   # daily_check: the daily watch (daily_check.py)
-# memory: "off" (this deployment or session keeps nothing), "ask" (offer to remember),
+# consent: "off" (this deployment or session keeps nothing), "ask" (offer to remember),
 # "declined" (the user said no this session), "remembered" (the user has said yes)
-MEMORY = ("off", "ask", "declined", "remembered")
+CONSENTS = ("off", "ask", "declined", "remembered")
 # After an emergency (teach_back.py, hazard log H32): the handover said, with the emergency's
 # own action (go or call) or with the call.
 HANDED_OVER, CALL_NOW = "handover", "call_now"
@@ -114,13 +114,13 @@ class ScreenState:
     answers: Tuple[Tuple[str, str], ...] = ()   # (question id, answer), in question order
     doubts: int = 0                              # "not sure"/unclear replies to the current question
     outcome: Optional[str] = None
-    advice_step: Optional[int] = None            # None: not reading advice (yet)
+    advice_index: Optional[int] = None            # None: not reading advice (yet)
     started: bool = False                        # the user has heard the welcome
     mode: str = "screen"                         # "check_in": a remembered user's return visit
     trend: Optional[str] = None                  # check-in: how the pain is since last time
     today: Optional[str] = None                  # ISO date of this conversation (adapter's clock)
     episode_start: Optional[str] = None          # ISO date of the first remembered screen
-    memory: str = "off"
+    consent: str = "off"                         # see CONSENTS
     wrap_up: Optional[str] = None                # the steps after the advice (or the emergency)
     # A question asked out of turn: a red flag the user's own words named, or the cauda equina
     # read-back after words the skill could not place. Once answered, the conversation carries
@@ -135,9 +135,9 @@ class ScreenState:
 
     def to_dict(self) -> dict:
         return {"version": STATE_VERSION, "started": self.started, "answers": dict(self.answers),
-                "doubts": self.doubts, "outcome": self.outcome, "advice_step": self.advice_step,
+                "doubts": self.doubts, "outcome": self.outcome, "advice_index": self.advice_index,
                 "mode": self.mode, "trend": self.trend, "today": self.today,
-                "episode_start": self.episode_start, "memory": self.memory,
+                "episode_start": self.episode_start, "consent": self.consent,
                 "wrap_up": self.wrap_up, "detour": self.detour}
 
 

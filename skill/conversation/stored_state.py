@@ -10,12 +10,12 @@ from typing import Mapping
 from skill.conversation import timeline
 from skill.content.loader import OUTCOMES, Content
 from skill.conversation.questions import advice_chunks, outcome_for
-from skill.conversation.state import (ANSWERS, EMERGENCY_WRAP_UPS, MEMORY, MODES, STATE_VERSION,
+from skill.conversation.state import (ANSWERS, EMERGENCY_WRAP_UPS, CONSENTS, MODES, STATE_VERSION,
                                       TRENDS, WRAP_UPS, InvalidState, ScreenState)
 
 
-FIELDS = ("answers", "started", "doubts", "outcome", "advice_step", "mode", "trend", "today",
-          "episode_start", "memory", "wrap_up", "detour")
+FIELDS = ("answers", "started", "doubts", "outcome", "advice_index", "mode", "trend", "today",
+          "episode_start", "consent", "wrap_up", "detour")
 OUTCOMES_OR_NONE = (None,) + OUTCOMES
 TRENDS_OR_NONE = (None,) + TRENDS
 
@@ -52,8 +52,8 @@ def _check_types(known: frozenset, fields: dict) -> None:
     if not _is_text_or_none(fields["outcome"], OUTCOMES_OR_NONE):
         raise InvalidState("bad outcome")
     if not (isinstance(fields["mode"], str) and fields["mode"] in MODES
-            and isinstance(fields["memory"], str) and fields["memory"] in MEMORY):
-        raise InvalidState("bad mode or memory")
+            and isinstance(fields["consent"], str) and fields["consent"] in CONSENTS):
+        raise InvalidState("bad mode or consent")
     if not _is_text_or_none(fields["trend"], TRENDS_OR_NONE) \
             or not _is_text_or_none(fields["wrap_up"], WRAP_UPS):
         raise InvalidState("bad trend or wrap-up")
@@ -63,7 +63,7 @@ def _check_types(known: frozenset, fields: dict) -> None:
                 timeline.parse_day(fields[name])
             except (TypeError, ValueError):
                 raise InvalidState(f"{name} is not a date") from None
-    step = fields["advice_step"]
+    step = fields["advice_index"]
     if step is not None and (type(step) is not int or step < 0):
         raise InvalidState("bad advice step")
 
@@ -81,11 +81,11 @@ def _check_consistency(content: Content, state: ScreenState) -> None:
     if state.outcome != "emergency" and state.outcome != outcome_for(content, state):
         raise InvalidState("outcome does not follow from the answers")
     if state.outcome in ("urgent", "soon", "self_care"):
-        if state.advice_step is not None and state.advice_step >= len(advice_chunks(content, state)):
+        if state.advice_index is not None and state.advice_index >= len(advice_chunks(content, state)):
             raise InvalidState("advice step out of range")
-        if state.outcome == "self_care" and state.advice_step is None:
+        if state.outcome == "self_care" and state.advice_index is None:
             raise InvalidState("self-care without its advice")
-    elif state.advice_step is not None or state.wrap_up is not None and not \
+    elif state.advice_index is not None or state.wrap_up is not None and not \
             (state.outcome == "emergency" and state.wrap_up in EMERGENCY_WRAP_UPS):
         raise InvalidState("advice or wrap-up before an outcome")
     if state.wrap_up in EMERGENCY_WRAP_UPS and state.outcome != "emergency":

@@ -21,12 +21,12 @@ from dataclasses import replace
 from typing import Tuple
 
 from skill.content.loader import Content, fill
-from skill.conversation.state import (CALL_NOW, HANDED_OVER, NOT_SURE, REPORTED, YES, Card, Event,
-                                      Prompt, Reply, ScreenState)
+from skill.conversation.state import (CALL_NOW, HANDED_OVER, NOT_SURE, REPORTED, YES, Card, AnyEvent,
+                                      Prompt, Event, ScreenState)
 
 # The replies after which both choices stand: the rest may mean nobody can take the person.
-KEEPS_BOTH_CHOICES = frozenset({Reply.YES, Reply.REPEAT, Reply.HELP, Reply.NEXT, Reply.LAUNCH,
-                                Reply.START_OVER, Reply.FORGET})
+KEEPS_BOTH_CHOICES = frozenset({Event.YES, Event.REPEAT, Event.HELP, Event.NEXT, Event.LAUNCH,
+                                Event.START_OVER, Event.FORGET})
 MAX_SIGNS = 3   # a spoken list holds at most three items
 
 
@@ -45,9 +45,9 @@ def emergency_answer(content: Content, state: ScreenState) -> Prompt:
 
 
 def after_emergency(content: Content, state: ScreenState,
-                    event: Event) -> Tuple[ScreenState, Prompt]:
+                    event: AnyEvent) -> Tuple[ScreenState, Prompt]:
     """Any event once the emergency is said: the outcome never changes."""
-    if event == Reply.STOP:   # the action once more, then the phone
+    if event == Event.STOP:   # the action once more, then the phone
         return state, Prompt(content.outcomes["emergency"].speech[:1], end_session=True)
     calls = state.wrap_up == CALL_NOW or event not in KEEPS_BOTH_CHOICES
     said = CALL_NOW if calls else HANDED_OVER
@@ -87,7 +87,7 @@ def only_unsure(content: Content, state: ScreenState) -> bool:
     """Whether the emergency rests only on "not sure" or unplaced answers: nobody said yes to
     a cauda equina sign or reported one."""
     return not any(answer in (YES, REPORTED) for question_id, answer in state.answers
-                   if content.question(question_id).tier == "emergency")
+                   if content.question(question_id).outcome_if_yes == "emergency")
 
 
 def _spoken_list(content: Content, question_ids: list) -> str:

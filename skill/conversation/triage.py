@@ -37,9 +37,9 @@ from typing import Optional, Tuple
 from skill.content import backstop
 from skill.conversation import asides, daily_check, teach_back, timeline, wrapup
 from skill.content.loader import Content, Question, fill
-from skill.conversation.state import (ANSWERS, MEMORY, MODES, NO, NOT_SURE, POSITIVE, RANK,
-                                      REPORTED, TRENDS, WRAP_UPS, YES, Card, EffectResult, Event,
-                                      InvalidState, Prompt, Reply, ScreenState, SymptomReport,
+from skill.conversation.state import (ANSWERS, CONSENTS, MODES, NO, NOT_SURE, POSITIVE, OUTCOME_RANK,
+                                      REPORTED, TRENDS, WRAP_UPS, YES, Card, EffectResult, AnyEvent,
+                                      InvalidState, Prompt, Event, ScreenState, SymptomReport,
                                       TrendReport, STATE_VERSION)
 from skill.conversation.questions import (REFERRALS, advice_chunks, card_advice, first_unanswered,
                                           next_question, outcome_for, outcome_speech,
@@ -48,12 +48,12 @@ from skill.conversation.stored_state import state_from_dict  # noqa: F401 - this
 from skill.conversation.teach_back import only_unsure  # noqa: F401 - this module's interface
 
 __all__ = ["step", "begin", "initial_state", "current_prompt", "next_question", "outcome_for",
-           "questions_for", "state_from_dict", "Reply", "SymptomReport",
+           "questions_for", "state_from_dict", "Event", "SymptomReport",
            "TrendReport", "EffectResult", "Prompt", "Card", "ScreenState", "InvalidState",
-           "POSITIVE", "ANSWERS", "MEMORY", "MODES", "TRENDS", "WRAP_UPS", "STATE_VERSION"]
+           "POSITIVE", "ANSWERS", "CONSENTS", "MODES", "TRENDS", "WRAP_UPS", "STATE_VERSION"]
 
 
-def step(content: Content, state: ScreenState, event: Event) -> Tuple[ScreenState, Prompt]:
+def step(content: Content, state: ScreenState, event: AnyEvent) -> Tuple[ScreenState, Prompt]:
     """Advance the conversation by one user turn (or by the result of an effect)."""
     if state.outcome == "emergency":   # "what number?", "repeat", "stop", anything
         return teach_back.after_emergency(content, state, event)
@@ -62,55 +62,55 @@ def step(content: Content, state: ScreenState, event: Event) -> Tuple[ScreenStat
     if isinstance(event, daily_check.DailyCheck):
         if daily_check.can_start(state):
             return _daily_check(content, state, event)
-        event = Reply.UNCLEAR   # mid-screen: not an answer to the question in hand
-    if event == Reply.LAUNCH:
+        event = Event.UNCLEAR   # mid-screen: not an answer to the question in hand
+    if event == Event.LAUNCH:
         return begin(content, state)
-    if event == Reply.START_OVER:
+    if event == Event.START_OVER:
         return begin(content, state, lead=content.speech["start_over"])
-    if event == Reply.STOP:
+    if event == Event.STOP:
         return wrapup.on_stop(content, state)
-    if event == Reply.FORGET:
+    if event == Event.FORGET:
         return state, Prompt((), effect="forget_user")
     if isinstance(event, SymptomReport):
         return _on_symptom(content, state, event)
     if event in asides.ASIDES:
         event = _aside_meant(state, event)
         if event in asides.ASIDES:
-            if not state.started and event != Reply.SET_REMINDER:
+            if not state.started and event != Event.SET_REMINDER:
                 return begin(content, state)   # the welcome says the number, and what to say
             return asides.on_aside(content, state, event, _ask, current_prompt)
     if not state.started:
         return begin(content, state)
     if state.detour is not None:
         if isinstance(event, TrendReport):   # not an answer to the question in hand
-            event = Reply.UNCLEAR
+            event = Event.UNCLEAR
         return _on_answer(content, state, content.question(state.detour), event)
     if isinstance(event, TrendReport):
         return _on_trend(content, state, event.trend)
-    if state.outcome is not None and event == Reply.UNCLEAR:
+    if state.outcome is not None and event == Event.UNCLEAR:
         return _check_again(content, state)   # the advice, the offers, the goodbye
     if state.wrap_up is not None:
-        return wrapup.on_reply(content, state, event, current_prompt)
+        return wrapup.on_event(content, state, event, current_prompt)
     if state.outcome is None:
-        return _on_screen_reply(content, state, event)
-    return _on_advice_reply(content, state, event)
+        return _on_screen_event(content, state, event)
+    return _on_advice_event(content, state, event)
 
 
-def _aside_meant(state: ScreenState, event: Reply) -> Reply:
+def _aside_meant(state: ScreenState, event: Event) -> Event:
     """An aside that plainly means an answer where it is said: "set a reminder" at the
     reminder offer is a yes; "okay, thanks" after a tip is "next"."""
-    if event == Reply.SET_REMINDER and state.wrap_up == "reminder":
-        return Reply.YES
+    if event == Event.SET_REMINDER and state.wrap_up == "reminder":
+        return Event.YES
     in_tips = state.outcome is not None and state.wrap_up is None and state.detour is None
-    if event == Reply.THANKS and in_tips and state.advice_step is not None:
-        return Reply.NEXT
+    if event == Event.THANKS and in_tips and state.advice_index is not None:
+        return Event.NEXT
     return event
 
 
-def initial_state(today: Optional[str] = None, memory: str = "off",
+def initial_state(today: Optional[str] = None, consent: str = "off",
                   episode_start: Optional[str] = None) -> ScreenState:
     """A session before its first turn; `episode_start` makes it a remembered user's check-in."""
-    return ScreenState(today=today, memory=memory, episode_start=episode_start)
+    return ScreenState(today=today, consent=consent, episode_start=episode_start)
 
 
 def begin(content: Content, state: Optional[ScreenState] = None,
@@ -118,7 +118,7 @@ def begin(content: Content, state: Optional[ScreenState] = None,
     """A fresh screen (or check-in), keeping what the session knows about the user and day."""
     state = state or ScreenState()
     mode = "check_in" if state.episode_start else "screen"
-    fresh = ScreenState(started=True, mode=mode, today=state.today, memory=state.memory,
+    fresh = ScreenState(started=True, mode=mode, today=state.today, consent=state.consent,
                         episode_start=state.episode_start, can_remind=state.can_remind)
     if mode == "check_in":
         welcome = lead or content.check_in["welcome_back"]
@@ -147,7 +147,7 @@ def current_prompt(content: Content, state: ScreenState) -> Prompt:
         if question is None and state.mode == daily_check.DAILY_CHECK:
             return daily_check.all_clear(content, state)[1]
         return _ask(content, question, state=state)
-    if state.outcome in REFERRALS and state.advice_step is None:
+    if state.outcome in REFERRALS and state.advice_index is None:
         return _referral(content, state)
     return _advice(content, state)[1]
 
@@ -175,26 +175,26 @@ def _reprompt(content: Content, question: Question, state: Optional[ScreenState]
     said = (question.reprompt,)
     if state is None or len(state.answers) < ANSWERS_TO_KNOW_THE_CHOICES:
         said += (content.speech["answer_choices"],)
-    if question.tier == "emergency":
+    if question.outcome_if_yes == "emergency":
         return (content.speech["reprompt_warning"],) + said
     return said
 
 
-def _on_screen_reply(content: Content, state: ScreenState, reply: Reply):
+def _on_screen_event(content: Content, state: ScreenState, event: Event):
     if state.mode == "check_in" and state.trend is None:
-        return _on_trend_reply(content, state, reply)
-    return _on_answer(content, state, next_question(content, state), reply)
+        return _on_trend_event(content, state, event)
+    return _on_answer(content, state, next_question(content, state), event)
 
 
-def _on_answer(content: Content, state: ScreenState, question: Question, reply: Reply):
+def _on_answer(content: Content, state: ScreenState, question: Question, event: Event):
     """A reply to the question in hand: the next one of the screen, or a detour."""
-    if reply == Reply.YES:
+    if event == Event.YES:
         return _record(content, state, question.id, YES)
-    if reply == Reply.NO:
+    if event == Event.NO:
         return _record(content, state, question.id, NO)
-    if reply in (Reply.NOT_SURE, Reply.UNCLEAR):
-        return _on_doubt(content, state, question, reply)
-    if reply == Reply.HELP:
+    if event in (Event.NOT_SURE, Event.UNCLEAR):
+        return _on_doubt(content, state, question, event)
+    if event == Event.HELP:
         questions = questions_for(content, state.mode)
         position = questions.index(question) + 1 if question in questions else len(questions)
         help_text = fill(content.speech["help_screening"],
@@ -202,18 +202,18 @@ def _on_answer(content: Content, state: ScreenState, question: Question, reply: 
         return state, Prompt((question.help, help_text, question.reprompt,
                               content.speech["answer_choices"]),
                              reprompt=_reprompt(content, question, state))
-    if reply == Reply.NEXT:   # never skip a question
+    if event == Event.NEXT:   # never skip a question
         return state, _ask(content, question, lead=content.speech["answer_needed"], state=state)
     return state, _ask(content, question, state=state)   # Repeat
 
 
-def _on_doubt(content: Content, state: ScreenState, question: Question, reply: Reply,
+def _on_doubt(content: Content, state: ScreenState, question: Question, event: Event,
               lead: Optional[str] = None):
-    if state.doubts == 0 and (question.tier == "emergency" or reply == Reply.UNCLEAR):
-        if lead is None and reply == Reply.UNCLEAR:
+    if state.doubts == 0 and (question.outcome_if_yes == "emergency" or event == Event.UNCLEAR):
+        if lead is None and event == Event.UNCLEAR:
             lead = content.speech["not_understood"]
         prompt = _ask(content, question, lead=lead, text=question.clarify, state=state)
-        if question.tier == "emergency":
+        if question.outcome_if_yes == "emergency":
             # Someone unsure may walk away before answering: the signs stay in the Alexa app
             # (hazard log H03).
             prompt = replace(prompt, card=Card(content.speech["warning_signs_title"],
@@ -222,18 +222,18 @@ def _on_doubt(content: Content, state: ScreenState, question: Question, reply: R
     return _record(content, state, question.id, NOT_SURE, lead=content.speech["counted_as_yes"])
 
 
-def _on_trend_reply(content: Content, state: ScreenState, reply: Reply, lead: tuple = ()):
+def _on_trend_event(content: Content, state: ScreenState, event: Event, lead: tuple = ()):
     texts = content.check_in
-    if reply == Reply.NOT_SURE:
+    if event == Event.NOT_SURE:
         # Unsure whether it is better counts as not better: the advice that follows is the
         # more careful one.
         return _on_trend(content, state, "same")
-    if reply == Reply.HELP:
+    if event == Event.HELP:
         return state, Prompt((texts["trend_help"], texts["trend_question"]),
                              reprompt=(texts["trend_reprompt"],))
-    if reply == Reply.REPEAT:
+    if event == Event.REPEAT:
         return state, current_prompt(content, state)
-    if reply == Reply.UNCLEAR:
+    if event == Event.UNCLEAR:
         return _check_again(content, state)
     if state.doubts:   # not one of the three answers, twice: the careful one
         return _on_trend(content, state, "same")
@@ -243,12 +243,12 @@ def _on_trend_reply(content: Content, state: ScreenState, reply: Reply, lead: tu
 
 def _on_trend(content: Content, state: ScreenState, trend: Optional[str]):
     if state.mode != "check_in" or state.outcome is not None:
-        return step(content, state, Reply.UNCLEAR)   # a trend where none was asked
+        return step(content, state, Event.UNCLEAR)   # a trend where none was asked
     if state.trend is None and trend not in TRENDS:
-        return _on_trend_reply(content, state, Reply.NO)   # not one of the three answers
+        return _on_trend_event(content, state, Event.NO)   # not one of the three answers
     if state.trend is not None:
         if trend not in TRENDS or RANK_OF_TREND[trend] <= RANK_OF_TREND[state.trend]:
-            return step(content, state, Reply.UNCLEAR)   # not an answer to the question in hand
+            return step(content, state, Event.UNCLEAR)   # not an answer to the question in hand
         # A trend only ever gets worse; the question in hand is asked again.
         state = replace(state, trend=trend)
         decided = outcome_for(content, state)
@@ -282,7 +282,7 @@ def _record(content: Content, state: ScreenState, question_id: str, answer: str,
     # fields (once per answer, so on most turns).
     state = ScreenState(**{**vars(state), "answers": ordered, "doubts": 0, "detour": detour})
     decided = outcome_for(content, state)
-    moved_on = RANK[decided] > RANK[state.outcome] or \
+    moved_on = OUTCOME_RANK[decided] > OUTCOME_RANK[state.outcome] or \
         (decided == "urgent" and urgent_route(content, state) != route_before)
     if resumed and lead is None and not moved_on:
         lead = content.speech["resume"]   # the detour is answered: back to where they were
@@ -338,7 +338,7 @@ def _on_symptom(content: Content, state: ScreenState, report: SymptomReport):
         return _noted(content, state, content.speech["symptom_not_recognised"])
     in_hand = question_in_hand(content, state)
     if in_hand is not None:
-        return _on_answer(content, state, in_hand, Reply.UNCLEAR)
+        return _on_answer(content, state, in_hand, Event.UNCLEAR)
     return _check_again(content, state)   # the trend question, the advice, the offers
 
 
@@ -348,9 +348,9 @@ def _not_an_answer(content: Content, state: ScreenState, lead: str):
     acknowledged and the conversation goes on."""
     in_hand = question_in_hand(content, state) if state.started else None
     if in_hand is not None:
-        return _on_doubt(content, state, in_hand, Reply.UNCLEAR, lead=lead)
+        return _on_doubt(content, state, in_hand, Event.UNCLEAR, lead=lead)
     if state.started and state.outcome is None and state.mode == "check_in" and state.trend is None:
-        return _on_trend_reply(content, state, Reply.NO, lead=(lead,))
+        return _on_trend_event(content, state, Event.NO, lead=(lead,))
     return _noted(content, state, lead)
 
 
@@ -361,25 +361,25 @@ def _ask_named(content: Content, state: ScreenState, named: Question):
     in_hand = question_in_hand(content, state) if state.started else None
     if in_hand is not None:
         if named.id == in_hand.id:
-            return _on_doubt(content, state, in_hand, Reply.UNCLEAR, lead=named.mentioned)
+            return _on_doubt(content, state, in_hand, Event.UNCLEAR, lead=named.mentioned)
         if state.answer_to(named.id) == NO:
-            if named.tier == "emergency" and in_hand.id != content.read_back_question.id:
+            if named.outcome_if_yes == "emergency" and in_hand.id != content.read_back_question.id:
                 # Said no to before: the read-back of every cauda equina sign decides it now.
                 read_back = content.read_back_question
                 return replace(state, detour=read_back.id, doubts=0), _ask(
                     content, read_back, lead=named.mentioned, state=state)
             # Answered already: the words are not placed as an answer to the question in hand,
             # which is asked again, then "not sure" (never a loop between the two).
-            return _on_doubt(content, state, in_hand, Reply.UNCLEAR)
-        if state.detour is not None and named.tier == "emergency" == in_hand.tier:
+            return _on_doubt(content, state, in_hand, Event.UNCLEAR)
+        if state.detour is not None and named.outcome_if_yes == "emergency" == in_hand.outcome_if_yes:
             # Two cauda equina signs in hand: the read-back asks about them all at once.
             read_back = content.read_back_question
             if in_hand.id == read_back.id:
-                return _on_doubt(content, state, in_hand, Reply.UNCLEAR, lead=named.mentioned)
+                return _on_doubt(content, state, in_hand, Event.UNCLEAR, lead=named.mentioned)
             return replace(state, detour=read_back.id, doubts=0), _ask(
                 content, read_back, lead=named.mentioned, state=state)
-        if state.detour is not None and named.tier != "emergency":
-            return _on_doubt(content, state, in_hand, Reply.UNCLEAR)   # this detour first
+        if state.detour is not None and named.outcome_if_yes != "emergency":
+            return _on_doubt(content, state, in_hand, Event.UNCLEAR)   # this detour first
     opening, values = (), ()
     if not state.started:
         state, welcome = begin(content, state)
@@ -418,24 +418,24 @@ def _reach(content: Content, state: ScreenState, decided: str, lead: Optional[st
         # A question out of turn is still open: its outcome's words, then that question (the
         # offer or tip follows once it is answered).
         question = content.question(state.detour)
-        spoken = prompt.speech[:-1] if state.outcome in REFERRALS and state.advice_step is None \
+        spoken = prompt.speech[:-1] if state.outcome in REFERRALS and state.advice_index is None \
             else prompt.speech
         prompt = replace(prompt, speech=spoken + (question.ask,),
                          reprompt=_reprompt(content, question, state))
-    if state.memory == "remembered":
+    if state.consent == "remembered":
         prompt = replace(prompt, keep_visit=True)
     return state, prompt
 
 
 def _reach_outcome(content: Content, state: ScreenState, decided: str, lead: Optional[str],
                    route_before: Optional[str]):
-    outcome = max(decided, state.outcome, key=RANK.__getitem__)
+    outcome = max(decided, state.outcome, key=OUTCOME_RANK.__getitem__)
     same_place = outcome != "urgent" or urgent_route(content, state) == route_before
     if outcome == state.outcome and same_place:   # e.g. a second urgent sign, same route
         prompt = current_prompt(content, state)
         return state, replace(prompt, speech=((lead,) if lead else ()) + prompt.speech)
     # A new outcome restarts what follows it: its own advice, then the wrap-up.
-    state = replace(state, outcome=outcome, advice_step=None, wrap_up=None)
+    state = replace(state, outcome=outcome, advice_index=None, wrap_up=None)
     if outcome == "emergency":
         # The action comes first: no lead.
         return state, teach_back.emergency_answer(content, state)
@@ -443,7 +443,7 @@ def _reach_outcome(content: Content, state: ScreenState, decided: str, lead: Opt
     if outcome in REFERRALS:   # a new place to go, or a new route today: said again, first
         prompt = _referral(content, state)
         return state, replace(prompt, speech=lead_speech + prompt.speech)
-    state, prompt = _advice(content, replace(state, advice_step=0))
+    state, prompt = _advice(content, replace(state, advice_index=0))
     return state, replace(prompt, speech=lead_speech + _self_care_intro(content, state)
                           + prompt.speech, values=timeline.review_values(state) + prompt.values)
 
@@ -470,9 +470,9 @@ def _referral(content: Content, state: ScreenState) -> Prompt:
 
 def _advice(content: Content, state: ScreenState) -> Tuple[ScreenState, Prompt]:
     chunks = advice_chunks(content, state)
-    chunk = chunks[state.advice_step]
-    if state.advice_step < len(chunks) - 1:
-        return state, Prompt((chunk.text, _advice_prompt(content, state.advice_step)),
+    chunk = chunks[state.advice_index]
+    if state.advice_index < len(chunks) - 1:
+        return state, Prompt((chunk.text, _advice_prompt(content, state.advice_index)),
                              reprompt=(content.speech["advice_reprompt"],))
     outcome = content.outcomes[state.outcome]
     referral = outcome_speech(content, state, state.outcome) if state.outcome in REFERRALS else ()
@@ -491,17 +491,17 @@ def _advice_prompt(content: Content, step: int) -> str:
     return variants[(step - 1) % len(variants)]
 
 
-def _on_advice_reply(content: Content, state: ScreenState, reply: Reply):
-    offer_pending = state.advice_step is None
-    if reply in (Reply.YES, Reply.NEXT):
-        following = 0 if offer_pending else state.advice_step + 1
+def _on_advice_event(content: Content, state: ScreenState, event: Event):
+    offer_pending = state.advice_index is None
+    if event in (Event.YES, Event.NEXT):
+        following = 0 if offer_pending else state.advice_index + 1
         last = len(advice_chunks(content, state)) - 1
-        return _advice(content, replace(state, advice_step=min(following, last)))
-    if reply == Reply.NO:   # no (more) tips wanted: straight to what follows the advice
+        return _advice(content, replace(state, advice_index=min(following, last)))
+    if event == Event.NO:   # no (more) tips wanted: straight to what follows the advice
         return wrapup.start(content, state)
-    if reply == Reply.REPEAT:
+    if event == Event.REPEAT:
         return state, current_prompt(content, state)
-    if reply == Reply.HELP:
+    if event == Event.HELP:
         text = content.speech["help_offer" if offer_pending else "help_advice"]
         return state, replace(current_prompt(content, state), speech=(text,))
     text = content.outcomes[state.outcome].offer_reprompt if offer_pending \

@@ -16,7 +16,7 @@ from skill.conversation import record as records
 from skill.conversation import triage
 from skill.conversation.daily_check import START_WATCH
 from skill.conversation.state import (CREATE_REMINDER, FAILED, FORGET_USER, OK, REMEMBER_VISIT,
-                                      EffectResult, Prompt, Reply, ScreenState, SymptomReport)
+                                      EffectResult, Prompt, Event, ScreenState, SymptomReport)
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class Session:
 
     stored: Optional[Mapping]
     today: Callable[[], str]
-    memory: bool
+    memory_enabled: bool
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ def run_turn(content: Content, session: Session, event, effects: Effects,
     state, notice = restore_state(content, session, effects)
     state = replace(state, can_remind=effects.capabilities.reminders)
     before = state
-    if notice is not None and not isinstance(event, SymptomReport) and event != Reply.STOP:
+    if notice is not None and not isinstance(event, SymptomReport) and event != Event.STOP:
         # The user may have missed the welcome: say what happened, then the welcome.
         state, prompt = triage.begin(content, state)
         prompt = replace(prompt, speech=(notice,) + prompt.speech)
@@ -153,13 +153,13 @@ def restore_state(content: Content, session: Session, effects: Effects):
 
 def new_session_state(content: Content, session: Session, effects: Effects):
     stored, read_failed = None, False
-    if session.memory:
+    if session.memory_enabled:
         try:
             stored = effects.read_record()
         except StoreUnavailable:   # a broken store must never break the screen
             logger.exception("could not read the user's record")
             read_failed = True
     today = session.today()
-    start = records.session_start(stored, today, session.memory, read_failed)
+    start = records.session_start(stored, today, session.memory_enabled, read_failed)
     notice = content.memory["recall_failed"] if start.recall_failed else None
-    return triage.initial_state(today, start.memory, start.episode_start), notice
+    return triage.initial_state(today, start.consent, start.episode_start), notice

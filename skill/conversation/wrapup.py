@@ -12,10 +12,10 @@ from typing import Callable, Tuple
 from skill.conversation import daily_check, timeline
 from skill.conversation.offers import answer_to_offer
 from skill.content.loader import Content
-from skill.conversation.questions import REFERRALS, outcome_speech, positive_tiers, question_in_hand
+from skill.conversation.questions import REFERRALS, outcome_speech, positive_outcomes, question_in_hand
 from skill.conversation.state import (CREATE_REMINDER, FORGET_USER, NO_PERMISSION, NOTHING_STORED,
                                       OK, REFUSED, REMEMBER_VISIT, Card, EffectResult, Prompt,
-                                      Reply, ScreenState)
+                                      Event, ScreenState)
 
 CurrentPrompt = Callable[[Content, ScreenState], Prompt]
 
@@ -23,7 +23,7 @@ CurrentPrompt = Callable[[Content, ScreenState], Prompt]
 def start(content: Content, state: ScreenState) -> Tuple[ScreenState, Prompt]:
     # A user who agreed on an earlier visit has had today's visit kept already, when the
     # outcome was reached (Prompt.keep_visit).
-    if state.memory == "ask":
+    if state.consent == "ask":
         return replace(state, wrap_up="consent"), _consent(content)
     return _offer_reminder(content, state)
 
@@ -38,27 +38,27 @@ def current(content: Content, state: ScreenState) -> Prompt:
     return _goodbye(content, state)[1]
 
 
-def on_reply(content: Content, state: ScreenState, reply: Reply, current_prompt: CurrentPrompt):
+def on_event(content: Content, state: ScreenState, event: Event, current_prompt: CurrentPrompt):
     memory = content.memory
     if state.wrap_up == "consent":
-        if reply == Reply.YES:
+        if event == Event.YES:
             return replace(state, wrap_up="saving"), Prompt((), effect=REMEMBER_VISIT)
-        if reply in (Reply.NO, Reply.NOT_SURE):   # only a clear yes lets us keep anything
-            return _offer_reminder(content, replace(state, memory="declined"),
+        if event in (Event.NO, Event.NOT_SURE):   # only a clear yes lets us keep anything
+            return _offer_reminder(content, replace(state, consent="declined"),
                                    (memory["not_remembered"],))
-        if reply == Reply.HELP:
+        if event == Event.HELP:
             return state, Prompt((memory["consent_help"],), reprompt=(memory["consent_reprompt"],))
-        return state, _consent(content) if reply == Reply.REPEAT else Prompt(
+        return state, _consent(content) if event == Event.REPEAT else Prompt(
             (memory["consent_reprompt"],), reprompt=(memory["consent_reprompt"],))
     if state.wrap_up == "reminder":
         return answer_to_offer(
-            state, reply, _reminder_offer(content, state),
+            state, event, _reminder_offer(content, state),
             accept=lambda: (replace(state, wrap_up="setting_reminder"),
                             Prompt((), effect=CREATE_REMINDER,
                                    values=timeline.review_values(state))),
             decline=lambda: _after_reminder(content, state))
     if state.wrap_up == "watch":
-        return daily_check.on_offer_reply(content, state, reply, _goodbye)
+        return daily_check.on_offer_event(content, state, event, _goodbye)
     return _goodbye(content, state)
 
 
@@ -69,13 +69,13 @@ def on_effect_result(content: Content, state: ScreenState, result: EffectResult,
         texts = {OK: "forgotten", NOTHING_STORED: "nothing_to_forget"}
         text = memory[texts.get(result.status, "forget_failed")]
         if result.status in texts:
-            state = replace(state, memory="off")
+            state = replace(state, consent="off")
         return state, Prompt((text, content.speech["goodbye"]), end_session=True)
     if result.effect == REMEMBER_VISIT and state.wrap_up == "saving":
         if result.status == OK:
-            return _offer_reminder(content, replace(state, memory="remembered"),
+            return _offer_reminder(content, replace(state, consent="remembered"),
                                    (memory["remembered"],))
-        return _offer_reminder(content, replace(state, memory="off"), (memory["save_failed"],))
+        return _offer_reminder(content, replace(state, consent="off"), (memory["save_failed"],))
     if result.effect == CREATE_REMINDER and state.wrap_up == "setting_reminder":
         if result.status == OK:
             return _after_reminder(content, state, (memory["reminder_created"],))
@@ -133,9 +133,9 @@ def on_stop(content: Content, state: ScreenState) -> Tuple[ScreenState, Prompt]:
     equina question is unresolved (a "not sure", or an answer that could not be placed), the
     emergency, as the same doubt would be if it were said again: the tier never depends on
     whether the person stopped or answered."""
-    pointed_to = red_flag_tier(content, state)
+    pointed_to = red_flag_outcome(content, state)
     if state.doubts > 0 and \
-            getattr(question_in_hand(content, state), "tier", None) == "emergency":
+            getattr(question_in_hand(content, state), "outcome_if_yes", None) == "emergency":
         emergency = content.outcomes["emergency"]
         speech = (content.speech["stop_while_unsure"], emergency.speech[0],
                   content.speech["goodbye"])
@@ -149,10 +149,10 @@ def on_stop(content: Content, state: ScreenState) -> Tuple[ScreenState, Prompt]:
                          card=Card(content.outcomes[pointed_to].card_title, speech))
 
 
-def red_flag_tier(content: Content, state: ScreenState):
+def red_flag_outcome(content: Content, state: ScreenState):
     """The referral the answers so far point to (urgent or soon), or None: the outcome if
     reached, else the highest tier of a positive answer (a stop can come mid-screen)."""
     if state.outcome in REFERRALS:
         return state.outcome
-    tiers = positive_tiers(content, state)
+    tiers = positive_outcomes(content, state)
     return next((tier for tier in ("urgent", "soon") if tier in tiers), None)

@@ -289,7 +289,7 @@ def _denied_after_but(index: _Index, canon: list[str]) -> bool:
     last = " " + clauses[-1] + " "
     named = backstop.red_flag_named(index.red_flag_words, last)
     # Never a cauda equina sign: "but sex doesn't feel the same" reports one.
-    return named is not None and named.tier != "emergency" and \
+    return named is not None and named.outcome_if_yes != "emergency" and \
         backstop.red_flag_named(index.red_flag_words, " ".join(clauses[:-1])) is None and \
         (WELL[index.language].search(last) is not None
          or re.search(r" (?:did not|have not|never|nunca)(?= )", last) is not None)

@@ -18,11 +18,11 @@ PROFILES = {"local": True, "clinic": True, "public": False}
 @dataclass(frozen=True)
 class Settings:
     profile: str = "local"
-    memory: bool = True
+    memory_enabled: bool = True
 
 
 def settings_from_env(environ: Mapping[str, str] = os.environ) -> Settings:
     profile = environ.get("SCIATICA_PROFILE", "local").strip().lower() or "local"
     if profile not in PROFILES:
         raise ValueError(f"SCIATICA_PROFILE must be one of {', '.join(PROFILES)}, got {profile!r}")
-    return Settings(profile=profile, memory=PROFILES[profile])
+    return Settings(profile=profile, memory_enabled=PROFILES[profile])

@@ -29,7 +29,7 @@ class ContentFile:
     kind: str            # "patient", "clinician" or "screen"
     locales: tuple       # the locales whose users hear or see it
     references: Mapping  # reference key -> citation
-    facts: tuple         # ((locale, {fact: value}), ...) for the locales it serves
+    values: tuple        # ((locale, {name: value}), ...) for the locales it serves
 
     @property
     def name(self) -> str:
@@ -55,14 +55,14 @@ def read_content_files(content_dir: Path) -> list:
                 served.setdefault(chosen.name, []).append(locale)
     files = [ContentFile(p, raw_by_locale[p.stem], "patient", (p.stem,),
                          raw_by_locale[p.stem].get("references", {}),
-                         ((p.stem, raw_by_locale[p.stem].get("facts", {})),)) for p in patients]
+                         ((p.stem, raw_by_locale[p.stem].get("values", {})),)) for p in patients]
     for kind in COMPANION_KINDS:
         for path in sorted(Path(content_dir).glob(f"*.{kind}.yaml")):
             locales = tuple(served.get(path.name, ()))
             own = raw_by_locale.get(path.name.split(".")[0], {})   # references use its keys
             files.append(ContentFile(path, read_raw(path), kind, locales,
                                      own.get("references", {}),
-                                     tuple((loc, raw_by_locale[loc].get("facts", {}))
+                                     tuple((loc, raw_by_locale[loc].get("values", {}))
                                            for loc in locales)))
     return files
 
@@ -115,7 +115,7 @@ def render_content_file(file: ContentFile) -> str:
 def _mode_intro(file: ContentFile, slug: str) -> str:
     if slug != "check_in":
         return ""
-    again = [q["id"] for q in file.raw.get("questions", []) if q.get("tier") == "emergency"]
+    again = [q["id"] for q in file.raw.get("questions", []) if q.get("outcome_if_yes") == "emergency"]
     own = [q["id"] for q in file.raw.get("questions", []) if q.get("check_in_only")]
     tips = [a["id"] for a in file.raw.get("advice", []) if "check_in" in a.get("for", [])]
     return (f'<p class="meta">A remembered user hears the welcome back and the trend question, '
@@ -145,7 +145,7 @@ def _render_block(file: ContentFile, block: tuple, leaves: list) -> str:
     for leaf in leaves:
         if leaf.field == "note":
             continue
-        css = f' class="tier-{_a(leaf.text)}"' if leaf.field == "tier" else ""
+        css = f' class="tier-{_a(leaf.text)}"' if leaf.field == "outcome_if_yes" else ""
         parts.append(f"<tr {key_attrs(file, leaf)}{css}><th>{_e(leaf.field)}</th>"
                      f"<td>{_cell(file, leaf)}</td></tr>")
     parts.append("</table></div>")
@@ -179,13 +179,13 @@ def _display(text: str, file: ContentFile) -> str:
 
 
 def _placeholder(name: str, file: ContentFile) -> str:
-    values = [(locale, facts[name]) for locale, facts in file.facts if name in facts]
+    filled = [(locale, values[name]) for locale, values in file.values if name in values]
     label = f'<span class="fact-name">{{{_e(name)}}}</span>'
-    if not values:
+    if not filled:
         return f'<span class="slot" title="filled in when spoken">{{{_e(name)}}}</span>'
-    if len({str(value) for _, value in values}) == 1:
-        return f'<span class="fact">{_e(str(values[0][1]))}{label}</span>'
-    each = " · ".join(f"{_e(str(value))} ({_e(locale)})" for locale, value in values)
+    if len({str(value) for _, value in filled}) == 1:
+        return f'<span class="fact">{_e(str(filled[0][1]))}{label}</span>'
+    each = " · ".join(f"{_e(str(value))} ({_e(locale)})" for locale, value in filled)
     return f'<span class="fact">{each}{label}</span>'
 
 

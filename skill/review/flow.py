@@ -11,12 +11,12 @@ from typing import Optional
 
 from skill.content.loader import Content, fill
 from skill.conversation.questions import advice_chunks
-from skill.conversation.state import EffectResult, OK, Reply, ScreenState, TrendReport, TRENDS
+from skill.conversation.state import EffectResult, OK, Event, ScreenState, TrendReport, TRENDS
 from skill.conversation.triage import begin, initial_state, next_question, step
 
 # Any dates will do: the graph does not depend on them, only the wording of the reminder does.
 FIRST_VISIT, CHECK_IN_DAY = "2026-01-05", "2026-01-12"
-ANSWERS = ((Reply.YES, "yes"), (Reply.NOT_SURE, "not sure"), (Reply.NO, "no"))
+ANSWERS = ((Event.YES, "yes"), (Event.NOT_SURE, "not sure"), (Event.NO, "no"))
 WRAP_UP_STEPS = ("consent", "reminder")
 MAX_TURNS = 60   # a wrap-up longer than this is a bug in the probe, not a path to draw
 
@@ -50,7 +50,7 @@ class Flow:
 
 def screen_flow(content: Content) -> Flow:
     """The first screen: welcome, every question in order, the outcomes, the wrap-up."""
-    state, _ = begin(content, initial_state(today=FIRST_VISIT, memory="ask"))
+    state, _ = begin(content, initial_state(today=FIRST_VISIT, consent="ask"))
     first = next_question(content, state)
     start = Node("start:welcome", "start", "welcome", ("disclaimer and emergency number",))
     return _flow("screen", content, start, [Edge(start.id, _question_id(first), "then")], state)
@@ -59,14 +59,14 @@ def screen_flow(content: Content) -> Flow:
 def check_in_flow(content: Content) -> Flow:
     """A remembered user's return: how is the pain, then the cauda equina questions again and
     the check-in's own questions (Content.check_in_questions)."""
-    opened, _ = begin(content, initial_state(today=CHECK_IN_DAY, memory="remembered",
+    opened, _ = begin(content, initial_state(today=CHECK_IN_DAY, consent="remembered",
                                              episode_start=FIRST_VISIT))
     start = Node("start:trend", "start", "welcome back", ("how is the pain? (trend)",))
     by_target: dict = {}
     for trend in TRENDS:
         after, _ = step(content, opened, TrendReport(trend))
         by_target.setdefault(_where(content, after), []).append(trend)
-    unsure, _ = step(content, opened, Reply.NOT_SURE)   # the engine counts it as a trend
+    unsure, _ = step(content, opened, Event.NOT_SURE)   # the engine counts it as a trend
     by_target.setdefault(_where(content, unsure), []).append(f"not sure ({unsure.trend})")
     edges = [Edge(start.id, target, " / ".join(labels)) for target, labels in by_target.items()]
     # Walk the questions after the mildest trend; the last "no" is drawn for every trend.
@@ -81,12 +81,12 @@ def _flow(name: str, content: Content, start: Node, edges: list, state: ScreenSt
     while state.outcome is None:
         question = next_question(content, state)
         nodes.append(Node(_question_id(question), "question", question.id,
-                          (f"tier: {question.tier}",)))
+                          (f"tier: {question.outcome_if_yes}",)))
         clarify_node, answer_edges = _answers(content, state, question, at_outcome)
         if clarify_node:
             nodes.append(clarify_node)
         edges += answer_edges
-        state, _ = step(content, state, Reply.NO)
+        state, _ = step(content, state, Event.NO)
         at_outcome.setdefault(_where(content, state), state)
     if opened is not None:   # at a check-in, which "no" ends it, and where, depends on the trend
         edges = _check_in_endings(content, opened, nodes, edges, at_outcome)
@@ -152,17 +152,17 @@ def _all_no(content: Content, opened: ScreenState, trend: str) -> tuple:
     asked = []
     while state.outcome is None:
         asked.append(next_question(content, state).id)
-        state, _ = step(content, state, Reply.NO)
+        state, _ = step(content, state, Event.NO)
     return asked, state
 
 
 def _outcome_node(content: Content, node_id: str, state: ScreenState) -> Node:
     outcome = content.outcomes[state.outcome]
-    lines = [fill(outcome.card_title, content.facts)]
-    _, prompt = step(content, state, Reply.REPEAT)
+    lines = [fill(outcome.card_title, content.values)]
+    _, prompt = step(content, state, Event.REPEAT)
     if prompt.end_session:
         lines.append("the session ends; every later turn repeats this")
-    chunks = advice_chunks(content, replace(state, advice_step=0))
+    chunks = advice_chunks(content, replace(state, advice_index=0))
     if state.mode == "check_in" and state.outcome == "self_care":
         lines.append("first the advice for the day: " + ", ".join(content.stages))
     if chunks:
@@ -201,14 +201,14 @@ def _wrap_up_path(content: Content, state: ScreenState) -> Optional[list]:
     wrap-up (it says itself again to anything, until "stop" or silence)."""
     if state.outcome == "emergency":
         return None
-    _, prompt = step(content, state, Reply.REPEAT)
+    _, prompt = step(content, state, Event.REPEAT)
     path: list = []
     for _ in range(MAX_TURNS):
         if prompt.end_session:
             return path if state.wrap_up else None
         if state.wrap_up in WRAP_UP_STEPS and state.wrap_up not in path:
             path.append(state.wrap_up)
-        event = EffectResult(prompt.effect, OK) if prompt.effect else Reply.YES
+        event = EffectResult(prompt.effect, OK) if prompt.effect else Event.YES
         state, prompt = step(content, state, event)
     raise RuntimeError(f"the wrap-up after {state.outcome} did not end in {MAX_TURNS} turns")
 

@@ -127,7 +127,7 @@ def _symptom_effects(screen: Mapping) -> dict:
     """symptom id -> (tier, what saying it does), from the locale's patient content."""
     effects = {}
     for question in screen.get("questions", []):
-        tier = str(question.get("tier"))
+        tier = str(question.get("outcome_if_yes"))
         outcome = {"emergency": "emergency: a cauda equina sign",
                    "urgent": "urgent: a same-day review",
                    "soon": "soon: a doctor within days"}.get(tier, tier)

@@ -207,7 +207,7 @@ def manifest_problems(manifest: dict, models: dict) -> list:
         disclaimer = DISCLAIMERS.get(locale.split("-")[0])
         if disclaimer is None or disclaimer not in description:
             problems.append(f"{where}.description: must say {disclaimer or 'the disclaimer (add it to DISCLAIMERS)'!r}")
-        number = load_content(locale).facts["emergency_number"]
+        number = load_content(locale).values["emergency_number"]
         if number not in description:
             problems.append(f"{where}.description: must give the emergency number {number}")
         if not entry.get("keywords"):

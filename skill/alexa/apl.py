@@ -55,7 +55,7 @@ def apl_document() -> Mapping:
 
 
 @functools.lru_cache(maxsize=None)
-def screen_labels(locale: str) -> Optional[Mapping]:
+def apl_labels(locale: str) -> Optional[Mapping]:
     """The checked labels for a locale's screens, or None where there are none."""
     path = companion_file(locale, "screen")
     if path is None:
@@ -88,7 +88,7 @@ def load_screen_labels(path: Path, content: Content) -> Mapping:
         "locale": Text(), "version": Version(), "title": Text(), "clinician_title": Text(), "checklist_title": Text(),
         "exam_title": Text(), "number_caption": Text(),
         "statuses": Record(required={status: Text() for status in STATUSES}),
-        "outcomes": Record(required={name: Text(placeholders=frozenset(content.facts))
+        "outcomes": Record(required={name: Text(placeholders=frozenset(content.values))
                                      for name in OUTCOMES}),
         "labels": MapOf(Text()),
         "touch": Record(required={
@@ -114,8 +114,8 @@ def directive(datasource: Mapping) -> RenderDocumentDirective:
                                    datasources={"payload": {"screen": dict(datasource)}})
 
 
-def patient_screen(content: Content, state: ScreenState, body: str) -> Optional[Mapping]:
-    labels = screen_labels(content.locale)
+def patient_display(content: Content, state: ScreenState, body: str) -> Optional[Mapping]:
+    labels = apl_labels(content.locale)
     if labels is None:
         return None
     answers = dict(state.answers)
@@ -153,10 +153,10 @@ def touch_offer_due(content: Content, before: ScreenState, after: ScreenState) -
     one after "how is the pain", on a check-in), before any of them is answered."""
     def in_hand_tier(state):
         question = question_on_screen(content, state)
-        return question.tier if question is not None else None
+        return question.outcome_if_yes if question is not None else None
 
     def any_answered(state):
-        return any(content.question(q).tier == "emergency" for q, _ in state.answers)
+        return any(content.question(q).outcome_if_yes == "emergency" for q, _ in state.answers)
 
     return (in_hand_tier(after) == "emergency" and not any_answered(after)
             and not any_answered(before) and in_hand_tier(before) != "emergency")
@@ -165,7 +165,7 @@ def touch_offer_due(content: Content, before: ScreenState, after: ScreenState) -
 def with_touch_offer(content: Content, before: ScreenState, after: ScreenState, prompt):
     """The prompt with the offer to touch an answer said just before its question, when due
     (touch_offer_due) and the locale has screen labels."""
-    labels = screen_labels(content.locale)
+    labels = apl_labels(content.locale)
     if labels is None or not prompt.speech or not touch_offer_due(content, before, after):
         return prompt
     speech = prompt.speech[:-1] + (labels["touch"]["offer"],) + prompt.speech[-1:]
@@ -182,10 +182,10 @@ def touched(arguments) -> tuple:
     return (answer if answer in TOUCH_ANSWERS else None), question_id
 
 
-def clinician_screen(content: Content, checklist_rows, body: str,
+def clinician_display(content: Content, checklist_rows, body: str,
                      outcome: Optional[str]) -> Optional[Mapping]:
     """checklist_rows: (label, finding name or None, flagged) for each exam step."""
-    labels = screen_labels(content.locale)
+    labels = apl_labels(content.locale)
     if labels is None:
         return None
     checklist = [{"label": label, "status": finding or labels["statuses"]["pending"],
@@ -199,9 +199,9 @@ def _screen(content: Content, labels: Mapping, title: str, body: str, checklist:
     emergency = outcome == "emergency"
     return {"title": title, "body": body, "checklist": checklist,
             "checklistTitle": checklist_title or labels["checklist_title"],
-            "outcome": fill(labels["outcomes"][outcome], content.facts) if outcome else "",
+            "outcome": fill(labels["outcomes"][outcome], content.values) if outcome else "",
             "emergency": emergency,
-            "number": content.facts["emergency_number"] if emergency else "",
+            "number": content.values["emergency_number"] if emergency else "",
             "numberCaption": labels["number_caption"], "questionId": "", "answers": []}
 
 
