@@ -12,6 +12,8 @@ from skill.content.loader import load_content
 from skill.conversation import record as records
 from skill.conversation import timeline
 from skill.conversation.state import NOTHING_STORED, OK, Event, ScreenState
+from skill.conversation.clinician import ClinicalTopic, EnterClinicianMode
+from skill.conversation.converse import Exchange, converse, end_conversation
 from skill.conversation.turn import Capabilities, Session, StoreUnavailable, Turn, run_turn
 
 CONTENT = load_content("en-US")
@@ -208,3 +210,66 @@ def test_a_kept_state_keeps_its_day_and_the_clock_is_read_only_for_a_new_one():
     assert turn.state.today == TODAY and reads == []
     turn = run_turn(CONTENT, Session(None, clock, True), Event.LAUNCH, adapter.effects)
     assert turn.state.today == "2026-11-27" and reads == [1]
+
+
+# --- the whole conversation: patient or clinician (conversation/converse.py) ------------------
+
+class DictExams:
+    """An ExamPlace over a dict: one device's kept exam."""
+
+    def __init__(self):
+        self.kept = None
+
+    def load(self, clinical):
+        return self.kept
+
+    def keep(self, clinical, state):
+        self.kept = state if state.section == "exam" else None
+
+    def drop(self):
+        self.kept = None
+
+
+class Conversation:
+    """What a second platform keeps for one conversation: the mapping converse() returns."""
+
+    def __init__(self, exams=None):
+        self.kept: dict = {}
+        self.new = True
+        self.exams = exams
+
+    def say(self, event) -> Exchange:
+        exchange = converse(CONTENT, self.kept, self.new, event, lambda: TODAY, False,
+                            DictEffects(), self.exams)
+        self.kept, self.new = exchange.kept, exchange.prompt.end_session
+        return exchange
+
+
+def test_clinician_mode_runs_through_the_same_seam_without_alexa():
+    conversation = Conversation()
+    entered = conversation.say(EnterClinicianMode())
+    assert entered.clinician is not None and "clinician" in conversation.kept
+    assert "screen" not in conversation.kept
+    exam = conversation.say(ClinicalTopic("exam"))
+    assert exam.clinician.section == "exam" and exam.prompt.reprompt
+
+
+def test_a_patient_emergency_is_not_softened_by_asking_for_clinician_mode():
+    conversation = Conversation()
+    conversation.say(Event.LAUNCH)
+    emergency = conversation.say(Event.YES)   # the first question is a cauda equina sign
+    assert emergency.screen.outcome == "emergency"
+    asked = conversation.say(EnterClinicianMode())
+    assert asked.clinician is None and asked.screen.outcome == "emergency"
+    assert "{emergency_number}" in asked.prompt.speech[0]   # the action, first
+
+
+def test_an_exam_kept_on_an_ended_conversation_resumes_on_the_next():
+    exams = DictExams()
+    conversation = Conversation(exams)
+    conversation.say(EnterClinicianMode())
+    conversation.say(ClinicalTopic("exam"))
+    end_conversation(CONTENT, conversation.kept, exams)   # silence: the platform ended it
+    assert exams.kept is not None and exams.kept.section == "exam"
+    resumed = Conversation(exams).say(Event.LAUNCH)
+    assert resumed.clinician is not None and resumed.kept.get("resumed") is True

@@ -16,7 +16,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_intent_name, get_locale, is_intent_name, is_request_type
 from ask_sdk_model import IntentRequest
 
-from skill.alexa import apl, clinician_turns, effects
+from skill.alexa import apl, effects
 from skill.conversation import triage
 from skill.content.loader import Content
 from skill.alexa.speech import render_ssml
@@ -24,7 +24,8 @@ from skill.conversation.clinician import ClinicalTopic, EnterClinicianMode, Find
 from skill.content.backstop import KEYWORD_AUTHORITY
 from skill.conversation.daily_check import DailyCheck
 from skill.conversation.state import Event, SymptomReport, TrendReport
-from skill.alexa.turns import ContentFor, SkillContext, take_turn
+from skill.alexa.turns import ContentFor, SkillContext, exams_for, take_turn
+from skill.conversation.converse import end_conversation
 
 logger = logging.getLogger(__name__)
 
@@ -212,7 +213,8 @@ class SessionEndedRequestHandler(AbstractRequestHandler):
         if self._context is not None and self._context.exams is not None:
             content = self._context.content_for(get_locale(handler_input))
             if content.serves_region:
-                clinician_turns.keep_on_session_end(handler_input, content, self._context.exams)
+                end_conversation(content, handler_input.attributes_manager.session_attributes,
+                                 exams_for(handler_input, self._context))
         _drop_unchecked_attributes(handler_input)
         return handler_input.response_builder.response
 

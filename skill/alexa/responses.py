@@ -1,6 +1,6 @@
 """The Alexa response for a prompt of the core: speech and reprompt as SSML, the card or the
 reminders permission card, and the APL screen where the device has one. Shared by the patient
-turn (turns.py) and clinician mode (clinician_turns.py)."""
+turn and clinician mode (turns.py)."""
 from __future__ import annotations
 
 from ask_sdk_core.handler_input import HandlerInput
@@ -10,7 +10,7 @@ from ask_sdk_model.ui import SimpleCard
 from skill.alexa import apl, reminders
 from skill.alexa.speech import render_ssml, render_text
 from skill.content.loader import Content
-from skill.conversation.state import Prompt
+from skill.conversation.state import REMINDERS_PERMISSION, Prompt
 
 
 def placeholder_values(content: Content, prompt: Prompt):
@@ -28,7 +28,7 @@ def build_response(handler_input: HandlerInput, content: Content, prompt: Prompt
         builder.set_should_end_session(True)
     else:
         builder.ask(render_ssml(prompt.reprompt, values))
-    if prompt.ask_reminders_permission:
+    if prompt.permission_needed == REMINDERS_PERMISSION:
         builder.set_card(reminders.permissions_card())
     elif prompt.card is not None:
         builder.set_card(SimpleCard(title=render_text((prompt.card.title,), values),

@@ -1,5 +1,5 @@
-"""One conversational turn through the SDK: the request's session, clock and effects handed to
-the core's turn (conversation/turn.py), and the Alexa response built from its prompt. The
+"""One conversational turn through the SDK: the request's session, clock, effects and kept exam
+handed to the core's turn (conversation/converse.py), and the Alexa response built from it. The
 handlers differ only in which event a request means; everything they share is here."""
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_locale
 from ask_sdk_model import Response
 
-from skill.alexa import clinician_turns, effects, apl
+from skill.alexa import apl, effects
 from skill.alexa.responses import build_response, placeholder_values
-from skill.conversation import triage, turn
+from skill.conversation import clinician, triage
+from skill.conversation.converse import ExamPlace, Exchange, converse
 from skill.content.loader import Content
 from skill.memory.settings import Settings
 from skill.alexa.speech import render_text
-from skill.conversation.state import Event
 
 if TYPE_CHECKING:
     from skill.memory.exam_store import ExamKeeper
@@ -38,47 +38,32 @@ class SkillContext:
 def take_turn(handler_input: HandlerInput, context: SkillContext, event,
               lead: Optional[str] = None) -> Response:
     """`lead`: words to say first (a stale touch on the screen), unless the answer is the
-    emergency, whose action always comes first. The turn itself is conversation/turn.py's;
-    clinician mode, whose state and kept exam live in Alexa's session, is routed here."""
+    emergency, whose action always comes first. The turn itself, patient or clinician, is
+    conversation/converse.py's; the session attributes are what it keeps."""
     content = context.content_for(get_locale(handler_input))
-    refused = turn.region_prompt(content)
-    if refused is not None:
-        handler_input.attributes_manager.session_attributes.clear()
-        return build_response(handler_input, content, refused)
-    kept = clinician_turns.kept_exam(handler_input, content, event, context.exams)
-    if kept is not None or clinician_turns.wants_clinician_mode(handler_input, content, event):
-        return clinician_turns.take_clinician_turn(handler_input, content, event, context.exams,
-                                                   kept)
-    if isinstance(event, clinician_turns.CLINICIAN_EVENTS):   # not said in clinician mode
-        # "Go back" is one of the exam's words (a FindingType value); to a patient it means
-        # the previous question.
-        event = Event.GO_BACK if clinician_turns.means_go_back(event) else Event.UNCLEAR
-    result = turn.run_turn(content, session_of(handler_input, context), event,
-                           effects.AlexaEffects(handler_input), lead)
-    prompt = result.prompt
-    if apl.supports_apl(handler_input):
-        prompt = apl.with_touch_offer(content, result.before, result.state, prompt)
-    return respond(handler_input, content, result.state, prompt)
-
-
-def session_of(handler_input: HandlerInput, context: SkillContext) -> turn.Session:
-    """The kept state (None for a new session), the clock and whether memory is on."""
     session = handler_input.request_envelope.session
-    stored = handler_input.attributes_manager.session_attributes.get("screen")
-    new = session is None or session.new
-    return turn.Session(None if new else stored, lambda: context.clock().isoformat(),
-                        context.settings.memory_enabled)
-
-
-def respond(handler_input: HandlerInput, content: Content, state: triage.ScreenState,
-            prompt: triage.Prompt) -> Response:
     attributes = handler_input.attributes_manager.session_attributes
+    exchange = converse(content, attributes, session is None or session.new, event,
+                        lambda: context.clock().isoformat(), context.settings.memory_enabled,
+                        effects.AlexaEffects(handler_input), exams_for(handler_input, context),
+                        lead)
     attributes.clear()
-    attributes.update({"screen": state.to_dict(), "outcome": state.outcome})
-    display = None
-    if apl.supports_apl(handler_input):
-        display = apl.patient_display(content, state, _screen_body(content, state, prompt))
+    attributes.update(exchange.kept)
+    prompt, display = exchange.prompt, None
+    if exchange.clinician is not None and apl.supports_apl(handler_input):
+        display = _checklist_display(content, exchange)
+    elif exchange.screen is not None and apl.supports_apl(handler_input):
+        prompt = apl.with_touch_offer(content, exchange.before, exchange.screen, prompt)
+        display = apl.patient_display(content, exchange.screen,
+                                      _screen_body(content, exchange.screen, prompt))
     return build_response(handler_input, content, prompt, display)
+
+
+def exams_for(handler_input: HandlerInput, context: SkillContext) -> Optional[ExamPlace]:
+    """This device and user's kept exam, or None where nothing is kept."""
+    if context.exams is None:
+        return None
+    return context.exams.for_request(handler_input.request_envelope)
 
 
 def _screen_body(content: Content, state, prompt: triage.Prompt) -> str:
@@ -87,3 +72,13 @@ def _screen_body(content: Content, state, prompt: triage.Prompt) -> str:
     whole = prompt.card and (prompt.end_session or state.outcome == "emergency")
     parts = prompt.card.body if whole else prompt.speech[-1:]
     return render_text(parts, placeholder_values(content, prompt))
+
+
+def _checklist_display(content: Content, exchange: Exchange) -> dict:
+    """Clinician mode on a display: the exam's checklist so far beside the last thing said."""
+    clinical, state, prompt = exchange.clinical, exchange.clinician, exchange.prompt
+    rows = [(step.label, clinician.finding_words(clinical, state, step, value) if value else None,
+             value == "positive")
+            for step, value in clinician.checklist(clinical, state)]
+    body = prompt.speech[-1] if prompt.speech else ""
+    return apl.clinician_display(content, rows, body, state.outcome)

@@ -1,6 +1,6 @@
 """A clinician's exam kept in progress between sessions, for minutes: what is kept, when it has
 expired, and what the skill says when it resumes. Pure: no ask-sdk, no store (exam_store.py
-keeps the record; clinician_turns.py decides when).
+keeps the record; converse.py decides when).
 
 Why keep it at all (issue 17): Alexa closes a session after a silence, and a clinician examining
 a patient is often silent for longer than Alexa waits; reopening used to start again at step 1

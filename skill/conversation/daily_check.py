@@ -27,7 +27,8 @@ from typing import Callable, Optional, Tuple
 from skill.conversation import timeline
 from skill.conversation.offers import answer_to_offer
 from skill.content.loader import Content
-from skill.conversation.state import (NO_PERMISSION, OK, REFUSED, Card, EffectResult, Prompt, Event,
+from skill.conversation.state import (NO_PERMISSION, OK, REFUSED, REMINDERS_PERMISSION, Card,
+                                      EffectResult, Event, Prompt,
                                       ScreenState)
 
 DAILY_CHECK = "daily_check"   # the session's mode during a daily check
@@ -87,7 +88,7 @@ def on_watch_started(content: Content, state: ScreenState, result: EffectResult,
         return goodbye(content, state, (texts["save_failed"],))
     # A check a day is no reason to wait with a sign that appears in between (hazard log H31).
     state, prompt = goodbye(content, state, (texts[kept], texts["between_checks"]))
-    return state, replace(prompt, ask_reminders_permission=kept == "needs_permission")
+    return state, replace(prompt, permission_needed=REMINDERS_PERMISSION if kept == "needs_permission" else None)
 
 
 # --- the daily check ---------------------------------------------------------------------

@@ -51,6 +51,7 @@ class TrendReport:
     trend: Optional[str]
 
 
+REMINDERS_PERMISSION = "reminders"
 REMEMBER_VISIT, CREATE_REMINDER, FORGET_USER = "remember_visit", "create_reminder", "forget_user"
 EFFECTS = (REMEMBER_VISIT, CREATE_REMINDER, FORGET_USER)
 # What an effect came to. NO_PERMISSION and REFUSED only come from reminders; NOTHING_STORED
@@ -103,7 +104,9 @@ class Prompt:
     card: Optional[Card] = None
     values: Tuple[Tuple[str, str], ...] = ()
     effect: Optional[str] = None
-    ask_reminders_permission: bool = False
+    # A permission the user has not given that this answer needs (REMINDERS_PERMISSION): the
+    # platform asks for it its own way (Alexa: a permissions card), or says nothing more.
+    permission_needed: Optional[str] = None
     # Keep today's visit now, without a word about it: set when an outcome is reached for a
     # user who agreed to be remembered (on this or an earlier visit).
     keep_visit: bool = False

@@ -14,7 +14,8 @@ from skill.conversation.offers import answer_to_offer
 from skill.content.loader import Content
 from skill.conversation.questions import REFERRALS, outcome_speech, positive_outcomes, question_in_hand
 from skill.conversation.state import (CREATE_REMINDER, FORGET_USER, NO_PERMISSION, NOTHING_STORED,
-                                      OK, REFUSED, REMEMBER_VISIT, Card, EffectResult, Prompt,
+                                      OK, REFUSED, REMEMBER_VISIT, REMINDERS_PERMISSION, Card,
+                                      EffectResult, Prompt,
                                       Event, ScreenState)
 
 CurrentPrompt = Callable[[Content, ScreenState], Prompt]
@@ -81,7 +82,7 @@ def on_effect_result(content: Content, state: ScreenState, result: EffectResult,
             return _after_reminder(content, state, (memory["reminder_created"],))
         if result.status in (NO_PERMISSION, REFUSED):
             state, prompt = _after_reminder(content, state, (memory["reminder_needs_permission"],))
-            return state, replace(prompt, ask_reminders_permission=True)
+            return state, replace(prompt, permission_needed=REMINDERS_PERMISSION)
         return _after_reminder(content, state, (memory["reminder_failed"],))
     if result.effect == daily_check.START_WATCH and state.wrap_up == "setting_watch":
         return daily_check.on_watch_started(content, state, result, _goodbye)

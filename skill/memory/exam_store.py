@@ -117,8 +117,9 @@ class ExamStore(SQLitePersistenceAdapter):
 
 
 class ExamKeeper:
-    """The exam store for one request: what the adapter calls. A store that fails is logged and
-    otherwise ignored: the exam goes on in the session, as it did before anything was kept."""
+    """The exam store as the adapters use it: `at(key)` is the place of one device's exam
+    (conversation/converse.py's ExamPlace). A store that fails is logged and otherwise ignored:
+    the exam goes on in the session, as it did before anything was kept."""
 
     def __init__(self, store: ExamStore, now: Callable[[], float] = time.time,
                  salt: Optional[str] = None):
@@ -126,14 +127,28 @@ class ExamKeeper:
         self.now = now
         self.salt = salt
 
-    def load(self, request_envelope: RequestEnvelope,
-             content: ClinicianContent) -> Optional[ClinicianState]:
-        """The live exam kept for this device and user, or None. One this version cannot
-        resume is deleted, never guessed at."""
+    def at(self, key: Callable[[], str]) -> "KeptExam":
+        """The place keyed by `key()`, called when used: it may raise (an id missing from the
+        request), which counts as a failing store."""
+        return KeptExam(self, key)
+
+    def for_request(self, request_envelope: RequestEnvelope) -> "KeptExam":
+        """An Alexa request's place: its device and user (exam_key)."""
+        return self.at(lambda: exam_key(request_envelope, self.salt))
+
+
+class KeptExam:
+    """One device's exam in progress: load, keep and drop, none of which ever raises."""
+
+    def __init__(self, keeper: ExamKeeper, key: Callable[[], str]):
+        self._keeper, self._key = keeper, key
+
+    def load(self, content: ClinicianContent) -> Optional[ClinicianState]:
+        """The live exam kept here, or None. One this version cannot resume is deleted, never
+        guessed at."""
         try:
-            key = exam_key(request_envelope, self.salt)
-            record = self.store.load(key, self.now())
-        except Exception:  # noqa: BLE001 - a broken store must never break the skill
+            record = self._keeper.store.load(self._key(), self._keeper.now())
+        except PersistenceException:   # a broken store must never break the skill
             logger.exception("could not read a kept exam")
             return None
         if record is None:
@@ -142,23 +157,22 @@ class ExamKeeper:
             return clinician_progress.exam_from_record(content, record)
         except (InvalidState, LookupError, TypeError, ValueError) as problem:
             logger.warning("discarding a kept exam that cannot be resumed (%s)", problem)
-            self.drop(request_envelope)
+            self.drop()
             return None
 
-    def keep(self, request_envelope: RequestEnvelope, content: ClinicianContent,
-             state: ClinicianState) -> None:
+    def keep(self, content: ClinicianContent, state: ClinicianState) -> None:
         """Keep the exam if one is in progress; otherwise make sure none is kept."""
         record = clinician_progress.progress_record(content, state)
         if record is None:
-            self.drop(request_envelope)
+            self.drop()
             return
         try:
-            self.store.save(exam_key(request_envelope, self.salt), record, self.now())
-        except Exception:  # noqa: BLE001
+            self._keeper.store.save(self._key(), record, self._keeper.now())
+        except PersistenceException:
             logger.exception("could not keep the exam in progress")
 
-    def drop(self, request_envelope: RequestEnvelope) -> None:
+    def drop(self) -> None:
         try:
-            self.store.discard(exam_key(request_envelope, self.salt))
-        except Exception:  # noqa: BLE001
+            self._keeper.store.discard(self._key())
+        except PersistenceException:
             logger.exception("could not delete a kept exam")
