@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 from skill.conversation.clinician import (TOPIC_NAMES, ClinicalTopic, ClinicianState, Finding,
                                           clinician_state_from_dict, step)
 from skill.content.clinician import cauda_equina_symptoms, load_clinician_content, load_clinician_file
-from skill.content.loader import CONTENT_DIR, load_content, load_content_file
+from skill.content.loader import CONTENT_DIR, companion_file, load_content, load_content_file
 from skill.alexa.envelopes import request_envelope, intent_request, resolved_slot
 from skill.alexa.app import handle_event
 from skill.content.schema import ContentError
@@ -281,11 +281,15 @@ def test_every_english_locale_has_clinician_mode_with_the_same_safety(skill, loc
 
 
 def test_spanish_never_gets_the_english_clinician_mode(skill):
+    """es-US has clinician mode of its own (es-US.clinician.yaml), never en-US's shared file."""
     dialog = Dialog(skill, locale="es-US")
     dialog.launch()
     turn = dialog.intent("ClinicianModeIntent")
-    assert "Clinician" not in turn.text and "clinician" not in turn.response["sessionAttributes"]
-    assert load_clinician_content("es-US") is None
+    assert turn.text.startswith("Cambio al modo clínico.") and "Clinician" not in turn.text
+    spanish = load_clinician_content("es-US")
+    assert spanish.locale == "es-US" and spanish != load_clinician_content("en-US")
+    assert companion_file("es-US", "clinician").name == "es-US.clinician.yaml"
+    assert companion_file("es-MX", "clinician") is None   # served es-US's content by the resolver
 
 
 @pytest.mark.parametrize("locale, outcome, number", [("en-GB", "Call 999 now", "999"),

@@ -28,6 +28,7 @@ FINDINGS = ("positive", "negative", "not_done")
 WORDS = ("reduced", "absent", "present", "brisk", "raised")
 # The side of a positive finding at a sided step; "unknown" when it could not be placed.
 SIDES = ("left", "right", "both", "unknown")
+HEARD_SIDES = SIDES[:3]     # the sides a clinician can name
 CAUDA_EQUINA_SUSPECTED = "cauda_equina_suspected"
 
 
@@ -63,6 +64,13 @@ class ClinicianContent:
     # gets the action. Taken from the content, never listed here, so a question added there
     # escalates here too.
     cauda_equina_symptoms: frozenset
+    # The language's own small words, so the core says none in English: "and" between root
+    # levels, a clinician's word (WORDS id) as said when it cannot be recorded, and the side a
+    # yes names at the side question (English: Alexa hears a bare "right" as yes; None: a yes
+    # names no side and is asked again).
+    and_word: str = "and"
+    words: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({w: w for w in WORDS}))
+    yes_names_side: Optional[str] = None
 
     def step(self, step_id: str) -> ExamStep:
         return next(step for step in self.exam if step.id == step_id)
@@ -102,6 +110,10 @@ def _schema() -> Record:
         "points_to_radiculopathy": Text(placeholders=frozenset({"levels"})),
         "points_to_bilateral": Text(),
         "answers": Record(required={topic: cited for topic in TOPICS}),
+    }, optional={
+        "and_word": Text(),
+        "words": Record(required={word: Text() for word in WORDS}),
+        "yes_names_side": OneOf(HEARD_SIDES),
     })
 
 
@@ -146,6 +158,9 @@ def _spoken(raw):
         yield (key,), raw[key]
     for topic, answer in raw["answers"].items():
         yield ("answers", topic, "text"), answer["text"]
+    yield ("and_word",), raw.get("and_word", "")
+    for word, text in raw.get("words", {}).items():
+        yield ("words", word), text
 
 
 def cauda_equina_symptoms(patient: Content) -> frozenset:
@@ -186,6 +201,9 @@ def load_clinician_file(path: Path, references: Mapping[str, str],
         points_to_bilateral=raw["points_to_bilateral"].strip(),
         answers=MappingProxyType({topic: raw["answers"][topic]["text"].strip() for topic in TOPICS}),
         cauda_equina_symptoms=frozenset(cauda_equina_symptoms),
+        and_word=raw.get("and_word", "and").strip(),
+        words=MappingProxyType({word: raw.get("words", {}).get(word, word).strip() for word in WORDS}),
+        yes_names_side=raw.get("yes_names_side"),
     )
 
 

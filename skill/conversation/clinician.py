@@ -270,7 +270,7 @@ def _on_exam_event(content: ClinicianContent, state: ClinicianState, event):
     value, side = _heard(event, exam_step)
     word = WORD_WITH_SIDE.get(event.value, (event.value,))[0] if isinstance(event, Finding) else None
     if value is None and word in WORDS:     # a word that means nothing certain at this step
-        return state, Prompt((fill(content.speech["word_unclear"], {"word": word}),
+        return state, Prompt((fill(content.speech["word_unclear"], {"word": content.words[word]}),
                               exam_step.reprompt), reprompt=(exam_step.reprompt,))
     if value is None and side is not None:
         value = "positive"      # "left" to "Any deficit?": a deficit on the left
@@ -304,9 +304,10 @@ def _on_exam_event(content: ClinicianContent, state: ClinicianState, event):
 def _on_side_event(content: ClinicianContent, state: ClinicianState, event):
     _, side = _heard(event)
     if event == Event.YES:
-        # Alexa hears a bare "right" as AMAZON.YesIntent (a yes sample and built-in phrasing),
-        # and a yes names no other answer to "left, right, or both?".
-        side = "right"
+        # In English Alexa hears a bare "right" as AMAZON.YesIntent (a yes sample and built-in
+        # phrasing), and a yes names no other answer to "left, right, or both?"; the content
+        # says so (yes_names_side). In Spanish "sí" names no side: asked again.
+        side = content.yes_names_side
     exam_step = steps_for(content, state)[state.exam_index]
     if side is None and event != Event.NEXT and state.side_asks < MAX_SIDE_ASKS:
         asked = replace(state, side_asks=state.side_asks + 1)
@@ -409,7 +410,8 @@ def _points_to(content: ClinicianContent, state: ClinicianState) -> str:
     positive = [exam_step for exam_step, value in checklist(content, state) if value == "positive"]
     levels = [s.points_to for s in positive if s.id in ("l4", "l5", "s1")]
     if levels:   # "an L5 and S1 radiculopathy": the word said once
-        return fill(content.points_to_radiculopathy, {"levels": " and ".join(levels)})
+        return fill(content.points_to_radiculopathy,
+                    {"levels": f" {content.and_word} ".join(levels)})
     if positive:
         return positive[0].points_to + "."
     return content.points_to_default

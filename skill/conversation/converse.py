@@ -29,9 +29,15 @@ CLINICIAN_EVENTS = (EnterClinicianMode, ClinicalTopic, Finding)
 # keyword backstop's, not FindingType's), and the only other words such a reply may hold:
 # anything else ("my left leg hurts") is not read as a finding.
 SIDE_WORDS = {"left": "left", "right": "right", "both": "both", "bilateral": "both",
-              "bilaterally": "both"}
+              "bilaterally": "both",
+              # es-US: "ambos lados", "las dos", "bilateral" are the keyword backstop's there
+              "izquierda": "left", "izquierdo": "left", "derecha": "right", "derecho": "right",
+              "ambos": "both", "ambas": "both", "dos": "both", "bilateralmente": "both"}
 SIDE_REPLY_WORDS = frozenset({"on", "the", "side", "sides", "sided", "one", "leg", "legs",
-                              "positive", "it", "it's", "its", "is"}) | frozenset(SIDE_WORDS)
+                              "positive", "it", "it's", "its", "is",
+                              "lado", "lados", "el", "la", "los", "las", "en", "de", "del", "a",
+                              "pierna", "piernas", "positivo", "positiva", "es"}) \
+    | frozenset(SIDE_WORDS)
 
 
 class ExamPlace(Protocol):
