@@ -51,6 +51,7 @@ class _Failure:
     body: Any = None
     delay: float = 0.0
     close: bool = False
+    drip: float = 0.0   # seconds between the answer's bytes, after its headers
 
 
 class FakeAlexaApi:
@@ -85,10 +86,11 @@ class FakeAlexaApi:
         self._dir.cleanup()
 
     def fail_with(self, status: Optional[int] = None, body: Any = None, *, delay: float = 0.0,
-                  close: bool = False) -> None:
+                  close: bool = False, drip: float = 0.0) -> None:
         """Answer every later request this way: a status and body (JSON unless bytes/str),
-        after `delay` seconds, or close the connection without answering."""
-        self._failure = _Failure(status, body, delay, close)
+        after `delay` seconds, or close the connection without answering; `drip`: send the
+        body one byte every `drip` seconds."""
+        self._failure = _Failure(status, body, delay, close, drip)
 
     def succeed(self) -> None:
         self._failure = None
@@ -120,8 +122,15 @@ class FakeAlexaApi:
                 handler.close_connection = True
                 handler.connection.shutdown(socket.SHUT_RDWR)
                 return
+            if failure.drip:
+                return _drip(handler, failure.status or 201, failure.body, failure.drip,
+                             self._stopping)
             if failure.status is not None:
                 return _send(handler, failure.status, failure.body)
+        if handler.command == "GET" and handler.path == REMINDERS_PATH:
+            return _send(handler, 200, {"totalCount": str(len(self.reminders)), "links": None,
+                                        "alerts": [{"alertToken": token, "status": "ON"}
+                                                   for token in list(self.reminders)]})
         if handler.command == "POST" and handler.path == REMINDERS_PATH:
             token = str(uuid.uuid4())
             self.reminders[token] = body
@@ -159,6 +168,22 @@ def _send(handler: BaseHTTPRequestHandler, status: int, body: Any) -> None:
     handler.send_header("Content-Length", str(len(data)))
     handler.end_headers()
     handler.wfile.write(data)
+
+
+def _drip(handler, status: int, body: Any, every: float, stopping: threading.Event) -> None:
+    data = json.dumps(body).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    for byte in data:
+        if stopping.wait(every):
+            return
+        try:
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+        except OSError:
+            return
 
 
 def _tls_context(directory: Path) -> ssl.SSLContext:

@@ -79,7 +79,7 @@ def test_serve_without_verification_warns_and_answers_a_launch():
 
 
 def test_serve_verifies_signatures_by_default():
-    process, url = serve()
+    process, url = serve("--skill-id", "amzn1.ask.skill.00000000-0000-0000-0000-000000000000")
     try:
         with pytest.raises(urllib.error.HTTPError) as refused:
             post(url, request_envelope(launch_request()))

@@ -394,8 +394,13 @@ def test_refusals_are_logged_with_a_reason(client, signer, caplog):
 def test_production_defaults_use_the_sdk_verifiers(tiny_skill):
     from flask_ask_sdk.skill_adapter import VERIFY_SIGNATURE_APP_CONFIG, VERIFY_TIMESTAMP_APP_CONFIG
 
-    app = create_app(tiny_skill)
-    assert app.config[VERIFY_SIGNATURE_APP_CONFIG] is True
+    from skill.alexa.verification import AmazonRequestVerifier
+
+    app = create_app(tiny_skill, skill_id=DEFAULT_APP_ID)
+    # The SDK's own signature verifier is replaced by ours (the SDK's, with a hardened fetch).
+    assert app.config[VERIFY_SIGNATURE_APP_CONFIG] is False
+    assert [type(v) for v in app.extensions["alexa_verifiers"]
+            if isinstance(v, RequestVerifier)] == [AmazonRequestVerifier]
     assert app.config[VERIFY_TIMESTAMP_APP_CONFIG] is True
     client = app.test_client()
     body = _launch_body()

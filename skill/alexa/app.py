@@ -22,7 +22,7 @@ from skill.content.loader import (DEFAULT_LOCALE, Content, available_locales, co
 from skill.memory.exam_store import ExamKeeper, ExamStore
 from skill.alexa.reminders import ReminderApiClient
 from skill.alexa.serializer import EnvelopeSerializer
-from skill.memory.settings import Settings, settings_from_env
+from skill.memory.settings import Settings, require_own_salt, settings_from_env
 from skill.alexa.speech import render_ssml
 from skill.memory.store import DEFAULT_SALT, SALT_VARIABLE, SQLitePersistenceAdapter
 from skill.alexa.turns import SkillContext
@@ -64,6 +64,7 @@ def build_skill(contents: Optional[Mapping[str, Content]] = None,
         persistence_adapter = build_persistence_adapter(environ)
     # Memory needs somewhere to keep it: without a store, the skill never offers to remember.
     settings = replace(settings, memory_enabled=settings.memory_enabled and persistence_adapter is not None)
+    require_own_salt(settings, environ)   # refuses to start: see skill/memory/settings.py
     content_for = handlers.content_resolver(contents, default_locale)
     context = SkillContext(content_for=content_for, settings=settings, clock=clock,
                            exams=_exam_keeper(persistence_adapter, now, environ))

@@ -9,6 +9,7 @@ handler, which logs it and says the safe answer."""
 from __future__ import annotations
 
 import logging
+import time
 from datetime import date, timedelta
 from typing import Callable, Mapping, Optional
 
@@ -28,6 +29,11 @@ logger = logging.getLogger(__name__)
 # What the store raises when it cannot read or write (store.py, storage.py, ask-sdk's
 # adapters), and what the SDK raises where this deployment keeps nothing.
 STORE_ERRORS = (PersistenceException, AttributesManagerException)
+# A write the person agreed to is tried once more when the store was locked (each try waits
+# about 1 s for the lock: store.BUSY_TIMEOUT_MS), so the turn stays well inside Alexa's 8 s.
+WRITE_ATTEMPTS = 2
+# "Forget me" deletes reminders one call at a time; it stops starting new calls after this.
+FORGET_REMINDERS_BUDGET_S = 3.0
 
 
 class AlexaEffects:
@@ -89,13 +95,20 @@ def _needs_record(record: dict) -> dict:
 
 
 def _remember(handler_input: HandlerInput, state: ScreenState) -> str:
-    try:
-        update_record(handler_input, lambda record: records.add_visit(
-            record, state.today, state.outcome, state.trend, state.episode_start))
-        return OK
-    except STORE_ERRORS:   # a broken store must not break the conversation
-        logger.exception("could not remember the visit")
-        return FAILED
+    # An emergency's answer is not delayed by a second try: one attempt, logged if lost.
+    attempts = 1 if state.outcome == "emergency" else WRITE_ATTEMPTS
+    change = lambda record: records.add_visit(   # noqa: E731
+        record, state.today, state.outcome, state.trend, state.episode_start)
+    for attempt in range(attempts):
+        try:
+            update_record(handler_input, change)
+            return OK
+        except AttributesManagerException:   # this deployment keeps nothing
+            break
+        except PersistenceException:   # a broken store must not break the conversation
+            logger.warning("could not remember the visit (attempt %d of %d)", attempt + 1,
+                           attempts, exc_info=True)
+    return FAILED
 
 
 def _remind(handler_input: HandlerInput, content: Content, state: ScreenState,
@@ -118,14 +131,18 @@ def _remind(handler_input: HandlerInput, content: Content, state: ScreenState,
 
 
 def _keep_reminder_id(handler_input: HandlerInput, reminder_id: str) -> None:
-    """So that "forget me" can delete the reminder too. Best effort: the reminder is set."""
-    try:
-        update_record(handler_input, lambda record: records.with_reminder(
-            _needs_record(record), reminder_id))
-    except NoRecord:   # forgotten meanwhile: nothing to keep it in
-        pass
-    except STORE_ERRORS:
-        logger.exception("could not keep the reminder id")
+    """So that "forget me" can delete the reminder by its id. Tried twice; if it is still lost,
+    "forget me" finds the reminder by listing this skill's reminders (_forget)."""
+    for attempt in range(WRITE_ATTEMPTS):
+        try:
+            update_record(handler_input, lambda record: records.with_reminder(
+                _needs_record(record), reminder_id))
+            return
+        except NoRecord:   # forgotten meanwhile: nothing to keep it in
+            return
+        except STORE_ERRORS:
+            logger.warning("could not keep the reminder id (attempt %d of %d)", attempt + 1,
+                           WRITE_ATTEMPTS, exc_info=True)
 
 
 def _start_watch(handler_input: HandlerInput, content: Content, state: ScreenState,
@@ -171,21 +188,49 @@ def watch_until(handler_input: HandlerInput, memory_enabled: bool) -> Optional[s
 
 
 def _forget(handler_input: HandlerInput) -> str:
+    """Delete the record and every reminder of this skill for this user. The reminders come
+    from the Reminders API's own list, and from the record when it can be read; the record is
+    deleted whether or not it can be read (a record that is not valid JSON once made "forget
+    me" fail for ever)."""
+    manager = handler_input.attributes_manager
+    adapter = getattr(manager, "_persistence_adapter", None)
+    reminder_ids = list(reminders.list_reminder_ids(handler_input) or [])
+    stored, readable = {}, True
+    if adapter is not None:
+        try:
+            stored = load_record(handler_input)
+        except PersistenceException:
+            logger.warning("forgetting a record that cannot be read", exc_info=True)
+            readable = False
+    for kept in (stored.get("reminder_id"), records.watch_reminder_id(stored)):
+        if isinstance(kept, str) and kept and kept not in reminder_ids:
+            reminder_ids.append(kept)
+    deadline = time.monotonic() + FORGET_REMINDERS_BUDGET_S
+    for reminder_id in reminder_ids:
+        if time.monotonic() > deadline:
+            logger.warning("forget me: %d reminders left undeleted (time budget)",
+                           len(reminder_ids) - reminder_ids.index(reminder_id))
+            break
+        reminders.delete_reminder(handler_input, reminder_id)
+    if adapter is None:   # this deployment keeps nothing
+        return OK if reminder_ids else NOTHING_STORED
     try:
-        stored = load_record(handler_input)
-        if not stored:
-            return NOTHING_STORED
-        reminder_id = stored.get("reminder_id")
-        if isinstance(reminder_id, str) and reminder_id:
-            reminders.delete_reminder(handler_input, reminder_id)
-        reminders.delete_reminder(handler_input, records.watch_reminder_id(stored))
-        handler_input.attributes_manager.delete_persistent_attributes()
-        return OK
-    except AttributesManagerException:   # this deployment keeps nothing
-        return NOTHING_STORED
-    except PersistenceException:
+        existed = _delete_record(handler_input, adapter, stored, readable)
+    except STORE_ERRORS:
         logger.exception("could not forget the user")
         return FAILED
+    return OK if existed or reminder_ids else NOTHING_STORED
+
+
+def _delete_record(handler_input: HandlerInput, adapter, stored: Mapping, readable: bool) -> bool:
+    """Delete the user's record, without reading it; True when there was one."""
+    manager = handler_input.attributes_manager
+    if hasattr(adapter, "delete_user"):   # the SQLite store says whether a row was there
+        existed = adapter.delete_user(adapter.partition_keygen(handler_input.request_envelope))
+        manager.persistent_attributes = {}
+        return existed
+    manager.delete_persistent_attributes()
+    return bool(stored) or not readable
 
 
 def forget_quietly(handler_input: HandlerInput) -> None:

@@ -2,16 +2,21 @@
 service client. No wording lives here: the caller passes the text Alexa will say.
 
 The skill must be built with an API client (CustomSkillBuilder(api_client=...)) so that
-handler_input.service_client_factory exists. Prefer ReminderApiClient: it is DefaultApiClient
-with a timeout (DefaultApiClient alone waits for ever on a slow API, past Alexa's 8 s limit)."""
+handler_input.service_client_factory exists. Prefer ReminderApiClient: DefaultApiClient alone
+waits for ever on a slow API, past Alexa's 8 s limit, and reads an answer of any size. Ours
+bounds each call in total (not per socket read: an API dripping a byte a second never times
+out per read) and caps the answer's size (issue 18)."""
 from __future__ import annotations
 
 import enum
-import functools
 import logging
+import threading
+import time as clock
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as CallTimedOut
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
-from typing import Optional, Tuple, Union
+from typing import List, Optional, Tuple, Union
 
 from ask_sdk_model import PermissionStatus
 from ask_sdk_model.services import ApiClient, ServiceException
@@ -24,32 +29,84 @@ logger = logging.getLogger(__name__)
 
 REMINDERS_PERMISSION = "alexa::alerts:reminders:skill:readwrite"
 DEFAULT_TIMEOUT = (2.0, 3.0)  # (connect, read) seconds, per socket operation
+TOTAL_TIMEOUT_S = 3.0         # the whole call, answer read included
+MAX_RESPONSE_BYTES = 256 * 1024   # a reminder, or this skill's list of them: a few KB
+API_CALL_THREADS = 8
 
 
 class ReminderApiClient(ApiClient):
-    """DefaultApiClient (requests, HTTPS only) with a timeout on every call. The SDK's client,
-    and with it `requests`, is loaded on the first call rather than at import: most sessions
-    never set a reminder, and importing `requests` was a third of a Lambda cold start."""
+    """An ApiClient (requests, HTTPS only, as DefaultApiClient) with each call bounded in total
+    time and answer size. `requests` is loaded on the first call rather than at import: most
+    sessions never set a reminder, and importing it was a third of a Lambda cold start.
 
-    def __init__(self, timeout: Union[float, Tuple[float, float]] = DEFAULT_TIMEOUT):
+    The call runs on a small shared pool and the caller waits at most `total_timeout`: a
+    stuck call then holds a pool thread (until its per-read timeouts or the deadline checked
+    while reading end it), never the person's answer."""
+
+    def __init__(self, timeout: Union[float, Tuple[float, float]] = DEFAULT_TIMEOUT, *,
+                 total_timeout: float = TOTAL_TIMEOUT_S,
+                 max_response_bytes: int = MAX_RESPONSE_BYTES):
         self.timeout = timeout
-        self._client = None
+        self.total_timeout = total_timeout
+        self.max_response_bytes = max_response_bytes
 
     def invoke(self, request):
-        if self._client is None:
-            self._client = _timed_default_client(self.timeout)
-        return self._client.invoke(request)
+        from ask_sdk_core.exceptions import ApiClientException
+
+        deadline = clock.monotonic() + self.total_timeout
+        call = _call_pool().submit(self._call, request, deadline)
+        try:
+            return call.result(timeout=self.total_timeout)
+        except CallTimedOut:
+            call.cancel()
+            raise ApiClientException(
+                f"no answer from the Alexa API within {self.total_timeout:g} s") from None
+
+    def _call(self, request, deadline: float):
+        import json
+
+        import requests
+        from ask_sdk_core.exceptions import ApiClientException
+        from ask_sdk_model.services import ApiClientResponse
+
+        if not (request.url or "").lower().startswith("https://"):
+            raise ApiClientException("Requests against non-HTTPS endpoints are not allowed.")
+        headers = {}
+        for key, value in request.headers or []:
+            headers[key] = f"{headers[key]}, {value}" if key in headers else value
+        data = None
+        if request.body:
+            content_type = headers.get("Content-type") or headers.get("Content-Type") or ""
+            data = json.dumps(request.body) if "json" in content_type else request.body
+        try:
+            response = requests.request(request.method or "GET", request.url, headers=headers,
+                                        data=data, timeout=self.timeout, stream=True)
+        except requests.RequestException as problem:
+            raise ApiClientException(f"Error executing the request: {problem}") from None
+        with response:
+            body = bytearray()
+            for chunk in response.iter_content(16 * 1024):
+                body += chunk
+                if len(body) > self.max_response_bytes:
+                    raise ApiClientException(
+                        f"answer larger than {self.max_response_bytes} bytes: not read")
+                if clock.monotonic() > deadline:
+                    raise ApiClientException("answer still arriving at the deadline")
+            text = bytes(body).decode(response.encoding or "utf-8", errors="replace")
+            return ApiClientResponse(headers=list(response.headers.items()),
+                                     status_code=response.status_code, body=text)
 
 
-def _timed_default_client(timeout: Union[float, Tuple[float, float]]):
-    from ask_sdk_core.api_client import DefaultApiClient
+_pool: Optional[ThreadPoolExecutor] = None
+_pool_lock = threading.Lock()
 
-    class TimedApiClient(DefaultApiClient):
-        def _resolve_method(self, request):
-            # DefaultApiClient.invoke calls this method with url, headers and data only.
-            return functools.partial(super()._resolve_method(request), timeout=timeout)
 
-    return TimedApiClient()
+def _call_pool() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(API_CALL_THREADS, thread_name_prefix="alexa-api")
+        return _pool
 
 
 class ReminderStatus(enum.Enum):
@@ -151,6 +208,23 @@ def delete_reminder(handler_input, reminder_id: Optional[str]) -> bool:
     except Exception as problem:  # noqa: BLE001
         logger.warning("reminder %s not deleted: %s", reminder_id, _short(str(problem)))
         return False
+
+
+def list_reminder_ids(handler_input) -> Optional[List[str]]:
+    """The ids of every reminder this skill holds for this user, from the Reminders API itself
+    (so "forget me" finds a reminder whose id the store lost), or None when the API cannot be
+    asked (no permission, no client) or fails; never raises."""
+    try:
+        if handler_input.service_client_factory is None or \
+                not has_reminders_permission(handler_input.request_envelope):
+            return None
+        answer = handler_input.service_client_factory.get_reminder_management_service() \
+            .get_reminders()
+        return [alert.alert_token for alert in (getattr(answer, "alerts", None) or [])
+                if isinstance(getattr(alert, "alert_token", None), str) and alert.alert_token]
+    except Exception as problem:  # noqa: BLE001
+        logger.warning("reminders not listed: %s", _short(str(problem)))
+        return None
 
 
 def permissions_card() -> AskForPermissionsConsentCard:

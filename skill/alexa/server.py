@@ -8,6 +8,10 @@ application id, malformed or unknown body) gets 400 with the reason logged on
 the ``skill.alexa.server`` logger; an oversized body gets 413; an unexpected error
 while the skill handles a *verified* request gets 200 with a short safe spoken
 answer (``safe_error_response()``), never a bare 500.
+
+``serve()`` runs the app on waitress, which reads each whole request in its own event loop
+before a worker thread sees it: a client sending a byte a second holds a connection, never a
+thread (the README's earlier gunicorn ``--threads`` setup was starved by eight such clients).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge  # noqa: E4
 
 from skill.alexa.verification import (  # noqa: E402
     AbstractVerifier,
+    AmazonRequestVerifier,
     ApplicationIdVerifier,
     RequestVerifier,
     StageMarker,
@@ -40,7 +45,25 @@ from skill.alexa.verification import (  # noqa: E402
 log = logging.getLogger(__name__)
 
 SKILL_ID_ENV = "SCIATICA_SKILL_ID"
+# Set to 1 to run a verifying endpoint that answers any skill: said loudly at start.
+ANY_SKILL_ENV = "SCIATICA_ALLOW_ANY_SKILL"
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
+# waitress: worker threads (requests being answered) and how long an idle or dripping
+# connection may stay open; Alexa sends a whole request at once and waits at most 8 s.
+SERVE_THREADS = 8
+SERVE_CHANNEL_TIMEOUT_S = 10
+SERVE_CONNECTION_LIMIT = 200
+
+
+class InsecureDeployment(ValueError):
+    """Raised at start-up for a deployment that would accept what it should refuse."""
+
+
+def escape_for_log(text: str) -> str:
+    """Control characters (newlines above all) as escapes, so a value sent by a client cannot
+    start a forged log line."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+                   for ch in text)
 
 
 def safe_error_response(locale: str | None = None) -> dict[str, Any]:
@@ -52,7 +75,7 @@ def safe_error_response(locale: str | None = None) -> dict[str, Any]:
 
 
 def _refuse(status: int, reason: str) -> tuple[Response, int]:
-    log.warning("refused Alexa request (%d): %s", status, reason)
+    log.warning("refused Alexa request (%d): %s", status, escape_for_log(reason))
     message = "request body too large" if status == 413 else "request refused"
     return jsonify(error=message), status
 
@@ -113,6 +136,7 @@ def create_app(
     skill_id: str | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     verifiers: Sequence[AbstractVerifier] | None = None,
+    allow_any_skill: bool | None = None,
 ) -> Flask:
     """Build the Flask app serving ``skill`` (default: ``skill.alexa.app.build_skill()``).
 
@@ -120,6 +144,11 @@ def create_app(
     ``verifiers`` are extra verifiers run after the SDK's; a ``RequestVerifier``
     instance among them (e.g. ``TrustingRequestVerifier`` in tests) takes the place
     of the SDK's default signature verifier instead of running beside it.
+
+    A verifying endpoint (Amazon's certificates, the production set-up) without a skill id
+    would answer requests signed for any other skill: it refuses to start
+    (``InsecureDeployment``) unless ``allow_any_skill`` (or env SCIATICA_ALLOW_ANY_SKILL=1)
+    says so, and then logs why on every start.
     """
     if skill is None:
         from skill.alexa.app import build_skill
@@ -130,19 +159,35 @@ def create_app(
 
     extra = list(verifiers or [])
     replaces_signature = any(isinstance(v, RequestVerifier) for v in extra)
+    uses_amazon_certificates = verify_signature and not replaces_signature
+    if uses_amazon_certificates and not skill_id:
+        if allow_any_skill is None:
+            allow_any_skill = os.environ.get(ANY_SKILL_ENV, "").strip() in ("1", "true", "yes")
+        if not allow_any_skill:
+            raise InsecureDeployment(
+                f"no skill id: set {SKILL_ID_ENV} (or --skill-id) to your skill's id "
+                "(amzn1.ask.skill....). Without it this endpoint answers requests Amazon signed "
+                f"for any other skill. To run so on purpose, set {ANY_SKILL_ENV}=1.")
+        log.warning("no skill id (%s=1): answering requests signed for ANY Alexa skill",
+                    ANY_SKILL_ENV)
+    if uses_amazon_certificates:
+        # The SDK's RequestVerifier, with the certificate fetch hardened (verification.py).
+        extra.insert(0, AmazonRequestVerifier())
     if skill_id:
         extra.append(ApplicationIdVerifier(skill_id))
     extra.append(StageMarker(lambda: setattr(g, "alexa_request_verified", True)))
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = max_body_bytes
-    app.config[VERIFY_SIGNATURE_APP_CONFIG] = verify_signature and not replaces_signature
+    # The signature is checked by the verifier list (ours or the test's), never the SDK's own.
+    app.config[VERIFY_SIGNATURE_APP_CONFIG] = False
     app.config[VERIFY_TIMESTAMP_APP_CONFIG] = verify_timestamp
     if not verify_signature and not replaces_signature:
         log.warning("Alexa request signature verification is OFF: never expose this server")
     if not verify_timestamp:
         log.warning("Alexa request timestamp verification is OFF")
 
+    app.extensions["alexa_verifiers"] = tuple(extra)   # what runs after the SDK's timestamp check
     adapter = SkillAdapter(
         skill=skill, skill_id=skill_id or "sciatica-check", verifiers=extra, app=app)
 
@@ -185,3 +230,23 @@ def create_app(
         return _refuse(413, "body exceeds MAX_CONTENT_LENGTH")
 
     return app
+
+
+def make_server(app, host: str, port: int, *, threads: int = SERVE_THREADS):
+    """A waitress server for ``app`` (see the module docstring for why waitress); ``.run()``
+    serves until ``.close()``. Bodies over the app's limit are cut off by waitress before they
+    are buffered too."""
+    import waitress.server
+
+    return waitress.server.create_server(
+        app, host=host, port=port, threads=threads,
+        channel_timeout=SERVE_CHANNEL_TIMEOUT_S, connection_limit=SERVE_CONNECTION_LIMIT,
+        max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1, ident="sciatica-check")
+
+
+def serve(app, host: str, port: int, *, threads: int = SERVE_THREADS) -> None:
+    """Serve ``app`` on waitress until interrupted."""
+    server = make_server(app, host, port, threads=threads)
+    log.info("serving on http://%s:%s (waitress, %d threads)", host, server.effective_port,
+             threads)
+    server.run()

@@ -113,13 +113,25 @@ def run_turn(content: Content, session: Session, event, effects: Effects,
         state, prompt = triage.step(content, state, result)
         keep_visit = keep_visit or prompt.keep_visit
     if keep_visit and effects.remember_visit(state) != OK:
-        # Nobody is waiting for the answer: logged, and the conversation goes on.
         logger.warning("today's visit was not kept")
+        if state.outcome != "emergency":
+            # They agreed to be remembered: say it was not kept (issue 18), after the advice.
+            # An emergency instruction gets no word added: nothing may soften it.
+            prompt = replace(prompt, speech=_before_question(
+                prompt, content.memory["save_failed"]))
     if spoken:
         prompt = replace(prompt, speech=spoken + prompt.speech)
     if lead is not None and state.outcome != "emergency":
         prompt = replace(prompt, speech=(lead,) + prompt.speech)
     return Turn(state, prompt, before)
+
+
+def _before_question(prompt: Prompt, notice: str) -> tuple:
+    """The prompt's speech with `notice` at the end, or before its last part when that part is
+    the question the person is to answer."""
+    if prompt.end_session or not prompt.speech:
+        return prompt.speech + (notice,)
+    return prompt.speech[:-1] + (notice, prompt.speech[-1])
 
 
 def run_effect(content: Content, state: ScreenState, effect: str, values: Mapping[str, str],

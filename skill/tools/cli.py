@@ -28,13 +28,19 @@ def main(argv: Optional[list] = None) -> int:
     add_memory_options(chat)
     chat.set_defaults(run=_chat)
 
-    serve = commands.add_parser("serve", help="run the HTTPS endpoint for Alexa (Flask)")
+    serve = commands.add_parser("serve", help="run the endpoint for Alexa (waitress; TLS by a "
+                                             "reverse proxy in front)")
     serve.add_argument("--host", default=os.environ.get("SCIATICA_HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("SCIATICA_PORT", "5000")))
     serve.add_argument("--skill-id", default=os.environ.get("SCIATICA_SKILL_ID"),
                        help="refuse requests for any other skill (env SCIATICA_SKILL_ID)")
     serve.add_argument("--no-verify", action="store_true",
                        help="skip Alexa's request signature check (local testing only)")
+    serve.add_argument("--dev-server", action="store_true",
+                       help="Flask's development server instead of waitress (local testing only: "
+                            "it is not built for the open internet)")
+    serve.add_argument("--threads", type=int, default=None,
+                       help="waitress worker threads (default 8)")
     add_memory_options(serve)
     serve.set_defaults(run=_serve)
 
@@ -144,14 +150,25 @@ def _chat(args, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
 
 
 def _serve(args) -> int:
-    from skill.alexa.server import create_app
+    from skill.alexa import server
+    from skill.memory.settings import InsecureSettings
 
     verify = not args.no_verify
     if not verify:
         print("WARNING: request signature verification is OFF. Use --no-verify only for "
               "local testing; Alexa requires it on a public endpoint.", file=sys.stderr)
-    app = create_app(_skill_for(args), verify_signature=verify, skill_id=args.skill_id)
-    app.run(host=args.host, port=args.port)
+    try:
+        app = server.create_app(_skill_for(args), verify_signature=verify,
+                                skill_id=args.skill_id)
+    except (server.InsecureDeployment, InsecureSettings) as refusal:
+        print(f"sciatica-skill serve: refusing to start: {refusal}", file=sys.stderr)
+        return 2
+    if args.dev_server:
+        print("WARNING: Flask's development server (--dev-server): local testing only.",
+              file=sys.stderr)
+        app.run(host=args.host, port=args.port)
+    else:
+        server.serve(app, args.host, args.port, threads=args.threads or server.SERVE_THREADS)
     return 0
 
 
