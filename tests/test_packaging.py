@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from skill.tools import packaging
+from skill.tools import lambda_lock, packaging
 from skill.tools.cli import main
 from skill.alexa.envelopes import launch_request, request_envelope
 from skill.tools.packaging import (MANIFEST, MODEL_DIR, NEVER_IN_ZIP, PackagingError,
@@ -147,6 +147,44 @@ def test_dependency_versions_come_from_the_project_metadata():
     for name in packaging.LAMBDA_REQUIREMENTS:
         assert re.search(r"[<>=]", packaging.requirement(name)), name
     assert packaging.requirement("no-such-package") == "no-such-package"
+
+
+# --- the lock (issue 18: a reproducible, auditable deployment) -------------------------------
+
+def test_the_lock_pins_every_lambda_requirement_within_the_project_range():
+    from packaging.requirements import Requirement
+    pins = lambda_lock.read_lock()
+    for name in packaging.LAMBDA_REQUIREMENTS:
+        wanted = Requirement(packaging.requirement(name))
+        version, hashes = pins[lambda_lock.canonical(name)]
+        assert wanted.specifier.contains(version, prereleases=True), (name, version)
+        assert hashes, name
+    # Every entry exact and hashed: pip's --require-hashes accepts nothing less.
+    assert all(re.fullmatch(r"[0-9a-f]{64}", digest) for _, hashes in pins.values()
+               for digest in hashes)
+
+
+def test_a_wheel_that_differs_from_the_locked_one_stops_the_build(tmp_path):
+    locked = lambda_lock.LOCK_PATH.read_text(encoding="utf-8")
+    first = re.search(r"--hash=sha256:([0-9a-f]{64})", locked).group(1)
+    tampered = tmp_path / "requirements.lock"
+    tampered.write_text(locked.replace(first, "0" * 64), encoding="utf-8")
+    with pytest.raises(subprocess.CalledProcessError):
+        packaging.build_lambda_zip(tmp_path / "out", lock=tampered)
+    assert not (tmp_path / "out" / packaging.ZIP_NAME).exists()
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("ask-sdk-core>=1.19\n", "entry 1 is not `name==version --hash=sha256:...`"),
+    ("ask-sdk-core==1.19.0\n", "entry 1 is not"),
+    (None, "is missing: run `sciatica-skill lock-lambda`")])
+def test_a_missing_or_unhashed_lock_is_named_before_pip_runs(tmp_path, text, problem):
+    lock = tmp_path / "requirements.lock"
+    if text is not None:
+        lock.write_text(text, encoding="utf-8")
+    with pytest.raises(PackagingError) as refused:
+        packaging.build_lambda_zip(tmp_path / "out", lock=lock)
+    assert problem in str(refused.value)
 
 
 def test_the_manifest_fits_every_locale_and_the_code(manifest, models):

@@ -28,6 +28,7 @@ import zipfile
 from pathlib import Path
 
 from skill import _paths
+from skill.tools import lambda_lock
 
 REPO = _paths.REPO_ROOT
 MANIFEST = REPO / "skill-package" / "skill.json"
@@ -75,16 +76,26 @@ def requirement(name: str) -> str:
     return name
 
 
-def build_lambda_zip(out: Path, *, python_version: str | None = None, arch: str = "x86_64") -> Path:
-    """Install the Lambda path's dependencies for the target runtime and zip them with the code."""
+def build_lambda_zip(out: Path, *, python_version: str | None = None, arch: str = "x86_64",
+                     lock: Path = lambda_lock.LOCK_PATH) -> Path:
+    """Install the Lambda path's locked dependencies for the target runtime and zip them with
+    the code."""
     python_version = python_version or "%d.%d" % sys.version_info[:2]
+    if python_version not in lambda_lock.LAMBDA_PYTHONS:
+        raise PackagingError([f"Python {python_version} is not a Lambda runtime the lock covers "
+                              f"({', '.join(lambda_lock.LAMBDA_PYTHONS)}): pass --python-version"])
+    try:
+        lambda_lock.read_lock(lock)   # a missing or malformed lock is named before pip runs
+    except lambda_lock.LockError as error:
+        raise PackagingError([str(error)]) from None
     with tempfile.TemporaryDirectory(prefix="sciatica-lambda-") as temp:
         deps = Path(temp)
+        # Exactly the reviewed wheels (lambda_lock.py): pip refuses any other bytes.
         subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-compile",
                         "--disable-pip-version-check", "--target", str(deps), "--only-binary=:all:",
                         "--implementation", "cp", "--python-version", python_version,
-                        "--platform", PLATFORMS[arch], *map(requirement, LAMBDA_REQUIREMENTS)],
-                       check=True)
+                        "--platform", PLATFORMS[arch], "--require-hashes", "--no-deps",
+                        "-r", str(lock)], check=True)
         for record in deps.glob("*.dist-info/RECORD"):
             if record.parent.name.split("-")[0].lower() in RUNTIME_PROVIDED:
                 for line in record.read_text(encoding="utf-8").splitlines():
@@ -350,7 +361,20 @@ def register(commands):
                         help="the Lambda function's architecture")
     parser.add_argument("--skill-package-only", action="store_true", help="skip the Lambda zip")
     parser.set_defaults(run=run)
+    lock = commands.add_parser("lock-lambda", help="pin the Lambda zip's dependencies with their "
+                               "hashes (lambda/requirements.lock); needs the network")
+    lock.set_defaults(run=run_lock)
     return commands
+
+
+def run_lock(args) -> int:
+    try:
+        path = lambda_lock.write_lock(map(requirement, LAMBDA_REQUIREMENTS), PLATFORMS)
+    except (lambda_lock.LockError, subprocess.CalledProcessError) as error:
+        print(f"lock-lambda: cannot write the lock: {error}", file=sys.stderr)
+        return 1
+    print(f"wrote {path} ({len(lambda_lock.read_lock(path))} packages): read the diff, commit it")
+    return 0
 
 
 def run(args) -> int:
