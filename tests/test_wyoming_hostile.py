@@ -175,3 +175,32 @@ def test_two_conversations_on_one_satellite_keep_their_own_answers(service):
     no = Handled.from_event(run(say(service.port, "no", first)))
     yes = Handled.from_event(run(say(service.port, "yes", second)))
     assert no.context["outcome"] is None and yes.context["outcome"] == "emergency"
+
+
+def test_a_turn_that_fails_still_says_the_emergency_number_as_not_handled():
+    """Whatever breaks inside a turn (here: a bug stood in for by an exception), the person
+    hears the safe answer with the number, as not-handled, and the service goes on."""
+    from wyoming.handle import NotHandled
+
+    from skill.memory.settings import Settings
+    from skill.wyoming.service import SciaticaService
+    from skill.wyoming.turns import Heard, SpeakerSkill
+
+    skill = SpeakerSkill("en-US", Settings(profile="public", memory_enabled=False))
+    broken = {"yes": True}
+
+    def answer(heard):
+        if broken["yes"]:
+            raise TypeError("a bug")
+        return SpeakerSkill.answer(skill, heard)
+
+    skill.answer = answer
+    service = SciaticaService(skill)
+    try:
+        failed = run(service.answer(Heard("hello", "c1", "satellite.x", "en")))
+        broken["yes"] = False
+        then = run(service.answer(Heard("hello", "c1", "satellite.x", "en")))
+    finally:
+        service.close()
+    assert NotHandled.is_type(failed.type) and "9 1 1" in NotHandled.from_event(failed).text
+    assert Handled.is_type(then.type)
