@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import List, Optional
 
-SECTIONS = ("latency", "coldstart", "throughput", "memory", "conversation")
+SECTIONS = ("latency", "coldstart", "throughput", "memory", "conversation", "wyoming")
 TARGETS = {"latency": 1.5, "coldstart": 2.0, "rps": 500.0}
 
 
@@ -94,6 +94,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         if "conversation" in args.only:
             _step("conversation")
             results["conversation"] = _conversation(espeak=not args.no_espeak)
+        if "wyoming" in args.only:
+            _step("wyoming: the service against the Alexa path")
+            from benchmarks import wyoming
+            results["wyoming"] = wyoming.measure(args.requests, args.users, args.duration,
+                                                 scratch / "wyoming.log")
     finally:
         results["seconds"] = time.perf_counter() - started
         if args.json:
@@ -103,6 +108,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     errors = sum(results.get(key, {}).get("errors", 0) for key in
                  ("rps_baseline", "rps_project", "rps_project_verified", "http_baseline",
                   "http_project", "http_project_verified"))
+    errors += results.get("wyoming", {}).get("load", {}).get("errors", 0)
     if errors:
         print(f"\nFAILED: {errors} request(s) got a wrong answer or none; see the logs in "
               f"{scratch}", file=sys.stderr)
@@ -277,6 +283,20 @@ def report(results: dict) -> str:
                      _fmt(slope["project"], "b"), "-", "flat", "ok" if slope["project"] < 100
                      else "CHECK", f"{p['requests_per_session']} requests a session"))
 
+    wy = results.get("wyoming")
+    if wy:
+        alexa = wy["in_process"]["alexa"]
+        row("Wyoming in process: a screen turn (NLU + core), median, vs Alexa's",
+            alexa["median"], wy["in_process"]["wyoming"]["median"], "us",
+            note="baseline column: the Alexa path in process")
+        row("Wyoming over TCP (a connection a turn), median, vs Alexa in process",
+            alexa["median"], wy["sequential"]["median"], "us")
+        load = wy["load"]
+        rows.append(("Wyoming turns/s under load (whole screens)", "-",
+                     _fmt(load["turns_per_second"], "rps"), "-", "", "",
+                     f"{load['users']} clients, one worker thread; p99 "
+                     f"{_fmt(load['p99'], 'ms')}; {load['screens']} screens; "
+                     f"{load['errors']} errors (must be 0)"))
     lines = ["| measure | baseline | Sciatica Check | ratio | target | | note |",
              "| --- | ---: | ---: | ---: | --- | --- | --- |"]
     lines += ["| " + " | ".join(str(cell) for cell in line) + " |" for line in rows]

@@ -16,9 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SKILL = ROOT / "skill"
 
 # Higher imports lower, never the other way, and rooms on one level do not import each other:
-# tools -> {alexa, review} -> {memory, language} -> conversation -> content.
+# tools -> {alexa, review, wyoming} -> {memory, language} -> conversation -> content.
 LEVEL = {"content": 0, "conversation": 1, "memory": 2, "language": 2, "alexa": 3, "review": 3,
-         "tools": 4}
+         "wyoming": 3, "tools": 4}
 EVERYONE_MAY_IMPORT = {"skill", "skill._paths"}   # the package itself and where things are
 LONG_FILE_NOTE = "Why over 300 lines:"
 
@@ -118,6 +118,8 @@ def test_the_cycle_finder_finds_a_cycle_and_the_direction_check_refuses_an_upwar
     assert not allowed("skill.conversation.triage", "skill.alexa.speech")
     assert not allowed("skill.memory.store", "skill.language.nlu")      # one level: no sideways
     assert not allowed("skill.alexa.app", "skill.review.hazards")
+    assert not allowed("skill.wyoming.turns", "skill.alexa.speech")       # siblings: no sideways
+    assert not allowed("skill.alexa.handlers", "skill.wyoming.turns")
     assert allowed("skill.tools.cli", "skill.content.loader")
     assert allowed("skill.content.loader", "skill._paths")
 
@@ -168,3 +170,29 @@ def test_the_module_paths_the_docs_cite_exist():
             if not (ROOT / cited).exists():
                 missing.append(f"{doc}: {cited}")
     assert not missing, missing
+
+
+def third_party_imports(path: Path) -> set:
+    """The top-level names of every module `path` imports that is not the skill's own."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module.split(".")[0])
+    return found - {"skill"}
+
+
+def test_the_wyoming_adapter_imports_neither_alexa_nor_the_ask_sdk(graph):
+    """The second voice platform reaches the core the way Alexa does, not through Alexa: no
+    skill.alexa module, and no ask_sdk import of its own (the store's is memory/'s business)."""
+    wyoming = sorted(name for name in graph if room_of(name) == "wyoming")
+    assert "skill.wyoming.service" in wyoming and "skill.wyoming.turns" in wyoming
+    assert not [f"{name} imports {other}" for name in wyoming for other in graph[name]
+                if room_of(other) == "alexa"]
+    modules = all_modules()
+    direct = {name: third_party_imports(modules[name]) & {"ask_sdk_core", "ask_sdk_model",
+                                                         "ask_sdk_runtime", "flask",
+                                                         "flask_ask_sdk"}
+              for name in wyoming}
+    assert not {name: found for name, found in direct.items() if found}

@@ -46,6 +46,11 @@ def test_a_quick_run_measures_everything_and_stops_by_itself(tmp_path):
         assert sorted(int(k) for k in memory["rss_kib"]) == [6, 60]
     assert results["memory"]["project"]["outcomes"] == {"emergency": 60}
 
+    wyoming = results["wyoming"]
+    assert wyoming["in_process"]["wyoming"]["median"] > 0 and wyoming["sequential"]["n"] > 0
+    assert wyoming["load"]["errors"] == 0 and wyoming["load"]["turns"] > 0
+    assert "Wyoming turns/s under load" in done.stdout
+
     conversation = {row["locale"]: row for row in results["conversation"]}
     assert sorted(conversation) == sorted(available_locales())
     for locale, row in conversation.items():

@@ -20,32 +20,19 @@ from skill.alexa import apl, effects
 from skill.conversation import triage
 from skill.content.loader import Content
 from skill.alexa.speech import render_ssml
-from skill.conversation.clinician import ClinicalTopic, EnterClinicianMode, Finding
 from skill.content.backstop import KEYWORD_AUTHORITY
-from skill.conversation.daily_check import DailyCheck
-from skill.conversation.state import Event, SymptomReport, TrendReport
+from skill.conversation.state import Event
+# The intent -> event table is platform-neutral (the Wyoming adapter reads it too).
+from skill.conversation.intents import (  # noqa: F401 - names the handlers and tests use
+    ANSWER_INTENTS, CLINICAL_QUESTION_INTENT, CLINICIAN_MODE_INTENT, DAILY_CHECK_INTENT,
+    EXAM_FINDING_INTENT, FINDING_SLOT, NAVIGATION_INTENTS, STOP_INTENTS, SYMPTOM_INTENT,
+    SYMPTOM_SLOT, TOPIC_SLOT, TREND_INTENT, TREND_SLOT, event_for_intent)
 from skill.alexa.turns import ContentFor, SkillContext, exams_for, take_turn
 from skill.conversation.converse import end_conversation
 
 logger = logging.getLogger(__name__)
 
-ANSWER_INTENTS = {"AMAZON.YesIntent": Event.YES, "AMAZON.NoIntent": Event.NO,
-                  "NotSureIntent": Event.NOT_SURE}
 TOUCH_INTENTS = {"yes": "AMAZON.YesIntent", "no": "AMAZON.NoIntent", "not_sure": "NotSureIntent"}
-NAVIGATION_INTENTS = {"AMAZON.HelpIntent": Event.HELP, "AMAZON.RepeatIntent": Event.REPEAT,
-                      "AMAZON.StartOverIntent": Event.START_OVER, "AMAZON.NextIntent": Event.NEXT,
-                      "ForgetMeIntent": Event.FORGET,
-                      # Said beside an answer (asides.py): each gets help, never an answer.
-                      "WhereToGoIntent": Event.WHERE, "ThanksIntent": Event.THANKS,
-                      "NotApplicableIntent": Event.NOT_APPLICABLE,
-                      "SetReminderIntent": Event.SET_REMINDER}
-STOP_INTENTS = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent")
-SYMPTOM_INTENT, SYMPTOM_SLOT = "ReportSymptomIntent", "symptom"
-TREND_INTENT, TREND_SLOT = "PainTrendIntent", "trend"
-CLINICIAN_MODE_INTENT = "ClinicianModeIntent"
-DAILY_CHECK_INTENT = "DailyCheckIntent"
-CLINICAL_QUESTION_INTENT, TOPIC_SLOT = "ClinicalQuestionIntent", "topic"
-EXAM_FINDING_INTENT, FINDING_SLOT = "ExamFindingIntent", "finding"
 SKILL_DISABLED = "AlexaSkillEvent.SkillDisabled"
 
 
@@ -75,7 +62,7 @@ class AnswerIntentHandler(_TurnHandler):
         return _intent_in(handler_input, ANSWER_INTENTS)
 
     def event_for(self, handler_input):
-        return ANSWER_INTENTS[get_intent_name(handler_input)]
+        return intent_event(handler_input, self._context)
 
 
 class TouchedAnswerHandler(_TurnHandler):
@@ -123,9 +110,7 @@ class ReportSymptomIntentHandler(_TurnHandler):
         return is_intent_name(SYMPTOM_INTENT)(handler_input)
 
     def event_for(self, handler_input):
-        request = handler_input.request_envelope.request
-        return SymptomReport(resolved_slot_id(request, SYMPTOM_SLOT),
-                             heard=slot_words(request, SYMPTOM_SLOT))
+        return intent_event(handler_input, self._context)
 
 
 class PainTrendIntentHandler(_TurnHandler):
@@ -133,7 +118,7 @@ class PainTrendIntentHandler(_TurnHandler):
         return is_intent_name(TREND_INTENT)(handler_input)
 
     def event_for(self, handler_input):
-        return TrendReport(resolved_slot_id(handler_input.request_envelope.request, TREND_SLOT))
+        return intent_event(handler_input, self._context)
 
 
 class DailyCheckIntentHandler(_TurnHandler):
@@ -143,7 +128,7 @@ class DailyCheckIntentHandler(_TurnHandler):
         return is_intent_name(DAILY_CHECK_INTENT)(handler_input)
 
     def event_for(self, handler_input):
-        return DailyCheck(effects.watch_until(handler_input, self._context.settings.memory_enabled))
+        return intent_event(handler_input, self._context)
 
 
 class ClinicianModeIntentHandler(_TurnHandler):
@@ -151,7 +136,7 @@ class ClinicianModeIntentHandler(_TurnHandler):
         return is_intent_name(CLINICIAN_MODE_INTENT)(handler_input)
 
     def event_for(self, handler_input):
-        return EnterClinicianMode()
+        return intent_event(handler_input, self._context)
 
 
 class ClinicalQuestionIntentHandler(_TurnHandler):
@@ -159,7 +144,7 @@ class ClinicalQuestionIntentHandler(_TurnHandler):
         return is_intent_name(CLINICAL_QUESTION_INTENT)(handler_input)
 
     def event_for(self, handler_input):
-        return ClinicalTopic(resolved_slot_id(handler_input.request_envelope.request, TOPIC_SLOT))
+        return intent_event(handler_input, self._context)
 
 
 class ExamFindingIntentHandler(_TurnHandler):
@@ -167,7 +152,7 @@ class ExamFindingIntentHandler(_TurnHandler):
         return is_intent_name(EXAM_FINDING_INTENT)(handler_input)
 
     def event_for(self, handler_input):
-        return Finding(resolved_slot_id(handler_input.request_envelope.request, FINDING_SLOT))
+        return intent_event(handler_input, self._context)
 
 
 class NavigationIntentHandler(_TurnHandler):
@@ -175,7 +160,7 @@ class NavigationIntentHandler(_TurnHandler):
         return _intent_in(handler_input, NAVIGATION_INTENTS)
 
     def event_for(self, handler_input):
-        return NAVIGATION_INTENTS[get_intent_name(handler_input)]
+        return intent_event(handler_input, self._context)
 
 
 class StopIntentHandler(_TurnHandler):
@@ -183,7 +168,7 @@ class StopIntentHandler(_TurnHandler):
         return _intent_in(handler_input, STOP_INTENTS)
 
     def event_for(self, handler_input):
-        return Event.STOP
+        return intent_event(handler_input, self._context)
 
 
 class FallbackIntentHandler(_TurnHandler):
@@ -275,6 +260,15 @@ class SafeExceptionHandler(AbstractExceptionHandler):
         builder = handler_input.response_builder
         builder.speak(render_ssml(prompt.speech, content.values)).set_should_end_session(True)
         return builder.response
+
+
+def intent_event(handler_input: HandlerInput, context: SkillContext):
+    """The core event an intent request means, from the one table (conversation/intents.py)."""
+    request = handler_input.request_envelope.request
+    return event_for_intent(
+        get_intent_name(handler_input), lambda slot: resolved_slot_id(request, slot),
+        lambda slot: slot_words(request, slot),
+        lambda: effects.watch_until(handler_input, context.settings.memory_enabled))
 
 
 def resolved_slot_id(request, slot_name: str) -> Optional[str]:

@@ -7,7 +7,8 @@ import re
 from datetime import date
 from typing import Mapping, Sequence, Tuple
 
-from skill.content.loader import fill
+# Plain text is platform-neutral (content/plain_speech.py); kept importable from here.
+from skill.content.plain_speech import render_text  # noqa: F401
 
 PAUSE = '<break time="300ms"/>'
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -18,11 +19,6 @@ _NUMBER = re.compile(r"\d+(?: \d+)*")   # digits, in groups separated by single 
 def render_ssml(parts: Sequence[str], values: Mapping[str, str]) -> str:
     """Join spoken parts with a short pause, escape them, and voice the values."""
     return "<speak>" + PAUSE.join(_render_part(part, values) for part in parts if part) + "</speak>"
-
-
-def render_text(parts: Sequence[str], values: Mapping[str, str]) -> str:
-    """The same parts as plain text, for cards and the text chat."""
-    return " ".join(fill(part, values) for part in parts if part)
 
 
 def _render_part(text: str, values: Mapping[str, str]) -> str:

@@ -43,6 +43,8 @@ SPEECH_KEYS = (
     "answer_choices", "where_to_go", "went_back", "first_question", "answer_kept",
     "cannot_go_back", "thanks_reply", "referral_end", "reminder_after_questions",
 )
+# Speech keys that point to the Alexa app's card; a room speaker says its own words instead.
+ROOM_SPEAKER_KEYS = ("advice_end", "referral_end")
 # Ways of saying the same prompt (issue 17, sameness): chosen in turn, deterministically.
 VARIANT_KEYS = ("advice_prompt_known",)
 MEMORY_KEYS = (
@@ -154,6 +156,8 @@ class Content:
     # The daily watch's words (DAILY_WATCH_KEYS, plus "reminder_text") and its questions' ids.
     daily_watch: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     daily_check_ids: tuple = ()
+    # ROOM_SPEAKER_KEYS -> the words a speaker without a card says instead ({} when not given).
+    room_speaker: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def question(self, question_id: str) -> Question:
         return self._questions_by_id()[question_id]
@@ -240,7 +244,14 @@ def _schema() -> Record:
     outcome = Record(required={"speech": ListOf(fact_text), "card_title": fact_text,
                                "references": references},
                      optional={"offer": fact_text, "offer_reprompt": fact_text, "note": Text()})
-    return Record(optional={"also_serves": ListOf(Text())}, required={
+    # A room speaker (the Wyoming service) has no app to put a card in: these replace the
+    # speech keys that point to one (ROOM_SPEAKER_KEYS). Optional: without them those sentences
+    # are left out.
+    # No clinical fact in them, so no references.
+    room_speaker = Record(required={key: fact_text for key in ROOM_SPEAKER_KEYS},
+                          optional={"note": Text()})
+    return Record(optional={"also_serves": ListOf(Text()), "room_speaker": room_speaker},
+                  required={
         "locale": Text(),
         "version": Version(),
         "references": MapOf(Text()),
@@ -507,6 +518,9 @@ def _build(raw, source: str) -> Content:
         daily_watch=MappingProxyType({key: raw["daily_watch"][key].strip()
                                       for key in DAILY_WATCH_KEYS + ("reminder_text",)}),
         daily_check_ids=tuple(raw["daily_watch"]["questions"]),
+        room_speaker=MappingProxyType({key: raw["room_speaker"][key].strip()
+                                       for key in ROOM_SPEAKER_KEYS}
+                                      if "room_speaker" in raw else {}),
     )
 
 

@@ -1,4 +1,5 @@
-"""sciatica-skill: talk to the skill as text, serve it over HTTPS for Alexa, check content."""
+"""sciatica-skill: talk to the skill as text, serve it over HTTPS for Alexa or over Wyoming for
+Home Assistant, check content."""
 from __future__ import annotations
 
 import argparse
@@ -43,6 +44,26 @@ def main(argv: Optional[list] = None) -> int:
                        help="waitress worker threads (default 8)")
     add_memory_options(serve)
     serve.set_defaults(run=_serve)
+
+    wyoming = commands.add_parser(
+        "wyoming", help="run the Wyoming handle service for Home Assistant Assist (no cloud)")
+    wyoming.add_argument("--uri", default=os.environ.get("SCIATICA_WYOMING_URI",
+                                                         "tcp://127.0.0.1:10700"),
+                         help="where to listen: tcp://HOST:PORT or unix://PATH "
+                              "(env SCIATICA_WYOMING_URI)")
+    wyoming.add_argument("--locale", default=DEFAULT_LOCALE,
+                         help="this room's locale: its region's emergency number; the region's "
+                              "other languages are served too (en-US also serves es-US)")
+    wyoming.add_argument("--conversation-idle", type=float, default=300.0,
+                         help="seconds of quiet after which a conversation is over (300)")
+    wyoming.add_argument("--max-conversations", type=int, default=1000,
+                         help="conversations kept at once; the longest idle is ended first")
+    wyoming.add_argument("--connection-idle", type=float, default=10.0,
+                         help="seconds a connection may stay silent before it is closed (10)")
+    wyoming.add_argument("--max-connections", type=int, default=128,
+                         help="connections at once; beyond, a new one gets an error (128)")
+    add_memory_options(wyoming)
+    wyoming.set_defaults(run=_wyoming)
 
     check = commands.add_parser("check-content", help="load and check every content file")
     check.set_defaults(run=_check_content)
@@ -169,6 +190,39 @@ def _serve(args) -> int:
         app.run(host=args.host, port=args.port)
     else:
         server.serve(app, args.host, args.port, threads=args.threads or server.SERVE_THREADS)
+    return 0
+
+
+def _wyoming(args) -> int:
+    import asyncio
+    import logging
+
+    from skill.memory.device_records import DeviceRecords
+    from skill.memory.settings import require_own_salt, settings_from_env
+    from skill.memory.store import SALT_VARIABLE, default_database_path
+    from skill.wyoming.conversations import Conversations
+    from skill.wyoming.service import serve
+    from skill.wyoming.turns import SpeakerSkill
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    environ = options_environment(args)
+    try:
+        settings = settings_from_env(environ)
+        require_own_salt(settings, environ)   # as the Alexa endpoint: skill/memory/settings.py
+        conversations = Conversations(args.conversation_idle, args.max_conversations)
+        records = DeviceRecords(default_database_path(environ)) if settings.memory_enabled else None
+        skill = SpeakerSkill(args.locale, settings, records,
+                             conversations=conversations, salt=environ.get(SALT_VARIABLE))
+    except (ValueError, ContentError) as problem:
+        print(f"wyoming: {problem}", file=sys.stderr)
+        return 2
+    where = f"memory in {records.path}" if records is not None else "memory off"
+    print(f"Sciatica Check for Wyoming at {args.uri} ({args.locale}; {settings.profile}: {where})",
+          file=sys.stderr, flush=True)
+    try:
+        asyncio.run(serve(skill, args.uri, args.connection_idle, args.max_connections))
+    except KeyboardInterrupt:
+        pass
     return 0
 
 

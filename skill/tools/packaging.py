@@ -42,13 +42,14 @@ LAMBDA_REQUIREMENTS = ("ask-sdk-core", "pyyaml", "ask-sdk-dynamodb-persistence-a
 # In every AWS Lambda Python runtime already. Resolved with the rest, so that what the zip
 # ships (python-dateutil, urllib3) suits the runtime's boto3, then left out of the zip.
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath")
-NEVER_IN_ZIP = ("flask", "flask_ask_sdk", "pytest", "_pytest", "hypothesis", "moto", "tests",
+NEVER_IN_ZIP = ("flask", "flask_ask_sdk", "wyoming", "pytest", "_pytest", "hypothesis", "moto", "tests",
                 *RUNTIME_PROVIDED)
 SKILL_FILES = ("*.py", "*.yaml", "*.json")
 # Rooms of skill/ that Lambda never runs (lambda_function -> skill.alexa.app imports none of
 # them; tests/test_packaging.py runs the zip to prove it): the commands, the review pack, and
-# the interaction-model builder and offline NLU (Alexa does the language understanding).
-NOT_ON_LAMBDA = ("tools", "review", "language")
+# the interaction-model builder and offline NLU (Alexa does the language understanding), and
+# the Wyoming service (it runs on a clinic's own machine, never on Lambda).
+NOT_ON_LAMBDA = ("tools", "review", "language", "wyoming")
 PLATFORMS = {"x86_64": "manylinux2014_x86_64", "arm64": "manylinux2014_aarch64"}  # AWS: glibc 2.17+
 # The health-skill disclaimer each store description must carry, by language.
 DISCLAIMERS = {"en": "not a substitute for professional medical advice, diagnosis or treatment",
