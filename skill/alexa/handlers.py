@@ -24,7 +24,7 @@ from skill.conversation.clinician import ClinicalTopic, EnterClinicianMode, Find
 from skill.content.backstop import KEYWORD_AUTHORITY
 from skill.conversation.daily_check import DailyCheck
 from skill.conversation.state import Event, SymptomReport, TrendReport
-from skill.alexa.turns import ContentFor, SkillContext, take_turn
+from skill.alexa.turns import ContentFor, SkillContext, content_and_place, take_turn
 
 logger = logging.getLogger(__name__)
 
@@ -254,8 +254,9 @@ def _drop_unchecked_attributes(handler_input: HandlerInput) -> None:
 class SafeExceptionHandler(AbstractExceptionHandler):
     """Whatever broke, the user still hears the emergency number."""
 
-    def __init__(self, content_for: ContentFor):
+    def __init__(self, content_for: ContentFor, context: Optional[SkillContext] = None):
         self._content_for = content_for
+        self._context = context
 
     def can_handle(self, handler_input, exception):
         return True
@@ -264,6 +265,8 @@ class SafeExceptionHandler(AbstractExceptionHandler):
         logger.error("unhandled error in the skill", exc_info=exception)
         try:
             content = self._content_for(get_locale(handler_input))
+            if self._context is not None:   # the number where the device stands, if kept
+                content, _ = content_and_place(handler_input, self._context, look=False)
         except Exception:  # noqa: BLE001 - a broken locale must not hide the safe answer
             content = self._content_for(None)
         prompt = triage.Prompt((safe_answer(content),), end_session=True)

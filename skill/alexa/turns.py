@@ -1,9 +1,13 @@
 """One conversational turn through the SDK: the request's session, clock and effects handed to
 the core's turn (conversation/turn.py), and the Alexa response built from its prompt. The
-handlers differ only in which event a request means; everything they share is here."""
+handlers differ only in which event a request means; everything they share is here.
+
+The content a turn speaks with is the locale's words with the values of where the device
+stands (device_country.py, content/countries.py): looked up at a session's first request,
+kept in the session, the locale's own values on any failure."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Callable, Optional
 
@@ -11,9 +15,10 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_locale
 from ask_sdk_model import Response
 
-from skill.alexa import clinician_turns, effects, apl
+from skill.alexa import clinician_turns, device_country, effects, apl
 from skill.alexa.responses import build_response, placeholder_values
 from skill.conversation import triage, turn
+from skill.content.countries import Countries
 from skill.content.loader import Content
 from skill.memory.settings import Settings
 from skill.alexa.speech import render_text
@@ -23,6 +28,9 @@ if TYPE_CHECKING:
     from skill.memory.exam_store import ExamKeeper
 
 ContentFor = Callable[[Optional[str]], Content]
+# (the locale's content, the device's country or None, the device's locale) -> the content to
+# speak with (content/countries.py's content_resolver_for_country).
+ContentIn = Callable[[Content, Optional[str], Optional[str]], Content]
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,10 @@ class SkillContext:
     settings: Settings
     clock: Callable[[], date]
     exams: Optional["ExamKeeper"] = None   # where an exam in progress is kept; None: nowhere
+    # Where the device stands (issue 15): the table and the resolver; None: the locale's values.
+    countries: Optional[Countries] = None
+    content_in: Optional[ContentIn] = None
+    country_timeout: float = device_country.LOOKUP_TIMEOUT
 
 
 def take_turn(handler_input: HandlerInput, context: SkillContext, event,
@@ -40,7 +52,20 @@ def take_turn(handler_input: HandlerInput, context: SkillContext, event,
     """`lead`: words to say first (a stale touch on the screen), unless the answer is the
     emergency, whose action always comes first. The turn itself is conversation/turn.py's;
     clinician mode, whose state and kept exam live in Alexa's session, is routed here."""
-    content = context.content_for(get_locale(handler_input))
+    content, place = content_and_place(handler_input, context)
+    response = _turn(handler_input, context, content, place, event, lead)
+    if handler_input.request_envelope.session is not None:
+        attributes = handler_input.attributes_manager.session_attributes
+        if device_country.consent_card_due(place, attributes.get("outcome"),
+                                           response.card is not None):
+            response.card = device_country.consent_card()
+            place = replace(place, card_sent=True)
+        attributes[device_country.DEVICE_COUNTRY_KEY] = place.to_dict()
+    return response
+
+
+def _turn(handler_input: HandlerInput, context: SkillContext, content: Content,
+          place: device_country.DeviceCountry, event, lead: Optional[str]) -> Response:
     refused = turn.region_prompt(content)
     if refused is not None:
         handler_input.attributes_manager.session_attributes.clear()
@@ -59,6 +84,30 @@ def take_turn(handler_input: HandlerInput, context: SkillContext, event,
     if apl.supports_apl(handler_input):
         prompt = apl.with_touch_offer(content, result.before, result.state, prompt)
     return respond(handler_input, content, result.state, prompt)
+
+
+def content_and_place(handler_input: HandlerInput, context: SkillContext, *,
+                      look: bool = True):
+    """The content to speak with and what the session knows of the device's country. At a
+    session's first request (and `look`) the Device Address API is asked, within the context's
+    timeout; later requests read the session's kept answer. Only where the device's language
+    has content: a country cannot give a French device English words."""
+    locale = get_locale(handler_input)
+    content = context.content_for(locale)
+    if context.countries is None or context.content_in is None:
+        return content, device_country.UNKNOWN
+    session = handler_input.request_envelope.session
+    same_language = isinstance(locale, str) and \
+        locale.split("-")[0].lower() == content.locale.split("-")[0].lower()
+    if session is None or not same_language:
+        place = device_country.UNKNOWN
+    elif session.new and look:
+        place = device_country.look_up(handler_input, context.countries,
+                                       context.country_timeout)
+    else:
+        place = device_country.from_session(
+            handler_input.attributes_manager.session_attributes, context.countries)
+    return context.content_in(content, place.country, locale), place
 
 
 def session_of(handler_input: HandlerInput, context: SkillContext) -> turn.Session:
