@@ -22,6 +22,7 @@ from skill.conversation.daily_check import NO_REMINDER
 from skill.conversation.state import (FAILED, NO_PERMISSION, NOTHING_STORED, OK, REFUSED,
                                       ScreenState)
 from skill.conversation.turn import Capabilities, StoreUnavailable
+from skill.memory.store import person_id
 
 logger = logging.getLogger(__name__)
 
@@ -189,10 +190,37 @@ def _forget(handler_input: HandlerInput) -> str:
 
 
 def forget_quietly(handler_input: HandlerInput) -> None:
-    """For the skill-disabled event: delete whatever is stored; nobody is listening."""
+    """For the skill-disabled event: delete whatever is stored for the account, each recognised
+    person's record too (a store that keeps people apart: store.delete_account); nobody is
+    listening."""
     try:
-        handler_input.attributes_manager.delete_persistent_attributes()
+        adapter = _adapter(handler_input)
+        if adapter is not None and hasattr(adapter, "delete_account"):
+            adapter.delete_account(handler_input.request_envelope)
+        else:
+            handler_input.attributes_manager.delete_persistent_attributes()
     except AttributesManagerException:   # this deployment keeps nothing
         pass
     except PersistenceException:
         logger.exception("could not delete the data of a user who disabled the skill")
+
+
+def speaker_unrecognised_among_people(handler_input: HandlerInput) -> bool:
+    """Whether the speaker is not recognised on an account where recognised people have records
+    (hazard log H17): then nothing is read or kept for them, as the speaker could be anyone in
+    the household. A store that cannot say (DynamoDB for now, or an error) answers as before
+    for an unreadable store: True when the check fails, so nothing is disclosed."""
+    adapter = _adapter(handler_input)
+    if adapter is None or not hasattr(adapter, "has_person_records") \
+            or person_id(handler_input.request_envelope) is not None:
+        return False
+    try:
+        return adapter.has_person_records(handler_input.request_envelope)
+    except STORE_ERRORS:
+        logger.exception("could not tell whether the account has person records")
+        return True
+
+
+def _adapter(handler_input: HandlerInput):
+    # The SDK's AttributesManager keeps its adapter private (see update_record).
+    return getattr(handler_input.attributes_manager, "_persistence_adapter", None)

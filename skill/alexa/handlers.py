@@ -142,7 +142,10 @@ class DailyCheckIntentHandler(_TurnHandler):
         return is_intent_name(DAILY_CHECK_INTENT)(handler_input)
 
     def event_for(self, handler_input):
-        return DailyCheck(effects.watch_until(handler_input, self._context.settings.memory_enabled))
+        # An unrecognised speaker among recognised people reads no one's watch (hazard H17).
+        remembers = self._context.settings.memory_enabled and \
+            not effects.speaker_unrecognised_among_people(handler_input)
+        return DailyCheck(effects.watch_until(handler_input, remembers))
 
 
 class ClinicianModeIntentHandler(_TurnHandler):

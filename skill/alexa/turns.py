@@ -78,9 +78,15 @@ def _turn(handler_input: HandlerInput, context: SkillContext, content: Content,
         # "Go back" is one of the exam's words (a FindingType value); to a patient it means
         # the previous question.
         event = Event.GO_BACK if clinician_turns.means_go_back(event) else Event.UNCLEAR
-    result = turn.run_turn(content, session_of(handler_input, context), event,
+    unrecognised = _unrecognised_speaker(handler_input, context)
+    result = turn.run_turn(content, session_of(handler_input, context, unrecognised), event,
                            effects.AlexaEffects(handler_input), lead)
     prompt = result.prompt
+    if unrecognised and result.state.outcome != "emergency":
+        # After the welcome, before the first question: why nothing is remembered, and how to
+        # be. Never in front of, or beside, an emergency instruction.
+        note = content.memory["not_recognised"]
+        prompt = replace(prompt, speech=prompt.speech[:1] + (note,) + prompt.speech[1:])
     if apl.supports_apl(handler_input):
         prompt = apl.with_touch_offer(content, result.before, result.state, prompt)
     return respond(handler_input, content, result.state, prompt)
@@ -110,13 +116,26 @@ def content_and_place(handler_input: HandlerInput, context: SkillContext, *,
     return context.content_in(content, place.country, locale), place
 
 
-def session_of(handler_input: HandlerInput, context: SkillContext) -> turn.Session:
-    """The kept state (None for a new session), the clock and whether memory is on."""
+def session_of(handler_input: HandlerInput, context: SkillContext,
+               unrecognised: bool = False) -> turn.Session:
+    """The kept state (None for a new session), the clock and whether memory is on: off for
+    this session when the speaker is not recognised on an account whose people have records."""
     session = handler_input.request_envelope.session
     stored = handler_input.attributes_manager.session_attributes.get("screen")
     new = session is None or session.new
     return turn.Session(None if new else stored, lambda: context.clock().isoformat(),
-                        context.settings.memory_enabled)
+                        context.settings.memory_enabled and not unrecognised)
+
+
+def _unrecognised_speaker(handler_input: HandlerInput, context: SkillContext) -> bool:
+    """At a new session only: whether Alexa did not recognise the speaker on an account where
+    recognised people keep records (hazard log H17). Then the session is treated as new and
+    nothing is read or kept: the speaker could be anyone in the household. Later turns carry
+    the decision in the kept state (consent off)."""
+    session = handler_input.request_envelope.session
+    if not context.settings.memory_enabled or session is None or not session.new:
+        return False
+    return effects.speaker_unrecognised_among_people(handler_input)
 
 
 def respond(handler_input: HandlerInput, content: Content, state: triage.ScreenState,
