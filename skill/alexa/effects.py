@@ -208,8 +208,9 @@ def forget_quietly(handler_input: HandlerInput) -> None:
 def speaker_unrecognised_among_people(handler_input: HandlerInput) -> bool:
     """Whether the speaker is not recognised on an account where recognised people have records
     (hazard log H17): then nothing is read or kept for them, as the speaker could be anyone in
-    the household. A store that cannot say (DynamoDB for now, or an error) answers as before
-    for an unreadable store: True when the check fails, so nothing is disclosed."""
+    the household. A store that cannot say (DynamoDB for now) answers False, as before. When
+    the check fails the store is unreadable: False, and the record's own read then fails too
+    and says so (recall_failed), reading nothing."""
     adapter = _adapter(handler_input)
     if adapter is None or not hasattr(adapter, "has_person_records") \
             or person_id(handler_input.request_envelope) is not None:
@@ -218,7 +219,7 @@ def speaker_unrecognised_among_people(handler_input: HandlerInput) -> bool:
         return adapter.has_person_records(handler_input.request_envelope)
     except STORE_ERRORS:
         logger.exception("could not tell whether the account has person records")
-        return True
+        return False
 
 
 def _adapter(handler_input: HandlerInput):

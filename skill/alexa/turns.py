@@ -54,13 +54,15 @@ def take_turn(handler_input: HandlerInput, context: SkillContext, event,
     clinician mode, whose state and kept exam live in Alexa's session, is routed here."""
     content, place = content_and_place(handler_input, context)
     response = _turn(handler_input, context, content, place, event, lead)
-    if handler_input.request_envelope.session is not None:
-        attributes = handler_input.attributes_manager.session_attributes
+    attributes = handler_input.attributes_manager.session_attributes
+    # Kept beside a state only: an answer that keeps nothing (another region's) sends none.
+    if handler_input.request_envelope.session is not None and attributes:
         if device_country.consent_card_due(place, attributes.get("outcome"),
                                            response.card is not None):
             response.card = device_country.consent_card()
             place = replace(place, card_sent=True)
-        attributes[device_country.DEVICE_COUNTRY_KEY] = place.to_dict()
+        if place != device_country.UNKNOWN:   # nothing asked, nothing to keep
+            attributes[device_country.DEVICE_COUNTRY_KEY] = place.to_dict()
     return response
 
 
