@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from alexa_api import FakeAlexaApi
+from alexa_api import REMINDERS_PATH, FakeAlexaApi
 from dialog import Dialog
 from days import FIRST_DAY, DayClock, remembering_skill
 from skill.alexa.app import build_skill
@@ -31,6 +31,13 @@ SAY = "Say: Alexa, ask sciatica check for my daily check."
 BETWEEN_CHECKS = ("If a sign appears between checks, don't wait for the next one: go to the "
                   "nearest emergency room or call 911.")
 
+
+
+
+def reminder_requests(api) -> list:
+    """What reached the Reminders API (a session's first request also asks the device's
+    country: test_device_country.py)."""
+    return [request for request in api.requests if request.path.startswith(REMINDERS_PATH)]
 
 
 @pytest.fixture
@@ -101,7 +108,7 @@ def test_yes_to_the_watch_sets_a_daily_reminder_until_the_review_date(skill, dat
                                 "Then say: Alexa, ask sciatica check for my daily check. "
                                 + BETWEEN_CHECKS)
     assert turn.ends_session
-    review, daily = [request.body for request in api.requests]
+    review, daily = [request.body for request in reminder_requests(api)]
     assert review["trigger"] == {"type": "SCHEDULED_ABSOLUTE", "scheduledTime": f"{REVIEW}T10:00:00"}
     assert daily["trigger"] == {"type": "SCHEDULED_ABSOLUTE", "recurrence": {
         "startDateTime": "2026-11-27T10:00:00", "endDateTime": f"{REVIEW}T10:00:00",
@@ -120,7 +127,7 @@ def test_anything_but_yes_to_the_watch_sets_nothing(skill, database, api, answer
     to_the_watch_offer(dialog)
     turn = dialog.intent(answer)
     assert turn.ends_session and turn.text.endswith("Take care.")
-    assert api.requests == [] and "daily_watch" not in record(database)
+    assert reminder_requests(api) == [] and "daily_watch" not in record(database)
 
 
 def test_the_watch_is_only_offered_to_someone_who_agreed_to_be_remembered(skill, database, api):
@@ -141,7 +148,7 @@ def test_without_reminder_permission_the_watch_is_kept_and_the_card_says_how(
     assert turn.text.startswith("To remind you each day, I need your permission")
     assert SAY.replace("Say", "say") + " " + BETWEEN_CHECKS in turn.text and turn.ends_session
     assert turn.card["type"] == "AskForPermissionsConsent"
-    assert api.requests == []
+    assert reminder_requests(api) == []
     assert record(database)["daily_watch"] == {"until": REVIEW, "reminder_id": None}
     clock.move_to(1)
     assert daily_check(skill).turns[0].text.startswith("Your daily check.")
@@ -265,7 +272,7 @@ def test_forget_me_deletes_the_watch_and_its_reminder(skill, database, api):
     forget = visit(skill, api)
     forget.launch()
     assert forget.intent("ForgetMeIntent").text.startswith("Done. I've deleted everything")
-    assert api.reminders == {} and [r.method for r in api.requests[-2:]] == ["DELETE", "DELETE"]
+    assert api.reminders == {} and [r.method for r in reminder_requests(api)[-2:]] == ["DELETE", "DELETE"]
     assert sqlite3.connect(database).execute("SELECT * FROM user_records").fetchall() == []
     assert daily_check(skill).turns[0].text.startswith("You don't have a daily check set up")
 
@@ -280,7 +287,7 @@ def test_the_daily_watch_in_spanish(skill, database, api, clock):
     assert turn.text.startswith("¿Quiere una revisión diaria breve de las tres señales más graves")
     turn = dialog.yes()
     assert "pídele a revisión de ciática mi revisión diaria" in turn.text
-    (created,) = api.requests
+    (created,) = reminder_requests(api)
     assert created.body["alertInfo"]["spokenInfo"]["content"][0]["locale"] == "es-US"
     clock.move_to(1)
     dialog = visit(skill, api, locale="es-US")
@@ -413,7 +420,7 @@ def test_a_watch_that_cannot_be_kept_deletes_its_reminder_and_says_so(database, 
     store.failing = True
     turn = dialog.yes()
     assert turn.text.startswith("Sorry, I couldn't set up the daily check.") and turn.ends_session
-    assert [r.method for r in api.requests] == ["POST", "DELETE"] and api.reminders == {}
+    assert [r.method for r in reminder_requests(api)] == ["POST", "DELETE"] and api.reminders == {}
     assert "daily_watch" not in record(database)   # what was kept before is still there
     clock.move_to(1)
     assert daily_check(skill).turns[0].text.startswith("You don't have a daily check set up")

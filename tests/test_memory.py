@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from alexa_api import FakeAlexaApi
+from alexa_api import REMINDERS_PATH, FakeAlexaApi
 from dialog import Dialog
 from days import FIRST_DAY, DayClock, remembering_skill
 from skill.alexa.app import build_skill, handle_event
@@ -22,6 +22,13 @@ CES_COUNT = len(load_content().emergency_questions)   # with the read-back
 NEW_RED_FLAGS = load_content().question("new_red_flags")
 NEW_SOON_SIGNS = load_content().question("new_soon_signs")
 
+
+
+
+def reminder_requests(api) -> list:
+    """What reached the Reminders API (a session's first request also asks the device's
+    country: test_device_country.py)."""
+    return [request for request in api.requests if request.path.startswith(REMINDERS_PATH)]
 
 
 @pytest.fixture
@@ -319,7 +326,7 @@ def test_reminder_is_set_through_the_reminders_api_and_forgotten_with_the_user(
     assert "a short daily check" in turn.text   # then the daily watch's offer (H31)
     turn = dialog.no()
     assert turn.ends_session
-    (created,) = alexa_api.requests
+    (created,) = reminder_requests(alexa_api)
     assert created.method == "POST" and created.authorization == "Bearer token-1"
     assert created.body["trigger"]["scheduledTime"] == "2026-12-10T10:00:00"
     ((_, record),) = rows(database)
@@ -328,7 +335,7 @@ def test_reminder_is_set_through_the_reminders_api_and_forgotten_with_the_user(
     forget = visit(skill, system=alexa_api.envelope_context(token="token-2", granted=True))
     forget.launch()
     forget.intent("ForgetMeIntent")
-    assert alexa_api.requests[-1].method == "DELETE" and rows(database) == []
+    assert reminder_requests(alexa_api)[-1].method == "DELETE" and rows(database) == []
 
 
 def test_reminder_without_permission_sends_the_permissions_card(skill, alexa_api):
@@ -339,7 +346,7 @@ def test_reminder_without_permission_sends_the_permissions_card(skill, alexa_api
     assert "I need your permission" in turn.text and turn.ends_session
     assert turn.card["type"] == "AskForPermissionsConsent"
     assert turn.card["permissions"] == ["alexa::alerts:reminders:skill:readwrite"]
-    assert alexa_api.requests == []
+    assert reminder_requests(alexa_api) == []
 
 
 def test_failed_reminder_call_has_a_spoken_fallback(skill, alexa_api):

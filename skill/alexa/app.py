@@ -17,6 +17,7 @@ from ask_sdk_model import RequestEnvelope
 
 from skill.alexa import handlers, apl
 from skill.content.clinician import load_clinician_content
+from skill.content.countries import content_resolver_for_country, load_countries
 from skill.content.loader import (DEFAULT_LOCALE, Content, available_locales, companion_file,
                                   load_content)
 from skill.memory.exam_store import ExamKeeper, ExamStore
@@ -26,6 +27,7 @@ from skill.memory.settings import Settings, require_own_salt, settings_from_env
 from skill.alexa.speech import render_ssml
 from skill.memory.store import DEFAULT_SALT, SALT_VARIABLE, SQLitePersistenceAdapter
 from skill.alexa.turns import SkillContext
+from skill.alexa.device_country import LOOKUP_TIMEOUT
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +42,7 @@ def build_skill(contents: Optional[Mapping[str, Content]] = None,
                 clock: Callable[[], date] = date.today,
                 now: Callable[[], float] = time.time,
                 api_client: Any = None,
+                country_timeout: float = LOOKUP_TIMEOUT,
                 environ: Optional[Mapping[str, str]] = None) -> CustomSkill:
     """A ready skill. Content is loaded and checked here, once, not per request.
 
@@ -50,7 +53,9 @@ def build_skill(contents: Optional[Mapping[str, Content]] = None,
     now: the time in seconds, for how long a clinician's exam in progress is kept (minutes, in
         the SQLite store only; see clinician_progress.py); tests move it.
     environ: where settings and storage are read from (default: the process environment).
-    api_client: for the Alexa service APIs (reminders); default: the SDK's, with a timeout."""
+    api_client: for the Alexa service APIs (reminders, the device's country); default: the
+        SDK's, with a timeout.
+    country_timeout: the most a session's first request waits for the device's country."""
     if contents is None:
         contents = {locale: load_content(locale) for locale in available_locales()}
     for content in contents.values():
@@ -66,8 +71,12 @@ def build_skill(contents: Optional[Mapping[str, Content]] = None,
     settings = replace(settings, memory_enabled=settings.memory_enabled and persistence_adapter is not None)
     require_own_salt(settings, environ)   # refuses to start: see skill/memory/settings.py
     content_for = handlers.content_resolver(contents, default_locale)
+    countries = load_countries()
     context = SkillContext(content_for=content_for, settings=settings, clock=clock,
-                           exams=_exam_keeper(persistence_adapter, now, environ))
+                           exams=_exam_keeper(persistence_adapter, now, environ),
+                           countries=countries,
+                           content_in=content_resolver_for_country(countries, contents),
+                           country_timeout=country_timeout)
     builder = CustomSkillBuilder(persistence_adapter=persistence_adapter,
                                  api_client=api_client or ReminderApiClient())
     # Registration order is priority: specific handlers first, catch-alls last.
@@ -83,7 +92,7 @@ def build_skill(contents: Optional[Mapping[str, Content]] = None,
     builder.add_request_handler(handlers.SessionEndedRequestHandler(context))
     builder.add_request_handler(handlers.SkillDisabledEventHandler())
     builder.add_request_handler(handlers.OtherRequestHandler())
-    builder.add_exception_handler(handlers.SafeExceptionHandler(content_for))
+    builder.add_exception_handler(handlers.SafeExceptionHandler(content_for, context))
     skill = builder.create()
     skill.serializer = EnvelopeSerializer()   # the SDK's, with cheap timestamps: see the module
     return skill

@@ -23,6 +23,7 @@ from skill.conversation.daily_check import NO_REMINDER
 from skill.conversation.state import (FAILED, NO_PERMISSION, NOTHING_STORED, OK, REFUSED,
                                       ScreenState)
 from skill.conversation.turn import Capabilities, StoreUnavailable
+from skill.memory.store import person_id
 
 logger = logging.getLogger(__name__)
 
@@ -194,7 +195,10 @@ def _forget(handler_input: HandlerInput) -> str:
     me" fail for ever)."""
     manager = handler_input.attributes_manager
     adapter = getattr(manager, "_persistence_adapter", None)
-    reminder_ids = list(reminders.list_reminder_ids(handler_input) or [])
+    # The API lists the account's reminders, not a person's: on a shared account only this
+    # person's kept ids are theirs to delete (hazard H17).
+    shared = _reminders_may_be_anothers(handler_input, adapter)
+    reminder_ids = [] if shared else list(reminders.list_reminder_ids(handler_input) or [])
     stored, readable = {}, True
     if adapter is not None:
         try:
@@ -222,11 +226,25 @@ def _forget(handler_input: HandlerInput) -> str:
     return OK if existed or reminder_ids else NOTHING_STORED
 
 
+def _reminders_may_be_anothers(handler_input: HandlerInput, adapter) -> bool:
+    """Whether the account's reminders may include another person's: the speaker is a
+    recognised person, or the account has person records. A store that keeps no people apart
+    (DynamoDB, or none) has only the account's; one that fails to say counts as shared."""
+    if person_id(handler_input.request_envelope) is not None:
+        return True
+    if adapter is None or not hasattr(adapter, "has_person_records"):
+        return False
+    try:
+        return adapter.has_person_records(handler_input.request_envelope)
+    except STORE_ERRORS:
+        return True
+
+
 def _delete_record(handler_input: HandlerInput, adapter, stored: Mapping, readable: bool) -> bool:
     """Delete the user's record, without reading it; True when there was one."""
     manager = handler_input.attributes_manager
-    if hasattr(adapter, "delete_user"):   # the SQLite store says whether a row was there
-        existed = adapter.delete_user(adapter.partition_keygen(handler_input.request_envelope))
+    if hasattr(adapter, "forget"):   # the SQLite store says whether a row was there
+        existed = adapter.forget(handler_input.request_envelope)
         manager.persistent_attributes = {}
         return existed
     manager.delete_persistent_attributes()
@@ -234,10 +252,38 @@ def _delete_record(handler_input: HandlerInput, adapter, stored: Mapping, readab
 
 
 def forget_quietly(handler_input: HandlerInput) -> None:
-    """For the skill-disabled event: delete whatever is stored; nobody is listening."""
+    """For the skill-disabled event: delete whatever is stored for the account, each recognised
+    person's record too (a store that keeps people apart: store.delete_account); nobody is
+    listening."""
     try:
-        handler_input.attributes_manager.delete_persistent_attributes()
+        adapter = _adapter(handler_input)
+        if adapter is not None and hasattr(adapter, "delete_account"):
+            adapter.delete_account(handler_input.request_envelope)
+        else:
+            handler_input.attributes_manager.delete_persistent_attributes()
     except AttributesManagerException:   # this deployment keeps nothing
         pass
     except PersistenceException:
         logger.exception("could not delete the data of a user who disabled the skill")
+
+
+def speaker_unrecognised_among_people(handler_input: HandlerInput) -> bool:
+    """Whether the speaker is not recognised on an account where recognised people have records
+    (hazard log H17): then nothing is read or kept for them, as the speaker could be anyone in
+    the household. A store that cannot say (DynamoDB for now) answers False, as before. When
+    the check fails the store is unreadable: False, and the record's own read then fails too
+    and says so (recall_failed), reading nothing."""
+    adapter = _adapter(handler_input)
+    if adapter is None or not hasattr(adapter, "has_person_records") \
+            or person_id(handler_input.request_envelope) is not None:
+        return False
+    try:
+        return adapter.has_person_records(handler_input.request_envelope)
+    except STORE_ERRORS:
+        logger.exception("could not tell whether the account has person records")
+        return False
+
+
+def _adapter(handler_input: HandlerInput):
+    # The SDK's AttributesManager keeps its adapter private (see update_record).
+    return getattr(handler_input.attributes_manager, "_persistence_adapter", None)

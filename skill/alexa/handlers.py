@@ -27,7 +27,7 @@ from skill.conversation.intents import (  # noqa: F401 - names the handlers and 
     ANSWER_INTENTS, CLINICAL_QUESTION_INTENT, CLINICIAN_MODE_INTENT, DAILY_CHECK_INTENT,
     EXAM_FINDING_INTENT, FINDING_SLOT, NAVIGATION_INTENTS, STOP_INTENTS, SYMPTOM_INTENT,
     SYMPTOM_SLOT, TOPIC_SLOT, TREND_INTENT, TREND_SLOT, event_for_intent)
-from skill.alexa.turns import ContentFor, SkillContext, exams_for, take_turn
+from skill.alexa.turns import ContentFor, SkillContext, content_and_place, exams_for, take_turn
 from skill.conversation.converse import end_conversation
 
 logger = logging.getLogger(__name__)
@@ -241,8 +241,9 @@ def _drop_unchecked_attributes(handler_input: HandlerInput) -> None:
 class SafeExceptionHandler(AbstractExceptionHandler):
     """Whatever broke, the user still hears the emergency number."""
 
-    def __init__(self, content_for: ContentFor):
+    def __init__(self, content_for: ContentFor, context: Optional[SkillContext] = None):
         self._content_for = content_for
+        self._context = context
 
     def can_handle(self, handler_input, exception):
         return True
@@ -251,6 +252,8 @@ class SafeExceptionHandler(AbstractExceptionHandler):
         logger.error("unhandled error in the skill", exc_info=exception)
         try:
             content = self._content_for(get_locale(handler_input))
+            if self._context is not None:   # the number where the device stands, if kept
+                content, _ = content_and_place(handler_input, self._context, look=False)
         except Exception:  # noqa: BLE001 - a broken locale must not hide the safe answer
             content = self._content_for(None)
         prompt = triage.Prompt((safe_answer(content),), end_session=True)
@@ -268,7 +271,9 @@ def intent_event(handler_input: HandlerInput, context: SkillContext):
     return event_for_intent(
         get_intent_name(handler_input), lambda slot: resolved_slot_id(request, slot),
         lambda slot: slot_words(request, slot),
-        lambda: effects.watch_until(handler_input, context.settings.memory_enabled))
+        # An unrecognised speaker among recognised people reads no one's watch (hazard H17).
+        lambda: effects.watch_until(handler_input, context.settings.memory_enabled and
+                                    not effects.speaker_unrecognised_among_people(handler_input)))
 
 
 def resolved_slot_id(request, slot_name: str) -> Optional[str]:

@@ -52,6 +52,8 @@ MEMORY_KEYS = (
     "save_failed", "reminder_offer", "reminder_reprompt", "reminder_created",
     "reminder_needs_permission", "reminder_failed", "reminder_text", "forgotten",
     "nothing_to_forget", "forget_failed", "recall_failed",
+    # An unrecognised speaker on an account whose people have records (hazard log H17).
+    "not_recognised",
 )
 CHECK_IN_KEYS = ("welcome_back", "trend_question", "trend_reprompt", "trend_clarify",
                  "trend_help", "safety_intro", "worse_lead")

@@ -4,7 +4,10 @@ The skill keeps, with the user's consent, one JSON object per user (visit dates,
 a review date). This module neither reads nor shapes that record; it only keeps it safely:
 
 - the key is an HMAC of the Alexa user id, never the id itself, so the file alone does not
-  tie a record to an Amazon account;
+  tie a record to an Amazon account; where Alexa recognises the speaker (a voice profile:
+  context.System.person.personId), that person's record has a key of its own (an HMAC of the
+  person id keyed with the account's key), and the account keeps a list of its people's keys
+  (already hashed) so that disabling the skill can delete them all (hazard log H17);
 - one short-lived connection per operation, WAL mode, a busy timeout and BEGIN IMMEDIATE for
   writes, so several server threads and several server processes can share one file;
 - a write waits at most about 1 s for another's lock (BUSY_TIMEOUT_MS): a turn's store work
@@ -14,6 +17,10 @@ a review date). This module neither reads nor shapes that record; it only keeps 
   creates with the file's mode) 0600;
 - every failure (no user id, unreadable or corrupt file, a stored record that is not a JSON
   object) surfaces as ask-sdk's PersistenceException, never as a raw sqlite3 error.
+
+Why over 300 lines: the keys (account, person, the account's list of people) and the
+transactions that keep them consistent are one concern; split, a reader would lose which write
+updates the list.
 """
 from __future__ import annotations
 
@@ -59,6 +66,25 @@ def hashed_user_id(request_envelope: RequestEnvelope, salt: Optional[str] = None
     return hmac.new(salt.encode("utf-8"), user_id.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def person_id(request_envelope: RequestEnvelope) -> Optional[str]:
+    """The recognised speaker's person id (context.System.person.personId), or None."""
+    system = getattr(getattr(request_envelope, "context", None), "system", None)
+    person = getattr(getattr(system, "person", None), "person_id", None)
+    return person if isinstance(person, str) and person else None
+
+
+def person_key(account_key: str, person: str) -> str:
+    """A recognised person's row: an HMAC of the person id keyed with the account's own
+    (already salted) key, so neither id is stored and people of different accounts differ."""
+    return hmac.new(account_key.encode("utf-8"), person.encode("utf-8"),
+                    hashlib.sha256).hexdigest()
+
+
+def people_index_key(account_key: str) -> str:
+    """The row that lists an account's people's keys."""
+    return hmac.new(account_key.encode("utf-8"), b"people-index", hashlib.sha256).hexdigest()
+
+
 def _user_id(request_envelope: RequestEnvelope) -> Optional[str]:
     system = getattr(getattr(request_envelope, "context", None), "system", None)
     for holder in (getattr(system, "user", None),
@@ -93,8 +119,8 @@ class SQLitePersistenceAdapter(AbstractPersistenceAdapter):
 
     # --- ask-sdk interface -------------------------------------------------------------
     def get_attributes(self, request_envelope: RequestEnvelope) -> dict:
-        """The stored record, or {} when this user has none."""
-        user_key = self.partition_keygen(request_envelope)
+        """The stored record, or {} when this user (or recognised person) has none."""
+        user_key = self._key(request_envelope)
         with self._connection() as connection:
             row = connection.execute("SELECT record FROM user_records WHERE user_key = ?",
                                      (user_key,)).fetchone()
@@ -102,27 +128,74 @@ class SQLitePersistenceAdapter(AbstractPersistenceAdapter):
 
     def save_attributes(self, request_envelope: RequestEnvelope, attributes: dict) -> None:
         """Replace this user's record with `attributes` (a JSON-able dict)."""
-        user_key = self.partition_keygen(request_envelope)
+        user_key = self._key(request_envelope)
         text = _encode(attributes)
         with self._write() as connection:
             _put(connection, user_key, text)
+            self._list_person(connection, request_envelope, user_key)
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
-        """Forget this user (consent withdrawn, or the skill-disabled event)."""
-        self.delete_user(self.partition_keygen(request_envelope))
+        """Forget this user, or this recognised person only (consent withdrawn)."""
+        self.forget(request_envelope)
 
     # --- helpers beyond the interface ----------------------------------------------------
+    def forget(self, request_envelope: RequestEnvelope) -> bool:
+        """delete_attributes, without reading the record (one that is not valid JSON must
+        still go); True when there was one."""
+        user_key = self._key(request_envelope)
+        with self._write() as connection:
+            cursor = connection.execute("DELETE FROM user_records WHERE user_key = ?",
+                                        (user_key,))
+            if person_id(request_envelope) is not None:
+                index = people_index_key(self.partition_keygen(request_envelope))
+                people = [key for key in _people(connection, index) if key != user_key]
+                _put_people(connection, index, people)
+            return cursor.rowcount > 0
+
     def update_attributes(self, request_envelope: RequestEnvelope,
                           change: Callable[[dict], dict]) -> dict:
         """Read, change and write this user's record in one transaction, so two requests for
         the same user at once cannot lose each other's change. Returns the new record."""
-        user_key = self.partition_keygen(request_envelope)
+        user_key = self._key(request_envelope)
         with self._write() as connection:
             row = connection.execute("SELECT record FROM user_records WHERE user_key = ?",
                                      (user_key,)).fetchone()
             record = change({} if row is None else _decode(row[0]))
             _put(connection, user_key, _encode(record))
+            self._list_person(connection, request_envelope, user_key)
         return record
+
+    # --- recognised people (hazard log H17) --------------------------------------------
+    def _key(self, request_envelope: RequestEnvelope) -> str:
+        account = self.partition_keygen(request_envelope)
+        person = person_id(request_envelope)
+        return account if person is None else person_key(account, person)
+
+    def _list_person(self, connection: sqlite3.Connection, request_envelope: RequestEnvelope,
+                     user_key: str) -> None:
+        """In the write's own transaction: a person's key joins the account's list."""
+        if person_id(request_envelope) is None:
+            return
+        index = people_index_key(self.partition_keygen(request_envelope))
+        people = _people(connection, index)
+        if user_key not in people:
+            _put_people(connection, index, people + [user_key])
+
+    def has_person_records(self, request_envelope: RequestEnvelope) -> bool:
+        """Whether anyone recognised on this account has a record."""
+        index = people_index_key(self.partition_keygen(request_envelope))
+        with self._connection() as connection:
+            return bool(_people(connection, index))
+
+    def delete_account(self, request_envelope: RequestEnvelope) -> int:
+        """Everything kept for the account (the skill-disabled event): its own record, each
+        recognised person's, and the list of them. Returns the rows deleted."""
+        account = self.partition_keygen(request_envelope)
+        index = people_index_key(account)
+        with self._write() as connection:
+            keys = [account, index] + _people(connection, index)
+            return sum(connection.execute("DELETE FROM user_records WHERE user_key = ?",
+                                          (key,)).rowcount for key in keys)
 
     def delete_user(self, user_key: str) -> bool:
         """Delete the row for an already hashed key; True if there was one."""
@@ -252,6 +325,20 @@ def _put(connection: sqlite3.Connection, user_key: str, text: str) -> None:
     # INSERT OR REPLACE rather than an upsert: works on the older SQLite of Python 3.9 builds.
     connection.execute("INSERT OR REPLACE INTO user_records (user_key, record, updated_at) "
                        "VALUES (?, ?, ?)", (user_key, text, updated_at))
+
+
+def _people(connection: sqlite3.Connection, index: str) -> list:
+    row = connection.execute("SELECT record FROM user_records WHERE user_key = ?",
+                             (index,)).fetchone()
+    people = _decode(row[0]).get("people") if row is not None else None
+    return [key for key in people if isinstance(key, str)] if isinstance(people, list) else []
+
+
+def _put_people(connection: sqlite3.Connection, index: str, people: list) -> None:
+    if people:
+        _put(connection, index, _encode({"people": people}))
+    else:
+        connection.execute("DELETE FROM user_records WHERE user_key = ?", (index,))
 
 
 def _encode(attributes: object) -> str:

@@ -18,6 +18,7 @@ from skill.review.content_changes import ORDER_FIELD, content_leaves, read_raw, 
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 COMPANION_KINDS = {"clinician": "Clinician mode", "screen": "Screen labels"}
+COUNTRIES_FILE = "countries.values.yaml"
 MODE_OF_SECTION = {"check_in": "Returning-user check-in"}   # every other section: the screen
 PATIENT_MODE = "Patient screen"
 
@@ -26,7 +27,7 @@ PATIENT_MODE = "Patient screen"
 class ContentFile:
     path: Path
     raw: Mapping
-    kind: str            # "patient", "clinician" or "screen"
+    kind: str            # "patient", "clinician", "screen" or "countries"
     locales: tuple       # the locales whose users hear or see it
     references: Mapping  # reference key -> citation
     values: tuple        # ((locale, {name: value}), ...) for the locales it serves
@@ -64,6 +65,10 @@ def read_content_files(content_dir: Path) -> list:
                                      own.get("references", {}),
                                      tuple((loc, raw_by_locale[loc].get("values", {}))
                                            for loc in locales)))
+    countries = Path(content_dir) / COUNTRIES_FILE
+    if countries.is_file():   # the values that follow where a device stands (issue 15)
+        raw = read_raw(countries)
+        files.append(ContentFile(countries, raw, "countries", (), raw.get("references", {}), ()))
     return files
 
 
@@ -93,7 +98,10 @@ def render_content_file(file: ContentFile) -> str:
     serves = ", ".join(file.locales) or "no locale"
     what = {"patient": f"the patient screen and check-in for {serves}",
             "clinician": f"clinician mode, shared by {serves}",
-            "screen": f"screen labels, shared by {serves}"}[file.kind]
+            "screen": f"screen labels, shared by {serves}",
+            "countries": "each country's emergency number with its source, and the locale "
+                         "whose values are right there, for a device whose country is known "
+                         "(every locale's words, hazard H05)"}[file.kind]
     head = (f'<section class="file" id="{file.anchor}" data-file="{_a(file.name)}">'
             f"<h3>{_e(file.name)}</h3><p class=\"meta\">{_e(what)}; version "
             f"<b>{_e(str(file.raw.get('version')))}</b>.</p>")

@@ -47,7 +47,9 @@ class Heard:
 
 
 @dataclass(frozen=True)
-class Reply:
+class SpeakerResponse:
+    """What the room speaker says back to one transcript."""
+
     text: str
     ended: bool                         # the conversation is over: nothing kept for it
     outcome: Optional[str] = None
@@ -91,7 +93,7 @@ class SpeakerSkill:
                 served[name].append(language)
         return served
 
-    def answer(self, heard: Heard) -> Reply:
+    def answer(self, heard: Heard) -> SpeakerResponse:
         """One turn. Raises only for a bug: the service then says the safe answer."""
         self.sweep()
         found = self.conversations.take(heard.conversation_id) \
@@ -120,7 +122,7 @@ class SpeakerSkill:
         elif found is not None and not exchange.prompt.end_session:
             self.end(Kept(exchange.kept, content.locale, device))
         outcome = exchange.kept.get("outcome") if exchange.kept else None
-        return Reply(spoken_text(content, exchange), ended, outcome)
+        return SpeakerResponse(spoken_text(content, exchange), ended, outcome)
 
     def sweep(self) -> None:
         """End every conversation idle too long (keeping a clinician's exam in progress)."""
