@@ -12,6 +12,7 @@ from hypothesis import given, settings, strategies as st
 from alexa_api import REMINDERS_PATH, FakeAlexaApi
 from dialog import Dialog
 from days import FIRST_DAY, DayClock, remembering_skill
+from skill.alexa import effects
 from skill.alexa.app import build_skill
 from skill.content.loader import available_locales, load_content
 from skill.conversation.daily_check import DailyCheck
@@ -211,6 +212,7 @@ def test_daily_check_yes_at_bowel_is_the_emergency_at_once(skill, database, api,
     assert turn.outcome == "emergency" and not turn.ends_session
     # Never softened: after the emergency, anything but a yes hears the call (H32).
     assert dialog.intent("DailyCheckIntent").text.startswith("Call 911 now")
+    assert effects.wait_for_background_writes(timeout=10)   # written beside the answer
     kept = record(database)
     assert kept["visits"][-1] == {"date": "2026-12-01", "outcome": "emergency", "trend": None}
     assert kept["daily_watch"]["until"] == REVIEW   # the watch goes on

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import date, timedelta
 from typing import Callable, Mapping, Optional
 
@@ -23,7 +25,7 @@ from skill.conversation.daily_check import NO_REMINDER
 from skill.conversation.state import (FAILED, NO_PERMISSION, NOTHING_STORED, OK, REFUSED,
                                       ScreenState)
 from skill.conversation.turn import Capabilities, StoreUnavailable
-from skill.memory.store import person_id
+from skill.memory.store import SQLitePersistenceAdapter, person_id
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +35,8 @@ STORE_ERRORS = (PersistenceException, AttributesManagerException)
 # A write the person agreed to is tried once more when the store was locked (each try waits
 # about 1 s for the lock: store.BUSY_TIMEOUT_MS), so the turn stays well inside Alexa's 8 s.
 WRITE_ATTEMPTS = 2
+# One thread, in order: an emergency's visit is written after its answer is on its way.
+_BACKGROUND_WRITES = ThreadPoolExecutor(max_workers=1, thread_name_prefix="visit-writer")
 # "Forget me" deletes reminders one call at a time; it stops starting new calls after this.
 FORGET_REMINDERS_BUDGET_S = 3.0
 
@@ -96,20 +100,40 @@ def _needs_record(record: dict) -> dict:
 
 
 def _remember(handler_input: HandlerInput, state: ScreenState) -> str:
-    # An emergency's answer is not delayed by a second try: one attempt, logged if lost.
-    attempts = 1 if state.outcome == "emergency" else WRITE_ATTEMPTS
     change = lambda record: records.add_visit(   # noqa: E731
         record, state.today, state.outcome, state.trend, state.episode_start)
-    for attempt in range(attempts):
+    adapter = _adapter(handler_input)
+    if state.outcome == "emergency" and isinstance(adapter, SQLitePersistenceAdapter):
+        # A held lock must never delay the emergency instruction (issue 18): the visit is
+        # written beside the answer, with the same tries, and a loss is logged.
+        envelope = handler_input.request_envelope
+        _BACKGROUND_WRITES.submit(_write_with_retries,
+                                  lambda: adapter.update_attributes(envelope, change))
+        return OK
+    return _write_with_retries(lambda: update_record(handler_input, change))
+
+
+def _write_with_retries(write: Callable[[], object]) -> str:
+    for attempt in range(WRITE_ATTEMPTS):
         try:
-            update_record(handler_input, change)
+            write()
             return OK
         except AttributesManagerException:   # this deployment keeps nothing
             break
         except PersistenceException:   # a broken store must not break the conversation
             logger.warning("could not remember the visit (attempt %d of %d)", attempt + 1,
-                           attempts, exc_info=True)
+                           WRITE_ATTEMPTS, exc_info=True)
     return FAILED
+
+
+def wait_for_background_writes(timeout: float) -> bool:
+    """Wait until every visit written beside an answer is done; False on timeout (for tests
+    and a clean shutdown)."""
+    try:
+        _BACKGROUND_WRITES.submit(lambda: None).result(timeout)
+    except FutureTimeout:
+        return False
+    return True
 
 
 def _remind(handler_input: HandlerInput, content: Content, state: ScreenState,
