@@ -95,3 +95,86 @@ def test_overlapping_requests_for_one_user_never_lose_a_visit(environ):
     from test_memory import FIRST_DAY, overlapping_visits_are_all_kept
     kept = overlapping_visits_are_all_kept(build_persistence_adapter(environ))
     assert kept == [(FIRST_DAY + timedelta(days=index)).isoformat() for index in range(6)]
+
+
+# --- people on one account, as on SQLite (issue 15 part 2, hazard H17) -----------------------
+
+ACCOUNT = "amzn1.ask.account.SHARED-HOUSEHOLD-ACCOUNT"
+ANNA, BEN = "amzn1.ask.person.ANNA-VOICE-PROFILE", "amzn1.ask.person.BEN-VOICE-PROFILE"
+
+
+def spoken_by(person=None):
+    """A request from the shared account, by a recognised person or by someone unrecognised."""
+    from ask_sdk_core.serialize import DefaultSerializer
+    from ask_sdk_model import RequestEnvelope
+
+    from skill.alexa.envelopes import launch_request, request_envelope
+
+    body = request_envelope(launch_request(), user_id=ACCOUNT)
+    if person:
+        body["context"]["System"]["person"] = {"personId": person}
+    return DefaultSerializer().deserialize(json.dumps(body), RequestEnvelope)
+
+
+def test_recognised_people_on_one_account_have_records_of_their_own(environ):
+    adapter = build_persistence_adapter(environ)
+    assert not adapter.has_person_records(spoken_by())
+    adapter.update_attributes(spoken_by(ANNA), lambda record: {**record, "who": "anna"})
+    adapter.update_attributes(spoken_by(BEN), lambda record: {**record, "who": "ben"})
+    assert adapter.get_attributes(spoken_by(ANNA))["who"] == "anna"
+    assert adapter.get_attributes(spoken_by(BEN))["who"] == "ben"
+    assert adapter.get_attributes(spoken_by()) == {}   # the account itself keeps nothing
+    assert adapter.has_person_records(spoken_by())
+    stored = repr(table_items(environ))
+    assert "ANNA" not in stored and "BEN" not in stored and "HOUSEHOLD" not in stored
+
+
+def test_forget_me_takes_one_person_off_and_disabling_the_skill_takes_everyone(environ):
+    adapter = build_persistence_adapter(environ)
+    for person in (ANNA, BEN, None):
+        adapter.update_attributes(spoken_by(person), lambda record: {**record, "visits": [1]})
+    assert adapter.forget(spoken_by(ANNA)) is True
+    assert adapter.forget(spoken_by(ANNA)) is False   # nothing left to forget
+    assert adapter.get_attributes(spoken_by(BEN)) == {"visits": [1]}
+    assert adapter.has_person_records(spoken_by())
+    assert adapter.delete_account(spoken_by()) == 3   # Ben's, the account's, the list
+    assert table_items(environ) == []
+
+
+def test_two_peoples_first_visits_at_once_are_both_listed(environ):
+    from concurrent.futures import ThreadPoolExecutor
+
+    adapter = build_persistence_adapter(environ)
+    people = [f"amzn1.ask.person.P{n}" for n in range(8)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda person: adapter.update_attributes(
+            spoken_by(person), lambda record: {**record, "visits": [1]}), people))
+    assert adapter.delete_account(spoken_by()) == len(people) + 1   # each, and the list
+    assert table_items(environ) == []
+
+
+def test_a_whole_household_conversation_over_dynamodb(environ):
+    """The dialog test of SQLite (tests/test_person_records.py), once, over DynamoDB: Ben does
+    not hear Anna's check-in, an unrecognised speaker is told how to be recognised."""
+    from days import FIRST_DAY, DayClock
+    from dialog import Dialog
+    from skill.alexa.app import build_skill
+    from skill.content.loader import load_content
+    from skill.memory.settings import Settings
+
+    clock = DayClock(FIRST_DAY)
+    skill = build_skill(settings=Settings("local", True),
+                        persistence_adapter=build_persistence_adapter(environ), clock=clock)
+    anna = Dialog(skill, user_id=ACCOUNT, system={"person": {"personId": ANNA}})
+    turn = anna.launch()
+    for _ in load_content().screen_questions:
+        turn = anna.no()
+    assert "Shall I remember them" in anna.no().text
+    assert anna.yes().text.startswith("Okay, I'll remember it.")
+    clock.move_to(4)
+    assert Dialog(skill, user_id=ACCOUNT, system={"person": {"personId": ANNA}}) \
+        .launch().text.startswith("Welcome back to Sciatica Check.")
+    ben = Dialog(skill, user_id=ACCOUNT, system={"person": {"personId": BEN}}).launch()
+    assert ben.text.startswith("Sciatica Check, for adults")
+    someone = Dialog(skill, user_id=ACCOUNT).launch()
+    assert load_content().memory["not_recognised"] in someone.text

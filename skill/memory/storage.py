@@ -26,7 +26,8 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
 
 from skill.memory.store import (DEFAULT_SALT, SALT_VARIABLE, SQLitePersistenceAdapter,
-                                default_database_path, hashed_user_id)
+                                default_database_path, hashed_user_id, people_index_key,
+                                person_id, person_key)
 
 logger = logging.getLogger(__name__)
 
@@ -97,28 +98,96 @@ def _dynamodb_adapter(table: str, environ: Mapping[str, str], keygen) -> Abstrac
         raise ValueError("SCIATICA_DYNAMODB_TABLE is set but no AWS region is set: "
                          "set AWS_REGION or AWS_DEFAULT_REGION") from None
     adapter = DynamoDbAdapter(table_name=table, create_table=create in TRUE_WORDS,
-                              partition_keygen=keygen, dynamodb_resource=resource)
+                              partition_keygen=functools.partial(_record_key, keygen),
+                              dynamodb_resource=resource)
     if create in TRUE_WORDS:
         # create_table returns before a new table is ACTIVE; the first read would fail.
         resource.Table(table).wait_until_exists()
-    return PlainNumbersAdapter(adapter)
+    return PlainNumbersAdapter(adapter, account_keygen=keygen)
+
+
+def _record_key(account_keygen, request_envelope) -> str:
+    """The account's key, or a recognised person's own (store.person_key), as on SQLite."""
+    account, person = account_keygen(request_envelope), person_id(request_envelope)
+    return account if person is None else person_key(account, person)
 
 
 class PlainNumbersAdapter(AbstractPersistenceAdapter):
-    """DynamoDB hands numbers back as Decimal (and refuses floats): convert both ways so the
-    skill sees the same int/float record from either store."""
+    """ask-sdk's DynamoDB adapter, made to behave as store.py's SQLite store does: numbers
+    come back as int/float (DynamoDB hands back Decimal and refuses floats), every change is
+    atomic (update_attributes), and recognised people on one account are kept apart (hazard
+    H17): each person's record under their own key, and an item per account listing them
+    (a string set, changed with ADD and DELETE, so two people's first visits at once cannot
+    lose each other)."""
 
-    def __init__(self, inner: AbstractPersistenceAdapter):
+    PEOPLE = "people"
+
+    def __init__(self, inner: AbstractPersistenceAdapter,
+                 account_keygen: Optional[Callable] = None):
         self.inner = inner
+        self.account_keygen = account_keygen or inner.partition_keygen
 
     def get_attributes(self, request_envelope) -> dict:
         return _from_decimal(self.inner.get_attributes(request_envelope))
 
     def save_attributes(self, request_envelope, attributes) -> None:
+        self._list_person(request_envelope)
         self.inner.save_attributes(request_envelope, _to_decimal(attributes))
 
     def delete_attributes(self, request_envelope) -> None:
-        self.inner.delete_attributes(request_envelope)
+        self.forget(request_envelope)
+
+    def forget(self, request_envelope) -> bool:
+        """Delete this user's (or recognised person's) record without reading it, and take
+        the person off the account's list; True when there was one."""
+        key = self.inner.partition_keygen(request_envelope)
+        old = self._call("delete the user record", lambda table: table.delete_item(
+            Key={self.inner.partition_key_name: key}, ReturnValues="ALL_OLD"))
+        if person_id(request_envelope) is not None:
+            self._change_people(request_envelope, "DELETE", key)
+        return bool(old.get("Attributes"))
+
+    def has_person_records(self, request_envelope) -> bool:
+        """Whether anyone recognised on this account has a record."""
+        return bool(self._people(request_envelope))
+
+    def delete_account(self, request_envelope) -> int:
+        """Everything kept for the account (the skill-disabled event): its own record, each
+        recognised person's, and the list of them. Returns the items deleted."""
+        account = self.account_keygen(request_envelope)
+        keys = [account, people_index_key(account)] + sorted(self._people(request_envelope))
+        name = self.inner.partition_key_name
+        return sum(bool(self._call("delete an account's records", lambda table, key=key:
+                                   table.delete_item(Key={name: key}, ReturnValues="ALL_OLD"))
+                        .get("Attributes")) for key in keys)
+
+    def _people(self, request_envelope) -> set:
+        index = people_index_key(self.account_keygen(request_envelope))
+        item = self._call("read the account's people", lambda table: table.get_item(
+            Key={self.inner.partition_key_name: index}, ConsistentRead=True)).get("Item")
+        people = (item or {}).get(self.PEOPLE)
+        return {key for key in people if isinstance(key, str)} if isinstance(people, set) else set()
+
+    def _list_person(self, request_envelope) -> None:
+        if person_id(request_envelope) is not None:
+            self._change_people(request_envelope, "ADD",
+                                self.inner.partition_keygen(request_envelope))
+
+    def _change_people(self, request_envelope, action: str, person_record_key: str) -> None:
+        index = people_index_key(self.account_keygen(request_envelope))
+        self._call("change the account's people", lambda table: table.update_item(
+            Key={self.inner.partition_key_name: index},
+            UpdateExpression=f"{action} #people :person",
+            ExpressionAttributeNames={"#people": self.PEOPLE},
+            ExpressionAttributeValues={":person": {person_record_key}}))
+
+    def _call(self, action: str, operation: Callable[[Any], Any]) -> Any:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return operation(self.inner.dynamodb.Table(self.inner.table_name))
+        except (BotoCoreError, ClientError) as problem:
+            raise PersistenceException(f"cannot {action}: {problem}") from None
 
     def update_attributes(self, request_envelope, change: Callable[[dict], dict]) -> dict:
         """Read, change and write this user's record as one change (store.py's counterpart
@@ -130,6 +199,9 @@ class PlainNumbersAdapter(AbstractPersistenceAdapter):
 
         inner = self.inner
         key = {inner.partition_key_name: inner.partition_keygen(request_envelope)}
+        # Listed first: a failure here writes nothing, and a list naming a record that then
+        # failed to be written only makes an unrecognised speaker count as new (H17).
+        self._list_person(request_envelope)
         for attempt in range(MAX_UPDATE_ATTEMPTS):
             try:
                 table = inner.dynamodb.Table(inner.table_name)
