@@ -74,6 +74,7 @@ def build_skill(contents: Optional[Mapping[str, Content]] = None,
     countries = load_countries()
     context = SkillContext(content_for=content_for, settings=settings, clock=clock,
                            exams=_exam_keeper(persistence_adapter, now, environ),
+                           store=persistence_adapter,
                            countries=countries,
                            content_in=content_resolver_for_country(countries, contents),
                            country_timeout=country_timeout)
@@ -90,7 +91,7 @@ def build_skill(contents: Optional[Mapping[str, Content]] = None,
                           handlers.FallbackIntentHandler):
         builder.add_request_handler(handler_class(context))
     builder.add_request_handler(handlers.SessionEndedRequestHandler(context))
-    builder.add_request_handler(handlers.SkillDisabledEventHandler())
+    builder.add_request_handler(handlers.SkillDisabledEventHandler(context))
     builder.add_request_handler(handlers.OtherRequestHandler())
     builder.add_exception_handler(handlers.SafeExceptionHandler(content_for, context))
     skill = builder.create()

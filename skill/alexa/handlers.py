@@ -27,7 +27,8 @@ from skill.conversation.intents import (  # noqa: F401 - names the handlers and 
     ANSWER_INTENTS, CLINICAL_QUESTION_INTENT, CLINICIAN_MODE_INTENT, DAILY_CHECK_INTENT,
     EXAM_FINDING_INTENT, FINDING_SLOT, NAVIGATION_INTENTS, STOP_INTENTS, SYMPTOM_INTENT,
     SYMPTOM_SLOT, TOPIC_SLOT, TREND_INTENT, TREND_SLOT, event_for_intent)
-from skill.alexa.turns import ContentFor, SkillContext, content_and_place, exams_for, take_turn
+from skill.alexa.turns import (ContentFor, SkillContext, content_and_place, exams_for,
+                               records_for, take_turn)
 from skill.conversation.converse import end_conversation
 
 logger = logging.getLogger(__name__)
@@ -207,11 +208,14 @@ class SessionEndedRequestHandler(AbstractRequestHandler):
 class SkillDisabledEventHandler(AbstractRequestHandler):
     """The user disabled the skill in their account: delete what we keep about them."""
 
+    def __init__(self, context: SkillContext):
+        self._context = context
+
     def can_handle(self, handler_input):
         return is_request_type(SKILL_DISABLED)(handler_input)
 
     def handle(self, handler_input):
-        effects.forget_quietly(handler_input)
+        effects.forget_quietly(records_for(handler_input, self._context))
         return handler_input.response_builder.response
 
 
@@ -271,9 +275,15 @@ def intent_event(handler_input: HandlerInput, context: SkillContext):
     return event_for_intent(
         get_intent_name(handler_input), lambda slot: resolved_slot_id(request, slot),
         lambda slot: slot_words(request, slot),
-        # An unrecognised speaker among recognised people reads no one's watch (hazard H17).
-        lambda: effects.watch_until(handler_input, context.settings.memory_enabled and
-                                    not effects.speaker_unrecognised_among_people(handler_input)))
+        lambda: _watch_until(handler_input, context))
+
+
+def _watch_until(handler_input: HandlerInput, context: SkillContext) -> Optional[str]:
+    # An unrecognised speaker among recognised people reads no one's watch (hazard H17).
+    user = records_for(handler_input, context)
+    if effects.speaker_unrecognised_among_people(handler_input, user):
+        return None
+    return effects.watch_until(user)
 
 
 def resolved_slot_id(request, slot_name: str) -> Optional[str]:

@@ -41,6 +41,8 @@ class SkillContext:
     settings: Settings
     clock: Callable[[], date]
     exams: Optional["ExamKeeper"] = None   # where an exam in progress is kept; None: nowhere
+    # Where users' records are kept (store.py or storage.py); None: this deployment keeps none.
+    store: Optional[object] = None
     # Where the device stands (issue 15): the table and the resolver; None: the locale's values.
     countries: Optional[Countries] = None
     content_in: Optional[ContentIn] = None
@@ -76,7 +78,8 @@ def _turn(handler_input: HandlerInput, context: SkillContext, content: Content,
     exchange = converse(content, attributes, session is None or session.new, event,
                         lambda: context.clock().isoformat(),
                         context.settings.memory_enabled and not unrecognised,
-                        effects.AlexaEffects(handler_input), exams_for(handler_input, context),
+                        effects.AlexaEffects(handler_input, records_for(handler_input, context)),
+                        exams_for(handler_input, context),
                         lead)
     attributes.clear()
     attributes.update(exchange.kept)
@@ -93,6 +96,14 @@ def _turn(handler_input: HandlerInput, context: SkillContext, content: Content,
         display = apl.patient_display(content, exchange.screen,
                                       _screen_body(content, exchange.screen, prompt))
     return build_response(handler_input, content, prompt, display)
+
+
+def records_for(handler_input: HandlerInput,
+                context: SkillContext) -> Optional[effects.UserRecords]:
+    """This request's user's record in the deployment's store, or None where nothing is kept."""
+    if context.store is None or not context.settings.memory_enabled:
+        return None
+    return effects.UserRecords(context.store, handler_input.request_envelope)
 
 
 def exams_for(handler_input: HandlerInput, context: SkillContext) -> Optional[ExamPlace]:
@@ -134,7 +145,8 @@ def _unrecognised_speaker(handler_input: HandlerInput, context: SkillContext) ->
     session = handler_input.request_envelope.session
     if not context.settings.memory_enabled or session is None or not session.new:
         return False
-    return effects.speaker_unrecognised_among_people(handler_input)
+    return effects.speaker_unrecognised_among_people(handler_input,
+                                                     records_for(handler_input, context))
 
 
 def _screen_body(content: Content, state, prompt: triage.Prompt) -> str:
