@@ -205,19 +205,30 @@ def test_a_slow_endpoint_is_answered_within_the_timeout(skill, api):
 
 def test_a_slow_endpoint_never_holds_an_emergency_said_in_one_breath(skill, api):
     """A new session that opens with a cauda equina sign ("tell Sciatica Check I can't feel
-    my bottom"): its question comes within the timeout, and the yes (no lookup mid-session)
-    is the instruction with the locale's number."""
+    my bottom"): no lookup at all (only a launch asks), so neither its question nor the yes
+    that makes it the emergency waits; the instruction has the locale's number, as before."""
     api.fail_with(delay=10.0)
     conversation = Dialog(skill, system=api.envelope_context())
     started = time.monotonic()
     asked = conversation.symptom("I can't feel my bottom", "saddle")
-    assert time.monotonic() - started < SHORT_TIMEOUT + MARGIN
+    assert time.monotonic() - started < MARGIN
     assert "bottom" in asked.text
     started = time.monotonic()
     emergency = conversation.yes()
     assert time.monotonic() - started < MARGIN
     assert emergency.outcome == "emergency" and "911" in emergency.text
-    assert len(api.requests) == 1
+    assert api.requests == []
+
+
+def test_a_one_shot_emergency_is_said_without_waiting_for_the_country(skill, api):
+    """ "Tell Sciatica Check I've wet myself": the first request is the emergency instruction
+    itself; the lookup must never delay it (issue 15), so a one-shot is not looked up."""
+    api.fail_with(delay=10.0)
+    started = time.monotonic()
+    emergency = Dialog(skill, system=api.envelope_context()).symptom("I've wet myself", "bladder")
+    assert time.monotonic() - started < MARGIN
+    assert emergency.outcome == "emergency" and "911" in emergency.text
+    assert api.requests == []
 
 
 # -- the consent card: once, with the advice, never its own turn --

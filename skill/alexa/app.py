@@ -55,7 +55,7 @@ def build_skill(contents: Optional[Mapping[str, Content]] = None,
     environ: where settings and storage are read from (default: the process environment).
     api_client: for the Alexa service APIs (reminders, the device's country); default: the
         SDK's, with a timeout.
-    country_timeout: the most a session's first request waits for the device's country."""
+    country_timeout: the most a session's launch waits for the device's country."""
     if contents is None:
         contents = {locale: load_content(locale) for locale in available_locales()}
     for content in contents.values():

@@ -1,8 +1,8 @@
 """Where the device stands (issue 15, hazard log H05): its country from the Device Address API
 ("country and postal code" permission), through ask-sdk's service client, once per session.
 
-The lookup never delays an emergency instruction by more than LOOKUP_TIMEOUT: it runs at the
-first request of a session only, in a thread given a hard deadline (the API client's own
+The lookup never delays an emergency instruction: it runs only when a session opens with a
+launch (whose answer is the welcome; turns.content_and_place), in a thread given a hard deadline (the API client's own
 timeouts are per socket operation, so a server that trickles bytes could hold it longer), and
 any failure (no token, no permission, no address, a timeout, an error, a malformed answer, a
 country the table does not know) gives `country=None`: the locale's values, as before. The

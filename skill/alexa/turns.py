@@ -12,7 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Callable, Optional
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_locale
+from ask_sdk_core.utils import get_locale, is_request_type
 from ask_sdk_model import Response
 
 from skill.alexa import apl, device_country, effects
@@ -115,10 +115,13 @@ def exams_for(handler_input: HandlerInput, context: SkillContext) -> Optional[Ex
 
 def content_and_place(handler_input: HandlerInput, context: SkillContext, *,
                       look: bool = True):
-    """The content to speak with and what the session knows of the device's country. At a
-    session's first request (and `look`) the Device Address API is asked, within the context's
-    timeout; later requests read the session's kept answer. Only where the device's language
-    has content: a country cannot give a French device English words."""
+    """The content to speak with and what the session knows of the device's country. When a
+    session opens with a launch (and `look`) the Device Address API is asked, within the
+    context's timeout; later requests read the session's kept answer. A session that opens
+    with anything else is not asked: a one-shot ("tell Sciatica Check I've wet myself") can be
+    the emergency instruction itself, which the lookup must never delay (issue 15), so it
+    keeps the locale's values, as before. Only where the device's language has content: a
+    country cannot give a French device English words."""
     locale = get_locale(handler_input)
     content = context.content_for(locale)
     if context.countries is None or context.content_in is None:
@@ -128,7 +131,7 @@ def content_and_place(handler_input: HandlerInput, context: SkillContext, *,
         locale.split("-")[0].lower() == content.locale.split("-")[0].lower()
     if session is None or not same_language:
         place = device_country.UNKNOWN
-    elif session.new and look:
+    elif session.new and look and is_request_type("LaunchRequest")(handler_input):
         place = device_country.look_up(handler_input, context.countries,
                                        context.country_timeout)
     else:
