@@ -216,3 +216,9 @@ def _tls_context(directory: Path) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(directory / "server.pem")
     return context
+
+
+def reminder_requests(api) -> list:
+    """What reached the Reminders API (a launch also asks the device's country:
+    test_device_country.py)."""
+    return [request for request in api.requests if request.path.startswith(REMINDERS_PATH)]

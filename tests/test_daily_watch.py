@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from alexa_api import REMINDERS_PATH, FakeAlexaApi
+from alexa_api import FakeAlexaApi, reminder_requests
 from dialog import Dialog
-from days import FIRST_DAY, DayClock, remembering_skill
+from days import FIRST_DAY, clock, skill  # noqa: F401 - clock, skill: fixtures
 from skill.alexa import effects
 from skill.alexa.app import build_skill
 from skill.content.loader import available_locales, load_content
@@ -33,22 +33,6 @@ BETWEEN_CHECKS = ("If a sign appears between checks, don't wait for the next one
                   "nearest emergency room or call 911.")
 
 
-
-
-def reminder_requests(api) -> list:
-    """What reached the Reminders API (a session's first request also asks the device's
-    country: test_device_country.py)."""
-    return [request for request in api.requests if request.path.startswith(REMINDERS_PATH)]
-
-
-@pytest.fixture
-def clock():
-    return DayClock(FIRST_DAY)
-
-
-@pytest.fixture
-def skill(database, clock):
-    return remembering_skill(database, clock)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import pytest
 from ask_sdk_core.exceptions import PersistenceException
 
 from alexa_api import FakeAlexaApi
-from days import FIRST_DAY, DayClock, remembering_skill
+from days import clock, remembering_skill  # noqa: F401 - clock is a fixture
 from dialog import RECORD, Dialog, envelope
 from skill.alexa import effects
 from skill.alexa.reminders import ReminderApiClient, ReminderStatus
@@ -41,11 +41,6 @@ def held_lock(database, seconds: float = 10.0):
         release.cancel()
         connection.rollback()
         connection.close()
-
-
-@pytest.fixture
-def clock():
-    return DayClock(FIRST_DAY)
 
 
 @pytest.fixture

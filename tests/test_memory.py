@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from alexa_api import REMINDERS_PATH, FakeAlexaApi
+from alexa_api import FakeAlexaApi, reminder_requests
 from dialog import Dialog
-from days import FIRST_DAY, DayClock, remembering_skill
+from days import FIRST_DAY, clock, remembering_skill, skill  # noqa: F401 - fixtures
 from skill.alexa.app import build_skill, handle_event
 from skill.content.loader import load_content
 from skill.alexa.envelopes import request_envelope
@@ -23,22 +23,6 @@ NEW_RED_FLAGS = load_content().question("new_red_flags")
 NEW_SOON_SIGNS = load_content().question("new_soon_signs")
 
 
-
-
-def reminder_requests(api) -> list:
-    """What reached the Reminders API (a session's first request also asks the device's
-    country: test_device_country.py)."""
-    return [request for request in api.requests if request.path.startswith(REMINDERS_PATH)]
-
-
-@pytest.fixture
-def clock():
-    return DayClock(FIRST_DAY)
-
-
-@pytest.fixture
-def skill(database, clock):
-    return remembering_skill(database, clock)
 
 
 def rows(database) -> list:

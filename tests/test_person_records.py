@@ -11,7 +11,7 @@ import sqlite3
 import pytest
 
 from alexa_api import REMINDERS_PATH, FakeAlexaApi
-from days import FIRST_DAY, DayClock, remembering_skill
+from days import clock, skill  # noqa: F401 - clock and skill are fixtures
 from dialog import Dialog, envelope
 from skill.alexa.app import handle_event
 from skill.alexa.envelopes import request_envelope
@@ -25,16 +25,6 @@ QUESTION_COUNT = len(load_content().screen_questions)
 NOT_RECOGNISED = load_content().memory["not_recognised"]
 WELCOME_BACK = "Welcome back to Sciatica Check."
 FIRST_WELCOME = "Sciatica Check, for adults"
-
-
-@pytest.fixture
-def clock():
-    return DayClock(FIRST_DAY)
-
-
-@pytest.fixture
-def skill(database, clock):
-    return remembering_skill(database, clock)
 
 
 def rows(database) -> dict:
