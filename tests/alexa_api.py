@@ -26,7 +26,9 @@ import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any, Iterator, List, Optional
+
+import pytest
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -222,3 +224,17 @@ def reminder_requests(api) -> list:
     """What reached the Reminders API (a launch also asks the device's country:
     test_device_country.py)."""
     return [request for request in api.requests if request.path.startswith(REMINDERS_PATH)]
+
+
+def serving(monkeypatch, server: "FakeAlexaApi") -> Iterator["FakeAlexaApi"]:
+    """Run `server` for one test, its test CA trusted and no proxy in the way."""
+    with server:
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", server.ca_file)  # trust its test CA
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+        yield server
+
+
+@pytest.fixture
+def api(monkeypatch):
+    """The stand-in Alexa API for one test (a module imports it: `from alexa_api import api`)."""
+    yield from serving(monkeypatch, FakeAlexaApi())

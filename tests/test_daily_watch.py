@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from alexa_api import FakeAlexaApi, reminder_requests
+from alexa_api import api, reminder_requests  # noqa: F401 - api is a fixture
 from dialog import Dialog
 from days import FIRST_DAY, clock, skill  # noqa: F401 - clock, skill: fixtures
 from skill.alexa import effects
@@ -33,14 +33,6 @@ BETWEEN_CHECKS = ("If a sign appears between checks, don't wait for the next one
                   "nearest emergency room or call 911.")
 
 
-
-
-@pytest.fixture
-def api(monkeypatch):
-    with FakeAlexaApi() as server:
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", server.ca_file)
-        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-        yield server
 
 
 def record(database) -> dict:

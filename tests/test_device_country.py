@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from alexa_api import serving
 from device_address_api import FakeAlexaApiWithAddress
 from dialog import Dialog
 from skill.alexa.app import build_skill
@@ -22,10 +23,7 @@ MARGIN = 2.5   # generous: a loaded CI machine, TLS set-up, the skill's own work
 
 @pytest.fixture
 def api(monkeypatch):
-    with FakeAlexaApiWithAddress() as server:
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", server.ca_file)  # trust its test CA
-        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-        yield server
+    yield from serving(monkeypatch, FakeAlexaApiWithAddress())
 
 
 @pytest.fixture(scope="module")

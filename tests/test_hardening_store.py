@@ -14,7 +14,7 @@ from contextlib import contextmanager
 import pytest
 from ask_sdk_core.exceptions import PersistenceException
 
-from alexa_api import FakeAlexaApi
+from alexa_api import api  # noqa: F401 - api is a fixture
 from days import clock, remembering_skill  # noqa: F401 - clock is a fixture
 from dialog import RECORD, Dialog, envelope
 from skill.alexa import effects
@@ -41,14 +41,6 @@ def held_lock(database, seconds: float = 10.0):
         release.cancel()
         connection.rollback()
         connection.close()
-
-
-@pytest.fixture
-def alexa_api(monkeypatch):
-    with FakeAlexaApi() as server:
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", server.ca_file)
-        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-        yield server
 
 
 def timed(call):
@@ -126,12 +118,12 @@ def test_an_emergency_under_a_held_lock_is_said_at_once_and_in_full(database, cl
 
 
 def test_a_dripping_reminders_api_and_a_held_lock_stay_well_inside_8_s(database, clock,
-                                                                          alexa_api):
+                                                                          api):
     skill = remembering_skill(database, clock)
-    dialog = visit(skill, system=alexa_api.envelope_context(granted=True, user_id=USER))
+    dialog = visit(skill, system=api.envelope_context(granted=True, user_id=USER))
     first_screen_to_consent(dialog)
     dialog.yes()
-    alexa_api.fail_with(201, {"alertToken": "late", "status": "ON"}, drip=0.5)
+    api.fail_with(201, {"alertToken": "late", "status": "ON"}, drip=0.5)
     with held_lock(database):
         turn, elapsed = timed(dialog.yes)   # yes to the reminder
     assert elapsed < WELL_INSIDE_ALEXA_S   # was 7.98 s: per-read timeouts never fired
@@ -140,30 +132,30 @@ def test_a_dripping_reminders_api_and_a_held_lock_stay_well_inside_8_s(database,
 
 # --------------------------------------------------------------------------- the Reminders API
 
-def test_a_reminders_call_is_bounded_in_total_not_per_read(alexa_api):
-    alexa_api.fail_with(201, {"alertToken": "x" * 40, "status": "ON"}, drip=0.5)
-    result, elapsed = timed(lambda: create(reminder_envelope(alexa_api),
+def test_a_reminders_call_is_bounded_in_total_not_per_read(api):
+    api.fail_with(201, {"alertToken": "x" * 40, "status": "ON"}, drip=0.5)
+    result, elapsed = timed(lambda: create(reminder_envelope(api),
                                            api_client=ReminderApiClient()))
     assert result.status is ReminderStatus.FAILED
     assert elapsed < 4.5   # total 3 s; each byte came well within the 3 s read timeout
 
 
-def test_a_huge_reminders_answer_is_not_read(alexa_api):
-    alexa_api.fail_with(201, {"alertToken": "t", "padding": "x" * (2 * 1024 * 1024)})
-    result = create(reminder_envelope(alexa_api), api_client=ReminderApiClient())
+def test_a_huge_reminders_answer_is_not_read(api):
+    api.fail_with(201, {"alertToken": "t", "padding": "x" * (2 * 1024 * 1024)})
+    result = create(reminder_envelope(api), api_client=ReminderApiClient())
     assert result.status is ReminderStatus.FAILED and "larger than" in result.reason
 
 
-def test_forget_me_deletes_a_reminder_whose_id_the_store_lost(database, clock, alexa_api):
+def test_forget_me_deletes_a_reminder_whose_id_the_store_lost(database, clock, api):
     skill = remembering_skill(database, clock)
     remember_a_first_visit(skill)
-    alexa_api.reminders["lost-id"] = {"set": "while the store was locked"}
-    forget = visit(skill, system=alexa_api.envelope_context(granted=True, user_id=USER))
+    api.reminders["lost-id"] = {"set": "while the store was locked"}
+    forget = visit(skill, system=api.envelope_context(granted=True, user_id=USER))
     forget.launch()
     turn = forget.intent("ForgetMeIntent")
     assert turn.text.startswith("Done.")
-    assert alexa_api.reminders == {} and rows(database) == []
-    assert any(r.method == "DELETE" and r.path.endswith("/lost-id") for r in alexa_api.requests)
+    assert api.reminders == {} and rows(database) == []
+    assert any(r.method == "DELETE" and r.path.endswith("/lost-id") for r in api.requests)
 
 
 # --------------------------------------------------------------------------- forgetting

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from alexa_api import FakeAlexaApi, reminder_requests
+from alexa_api import api, reminder_requests  # noqa: F401 - api is a fixture
 from dialog import Dialog
 from days import FIRST_DAY, clock, remembering_skill, skill  # noqa: F401 - fixtures
 from skill.alexa.app import build_skill, handle_event
@@ -293,16 +293,9 @@ def test_public_store_profile_keeps_nothing_but_still_offers_the_reminder(databa
     assert not database.exists() or rows(database) == []
 
 
-@pytest.fixture
-def alexa_api(monkeypatch):
-    with FakeAlexaApi() as server:
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", server.ca_file)
-        yield server
-
-
 def test_reminder_is_set_through_the_reminders_api_and_forgotten_with_the_user(
-        skill, database, alexa_api):
-    dialog = visit(skill, system=alexa_api.envelope_context(token="token-1", granted=True))
+        skill, database, api):
+    dialog = visit(skill, system=api.envelope_context(token="token-1", granted=True))
     first_screen_to_consent(dialog)
     dialog.yes()
     turn = dialog.yes()
@@ -310,32 +303,32 @@ def test_reminder_is_set_through_the_reminders_api_and_forgotten_with_the_user(
     assert "a short daily check" in turn.text   # then the daily watch's offer (H31)
     turn = dialog.no()
     assert turn.ends_session
-    (created,) = reminder_requests(alexa_api)
+    (created,) = reminder_requests(api)
     assert created.method == "POST" and created.authorization == "Bearer token-1"
     assert created.body["trigger"]["scheduledTime"] == "2026-12-10T10:00:00"
     ((_, record),) = rows(database)
-    assert record["reminder_id"] in alexa_api.reminders
+    assert record["reminder_id"] in api.reminders
 
-    forget = visit(skill, system=alexa_api.envelope_context(token="token-2", granted=True))
+    forget = visit(skill, system=api.envelope_context(token="token-2", granted=True))
     forget.launch()
     forget.intent("ForgetMeIntent")
-    assert reminder_requests(alexa_api)[-1].method == "DELETE" and rows(database) == []
+    assert reminder_requests(api)[-1].method == "DELETE" and rows(database) == []
 
 
-def test_reminder_without_permission_sends_the_permissions_card(skill, alexa_api):
-    dialog = visit(skill, system=alexa_api.envelope_context(granted=False))
+def test_reminder_without_permission_sends_the_permissions_card(skill, api):
+    dialog = visit(skill, system=api.envelope_context(granted=False))
     first_screen_to_consent(dialog)
     dialog.no()
     turn = dialog.yes()
     assert "I need your permission" in turn.text and turn.ends_session
     assert turn.card["type"] == "AskForPermissionsConsent"
     assert turn.card["permissions"] == ["alexa::alerts:reminders:skill:readwrite"]
-    assert reminder_requests(alexa_api) == []
+    assert reminder_requests(api) == []
 
 
-def test_failed_reminder_call_has_a_spoken_fallback(skill, alexa_api):
-    alexa_api.fail_with(500, {"code": "INTERNAL_ERROR", "message": "down"})
-    dialog = visit(skill, system=alexa_api.envelope_context(granted=True))
+def test_failed_reminder_call_has_a_spoken_fallback(skill, api):
+    api.fail_with(500, {"code": "INTERNAL_ERROR", "message": "down"})
+    dialog = visit(skill, system=api.envelope_context(granted=True))
     first_screen_to_consent(dialog)
     dialog.no()
     turn = dialog.yes()

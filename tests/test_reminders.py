@@ -13,7 +13,7 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model import RequestEnvelope
 
-from alexa_api import REMINDERS_PATH, FakeAlexaApi
+from alexa_api import REMINDERS_PATH, api  # noqa: F401 - api is a fixture
 from skill.alexa.envelopes import launch_request, request_envelope
 from skill.alexa.reminders import (REMINDERS_PERMISSION, ReminderApiClient, ReminderStatus,
                                    create_review_reminder, delete_reminder,
@@ -21,14 +21,6 @@ from skill.alexa.reminders import (REMINDERS_PERMISSION, ReminderApiClient, Remi
 
 REVIEW = dt.date(2030, 3, 4)
 TEXT = "Time to book your review."
-
-
-@pytest.fixture
-def api(monkeypatch):
-    with FakeAlexaApi() as server:
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", server.ca_file)  # trust its test CA
-        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-        yield server
 
 
 def envelope(api=None, **context) -> dict:
