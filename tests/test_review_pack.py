@@ -391,3 +391,12 @@ def test_a_pack_of_other_files_does_not_show_the_skills_figures_as_theirs(tmp_pa
         (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     pack = render_review_pack(content_dir=tmp_path)
     assert "Not measured" in pack and "right / total" not in pack
+
+
+def test_every_row_class_the_pack_uses_for_an_outcome_has_its_colour(pack):
+    """The reviewer sees cauda equina rows in red and same-day rows in amber: each outcome
+    class on a row has a rule in the pack's style (a rename once left them uncoloured)."""
+    used = set(re.findall(r'<tr class="(outcome-[a-z_]+)"', pack))
+    assert {"outcome-emergency", "outcome-urgent"} <= used
+    for css_class in used & {"outcome-emergency", "outcome-urgent"}:
+        assert f"tr.{css_class} td" in pack, css_class

@@ -4,7 +4,7 @@ Alexa resolves a symptom only when its words match the interaction model; a sign
 words ("my waterworks have gone strange") reaches the skill as an unresolved slot value. The
 content lists, beside each red-flag question, words that name it (reviewable, per locale). A hit
 never decides anything: the skill asks that red flag's own question and the answer decides
-(hazard log H23). So a keyword can only ever add a question, never lower a tier.
+(hazard log H23). So a keyword can only ever add a question, never lower an outcome.
 
 Keywords are lower-case words; a `*` at the end of a word stands for any ending ("urinat*").
 Text and keywords are compared without case, accents or apostrophes, on word boundaries.
@@ -62,7 +62,7 @@ def compile_keywords(keywords: Iterable[str]) -> Pattern:
 
 def red_flag_named(red_flag_words: tuple, heard: Optional[str]):
     """The question whose keywords `heard` names, or None. `red_flag_words` is
-    Content.red_flag_words. A cauda equina sign wins over any other; among the same tier, the
+    Content.red_flag_words. A cauda equina sign wins over any other; among signs of the same outcome, the
     longest phrase found ("bowel incontinence" over "incontinence"), then the content's order."""
     if not isinstance(heard, str) or not heard.strip():
         return None

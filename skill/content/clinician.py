@@ -60,7 +60,7 @@ class ClinicianContent:
     points_to_radiculopathy: str
     points_to_bilateral: str
     answers: Mapping[str, str]
-    # The patient content's cauda equina (emergency-tier) question ids: a report of any of them
+    # The patient content's cauda equina (outcome if yes: emergency) question ids: a report of any of them
     # gets the action. Taken from the content, never listed here, so a question added there
     # escalates here too.
     cauda_equina_symptoms: frozenset
@@ -164,7 +164,7 @@ def _spoken(raw):
 
 
 def cauda_equina_symptoms(patient: Content) -> frozenset:
-    """The ids of the patient content's cauda equina (emergency-tier) questions."""
+    """The ids of the patient content's cauda equina (outcome if yes: emergency) questions."""
     return frozenset(question.id for question in patient.emergency_questions)
 
 

@@ -456,11 +456,11 @@ def _handover_problems(raw) -> list:
 def _daily_check_problems(ids: list, questions: list) -> list:
     """The daily check asks cauda equina questions only, each once, the read-back (if any)
     last: a "no" to each comes before it, as on the screen."""
-    problems, tiers = [], {q["id"]: q["outcome_if_yes"] for q in questions}
+    problems, outcome_of = [], {q["id"]: q["outcome_if_yes"] for q in questions}
     read_back = next((q["id"] for q in questions if q.get("read_back")), None)
     for index, question_id in enumerate(ids):
         path = ("daily_watch", "questions", index)
-        if tiers.get(question_id) != "emergency":
+        if outcome_of.get(question_id) != "emergency":
             problems.append(Problem(path, f"{question_id!r} is not a cauda equina question"))
         elif ids.index(question_id) != index:
             problems.append(Problem(path, f"{question_id!r} is asked twice"))

@@ -69,22 +69,22 @@ def outcome_for(content: Content, state: ScreenState) -> Optional[str]:
         return None
     if state.mode == "check_in" and state.trend is None:
         return None
-    tiers = positive_outcomes(content, state)
+    reached = positive_outcomes(content, state)
     unasked = [q for q in questions_for(content, state.mode) if q.id not in given]
-    if "urgent" in tiers or state.trend == "worse":
+    if "urgent" in reached or state.trend == "worse":
         routes = list(content.outcomes["urgent"].routes)
         place = _route_rank(routes, urgent_route(content, state))
         more_demanding = any(q.outcome_if_yes == "urgent" and _route_rank(routes, q.route) < place
                              for q in unasked)
         return None if more_demanding else "urgent"
-    if "soon" in tiers:
+    if "soon" in reached:
         return None if any(q.outcome_if_yes == "urgent" for q in unasked) else "soon"
     # The daily check's all clear is not the self-care result: it has its own words.
     return None if unasked or state.mode == "daily_check" else "self_care"
 
 
 def positive_outcomes(content: Content, state: ScreenState) -> set:
-    """The tiers of the questions answered yes, not sure, or reported so far."""
+    """The outcomes if yes of the questions answered yes, not sure, or reported so far."""
     return {content.question(question_id).outcome_if_yes
             for question_id, answer in state.answers if answer in POSITIVE}
 

@@ -132,7 +132,7 @@ def on_stop(content: Content, state: ScreenState) -> Tuple[ScreenState, Prompt]:
     """What "stop" gets, anywhere but an emergency. Stopping never takes away what the user
     must do (hazard log H03): after a red flag, the place its answers point to; while a cauda
     equina question is unresolved (a "not sure", or an answer that could not be placed), the
-    emergency, as the same doubt would be if it were said again: the tier never depends on
+    emergency, as the same doubt would be if it were said again: the outcome never depends on
     whether the person stopped or answered."""
     pointed_to = red_flag_outcome(content, state)
     if state.doubts > 0 and \
@@ -152,8 +152,8 @@ def on_stop(content: Content, state: ScreenState) -> Tuple[ScreenState, Prompt]:
 
 def red_flag_outcome(content: Content, state: ScreenState):
     """The referral the answers so far point to (urgent or soon), or None: the outcome if
-    reached, else the highest tier of a positive answer (a stop can come mid-screen)."""
+    reached, else the most urgent outcome of a positive answer (a stop can come mid-screen)."""
     if state.outcome in REFERRALS:
         return state.outcome
-    tiers = positive_outcomes(content, state)
-    return next((tier for tier in ("urgent", "soon") if tier in tiers), None)
+    reached = positive_outcomes(content, state)
+    return next((outcome for outcome in ("urgent", "soon") if outcome in reached), None)

@@ -427,9 +427,9 @@ def _intent_request(name: str, slots: dict[str, Any]) -> dict[str, Any]:
 def _samples(index: _Index, light: list[str], canon: list[str], owner: list[int],
              skill_id: str) -> tuple:
     """(a request every word of which a sample placed, or None; the best sample match whose
-    slot did not resolve, as ((tier, -literal words, order), request), or None)."""
+    slot did not resolve, as ((preference, -literal words, order), request), or None)."""
     text = " ".join(canon)
-    best = None  # (tier, -literal words, order) -> request
+    best = None  # (preference, -literal words, order) -> request
     order = 0
     for name, slot_types, samples in index.intents:
         for regex, literal, has_slots in samples:
@@ -454,10 +454,10 @@ def _samples(index: _Index, light: list[str], canon: list[str], owner: list[int]
                 heard = " ".join(light[owner[a]: owner[b - 1] + 1])
                 slots[slot] = _slot_json(slot, slot_type, heard, found, index, skill_id)
             else:
-                tier = 2 if resolved_all else 4
-                if tier == 4 and literal == 0:
+                preference = 2 if resolved_all else 4
+                if preference == 4 and literal == 0:
                     continue
-                key = (tier, -literal, order)
+                key = (preference, -literal, order)
                 if best is None or key < best[0]:
                     best = (key, _intent_request(name, slots))
     if best and best[0][0] == 2:

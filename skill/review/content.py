@@ -153,7 +153,7 @@ def _render_block(file: ContentFile, block: tuple, leaves: list) -> str:
     for leaf in leaves:
         if leaf.field == "note":
             continue
-        css = f' class="tier-{_a(leaf.text)}"' if leaf.field == "outcome_if_yes" else ""
+        css = f' class="outcome-{_a(leaf.text)}"' if leaf.field == "outcome_if_yes" else ""
         parts.append(f"<tr {key_attrs(file, leaf)}{css}><th>{_e(leaf.field)}</th>"
                      f"<td>{_cell(file, leaf)}</td></tr>")
     parts.append("</table></div>")

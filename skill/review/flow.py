@@ -81,7 +81,7 @@ def _flow(name: str, content: Content, start: Node, edges: list, state: ScreenSt
     while state.outcome is None:
         question = next_question(content, state)
         nodes.append(Node(_question_id(question), "question", question.id,
-                          (f"tier: {question.outcome_if_yes}",)))
+                          (f"if yes: {question.outcome_if_yes}",)))
         clarify_node, answer_edges = _answers(content, state, question, at_outcome)
         if clarify_node:
             nodes.append(clarify_node)

@@ -103,20 +103,20 @@ _UNKNOWN = "not in this locale's screen: heard as a symptom it does not recognis
 
 
 def _effect(leaf, effects: dict) -> tuple:
-    """(tier, what saying a phrase of `leaf` does): its symptom's effect, or for the
-    `symptoms.<id>.ask_first` phrases, asking that symptom's question (the sign's tier kept,
+    """(outcome, what saying a phrase of `leaf` does): its symptom's effect, or for the
+    `symptoms.<id>.ask_first` phrases, asking that symptom's question (the sign's outcome kept,
     so the row sits in the sign's colour)."""
     if leaf.field == ASK_FIRST_FIELD:
         symptom_id = leaf.block[-1]
-        tier, _ = effects.get(symptom_id, ("", _UNKNOWN))
-        if not tier:   # no question of that id here: the skill cannot ask it
+        outcome, _ = effects.get(symptom_id, ("", _UNKNOWN))
+        if not outcome:   # no question of that id here: the skill cannot ask it
             return "", _UNKNOWN
-        return tier, f"{ASK_FIRST_EFFECT}: question {symptom_id}"
+        return outcome, f"{ASK_FIRST_EFFECT}: question {symptom_id}"
     return effects.get(leaf.field, ("", _UNKNOWN))
 
 
-def _symptom_row(model: ModelFile, leaf, tier: str, effect: str) -> str:
-    css = f' class="tier-{_e(tier)}"' if tier else ""
+def _symptom_row(model: ModelFile, leaf, outcome: str, effect: str) -> str:
+    css = f' class="outcome-{_e(outcome)}"' if outcome else ""
     # An ask_first row is named by the id Alexa sends for its phrases ("bladder_ask_first").
     name = leaf.block[-1] + ASK_FIRST_SUFFIX if leaf.field == ASK_FIRST_FIELD else leaf.field
     return (f"<tr{css}><th><code>{_e(name)}</code></th><td>{_e(effect)}</td>"
@@ -124,14 +124,14 @@ def _symptom_row(model: ModelFile, leaf, tier: str, effect: str) -> str:
 
 
 def _symptom_effects(screen: Mapping) -> dict:
-    """symptom id -> (tier, what saying it does), from the locale's patient content."""
+    """symptom id -> (outcome, what saying it does), from the locale's patient content."""
     effects = {}
     for question in screen.get("questions", []):
-        tier = str(question.get("outcome_if_yes"))
-        outcome = {"emergency": "emergency: a cauda equina sign",
+        outcome = str(question.get("outcome_if_yes"))
+        meaning = {"emergency": "emergency: a cauda equina sign",
                    "urgent": "urgent: a same-day review",
-                   "soon": "soon: a doctor within days"}.get(tier, tier)
-        effects[str(question["id"])] = (tier, f"{outcome} (yes to question {question['id']})")
+                   "soon": "soon: a doctor within days"}.get(outcome, outcome)
+        effects[str(question["id"])] = (outcome, f"{meaning} (yes to question {question['id']})")
     for symptom_id in screen.get("common_symptoms", {}):
         effects[str(symptom_id)] = ("", "not a red flag: acknowledged, the screen goes on")
     return effects

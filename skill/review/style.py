@@ -29,8 +29,8 @@ code, .order, .refkeys, .tests { font-family: ui-monospace, Menlo, Consolas, mon
         font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.9em; }
 .missing { color: #b00020; font-weight: 600; }
 ul.cites { margin: 0.2em 0 0; padding-left: 1.2em; font-size: 0.9em; }
-tr.outcome_if_yes-emergency td { color: #b00020; font-weight: 700; }
-tr.outcome_if_yes-urgent td { color: #a85f00; font-weight: 700; }
+tr.outcome-emergency td { color: #b00020; font-weight: 700; }
+tr.outcome-urgent td { color: #a85f00; font-weight: 700; }
 table.diff td:nth-child(3), table.diff td:nth-child(4) { width: 38%; }
 table.phrases th:first-child { width: 11em; }
 table.phrases td:nth-child(2) { width: 14em; }
