@@ -19,7 +19,7 @@ import uuid
 from pathlib import Path
 from typing import List
 
-from benchmarks.common import median, percentile
+from benchmarks.common import free_port, median, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 MID_SCREEN_WORDS = ["hello"] + ["no"] * 6    # then the measured "no" (the fever question)
@@ -53,17 +53,10 @@ def in_process(count: int) -> dict:
     return {"alexa": latency.summary(alexa), "wyoming": latency.summary(wyoming)}
 
 
-def _free_port() -> int:
-    import socket
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def measure(count: int, users: int, duration: float, log: Path) -> dict:
     """In process and over the wire, in one run."""
     out = {"in_process": in_process(count)}
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT),
                                                                       os.environ.get("PYTHONPATH")]))}
     with open(log, "wb") as errors:

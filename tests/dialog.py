@@ -4,6 +4,7 @@ and the helpers tests share for one response (text_of, outcome_of) and for a sto
 from __future__ import annotations
 
 import json
+import socket
 from dataclasses import dataclass
 from typing import Callable, Optional
 
@@ -116,3 +117,10 @@ class Dialog:
     def trend(self, trend: Optional[str]) -> Turn:
         return self.intent("PainTrendIntent",
                            resolved_slot("trend", "TrendType", trend or "purple", trend))
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

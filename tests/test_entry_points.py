@@ -1,7 +1,6 @@
 """The Lambda entry point and the `sciatica-skill serve` command, run as they are deployed."""
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -9,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from dialog import Dialog
+from dialog import Dialog, free_port
 from skill.alexa.envelopes import launch_request, request_envelope
 
 
@@ -29,12 +28,6 @@ def test_lambda_handler_answers_any_event_with_the_emergency_number(lambda_handl
     response = lambda_handler(event, None)
     assert response["response"]["shouldEndSession"] is True
     assert ">911</say-as>" in response["response"]["outputSpeech"]["ssml"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def post(url: str, envelope: dict) -> dict:

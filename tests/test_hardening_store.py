@@ -61,17 +61,23 @@ def test_a_write_waits_about_a_second_for_a_held_lock_then_fails_cleanly(databas
         assert time.monotonic() - started < 3.0   # was 5 s for each operation
 
 
-def test_a_check_in_under_a_held_lock_answers_well_inside_8_s_and_says_it_was_not_kept(
-        database, clock):
+def check_in_up_to_its_last_answer(database, clock, trend: str) -> Dialog:
+    """A remembered user's check-in four days on, answered up to its last question."""
     skill = remembering_skill(database, clock)
     remember_a_first_visit(skill)
     clock.move_to(4)
     dialog = visit(skill)
     dialog.launch()
-    dialog.trend("better")
+    dialog.trend(trend)
     for _ in range(CES_COUNT):
         dialog.no()
     dialog.no()
+    return dialog
+
+
+def test_a_check_in_under_a_held_lock_answers_well_inside_8_s_and_says_it_was_not_kept(
+        database, clock):
+    dialog = check_in_up_to_its_last_answer(database, clock, "better")
     with held_lock(database):
         turn, elapsed = timed(dialog.no)   # the last answer: the visit is kept now
     assert turn.outcome == "self_care"
@@ -82,15 +88,7 @@ def test_a_check_in_under_a_held_lock_answers_well_inside_8_s_and_says_it_was_no
 
 
 def test_a_check_in_kept_on_the_second_try_is_not_lost(database, clock):
-    skill = remembering_skill(database, clock)
-    remember_a_first_visit(skill)
-    clock.move_to(4)
-    dialog = visit(skill)
-    dialog.launch()
-    dialog.trend("same")
-    for _ in range(CES_COUNT):
-        dialog.no()
-    dialog.no()
+    dialog = check_in_up_to_its_last_answer(database, clock, "same")
     with held_lock(database, seconds=1.3):   # freed during the second try
         turn = dialog.no()
     assert "couldn't save" not in turn.text

@@ -9,7 +9,6 @@ import io
 import json
 import logging
 import os
-import socket
 import threading
 import urllib.error
 import urllib.request
@@ -31,6 +30,7 @@ from alexa_signing import (
     timestamp,
     trusting_verifier,
 )
+from dialog import free_port
 from skill.alexa.server import SKILL_ID_ENV, create_app, safe_error_response
 from skill.alexa.verification import (ApplicationIdVerifier, RequestVerifier,
                                       TrustingRequestVerifier, VerificationException)
@@ -451,12 +451,6 @@ def test_create_app_builds_the_real_skill_by_default(ca, signer):
 
 # --------------------------------------------------------------------------- real server
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _chunked_post(port, body, headers):
     """POST with Transfer-Encoding: chunked (no Content-Length) over a real socket."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -473,7 +467,7 @@ def test_real_http_server_round_trip(tiny_skill, verifier, signer):
     from werkzeug.serving import make_server
 
     app = create_app(tiny_skill, verifiers=[verifier], skill_id=DEFAULT_APP_ID, max_body_bytes=4096)
-    server = make_server("127.0.0.1", _free_port(), app, threaded=True)
+    server = make_server("127.0.0.1", free_port(), app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     port = server.server_port

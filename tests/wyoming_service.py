@@ -19,14 +19,10 @@ from wyoming.asr import Transcript
 from wyoming.client import AsyncTcpClient
 from wyoming.event import Event
 
+from dialog import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 SATELLITE = "assist_satellite.clinic_room_2"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
